@@ -1,0 +1,398 @@
+/* dmpread.c - the public entry points: open/close, directory, memory reads, diagnostics.
+ * SPDX-License-Identifier: MIT */
+#include "internal.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STR2(x) #x
+#define STR(x) STR2(x)
+
+const char *dmp_version_string(void)
+{
+    return STR(DMP_VERSION_MAJOR) "." STR(DMP_VERSION_MINOR) "." STR(DMP_VERSION_PATCH);
+}
+
+unsigned dmp_version_number(void)
+{
+    return DMP_VERSION_NUMBER;
+}
+
+const char *dmp_strerror(dmp_status status)
+{
+    switch (status) {
+    case DMP_OK:
+        return "success";
+    case DMP_E_INVALID_ARG:
+        return "invalid argument";
+    case DMP_E_IO:
+        return "input/output error";
+    case DMP_E_NOMEM:
+        return "out of memory";
+    case DMP_E_TOO_SHORT:
+        return "file too short for a minidump header";
+    case DMP_E_BAD_SIGNATURE:
+        return "not a minidump (bad signature)";
+    case DMP_E_INFLATE:
+        return "corrupt or truncated gzip data";
+    case DMP_E_TOO_LARGE:
+        return "input exceeds the size limit";
+    case DMP_E_UNMAPPED:
+        return "memory not captured in the dump";
+    case DMP_E_WRAP:
+        return "address range wraps past 2^64";
+    case DMP_E_NOT_FOUND:
+        return "not found";
+    }
+    return "unknown status";
+}
+
+/* ---- Opening ---------------------------------------------------------------------------- */
+
+static uint64_t max_heap_of(const dmp_options *opts)
+{
+    return opts && opts->max_heap_input ? opts->max_heap_input : DMP_DEFAULT_MAX_HEAP_INPUT;
+}
+
+/* Parses what the source holds; takes ownership of src whatever happens. */
+static dmp_status finish_open(struct dmpi_source *src, dmp_file **out, dmp_error *err)
+{
+    dmp_file *const f = calloc(1, sizeof *f);
+    if (!f) {
+        dmpi_source_close(src);
+        dmpi_set_error(err, DMP_E_NOMEM, 0, "out of memory");
+        return DMP_E_NOMEM;
+    }
+    f->src = *src;
+    dmp_status st = dmpi_directory_parse(f, err);
+    if (st == DMP_OK)
+        st = dmpi_memindex_build(f);
+    if (st != DMP_OK) {
+        if (st == DMP_E_NOMEM)
+            dmpi_set_error(err, st, 0, "out of memory while indexing the dump");
+        dmp_close(f);
+        return st;
+    }
+    *out = f;
+    return DMP_OK;
+}
+
+dmp_status dmp_open_ex(const char *path, const dmp_options *opts, dmp_file **out, dmp_error *err)
+{
+    if (!path || !out) {
+        dmpi_set_error(err, DMP_E_INVALID_ARG, 0, "no path or no out-parameter");
+        return DMP_E_INVALID_ARG;
+    }
+    struct dmpi_source src;
+    const dmp_status st = dmpi_source_open_path(&src, path, max_heap_of(opts), err);
+    if (st != DMP_OK)
+        return st;
+    return finish_open(&src, out, err);
+}
+
+dmp_status dmp_open(const char *path, dmp_file **out)
+{
+    return dmp_open_ex(path, NULL, out, NULL);
+}
+
+dmp_status dmp_open_mem_ex(const void *buf, size_t len, const dmp_options *opts, dmp_file **out,
+                           dmp_error *err)
+{
+    if ((!buf && len > 0) || !out) {
+        dmpi_set_error(err, DMP_E_INVALID_ARG, 0, "no buffer or no out-parameter");
+        return DMP_E_INVALID_ARG;
+    }
+    struct dmpi_source src;
+    const dmp_status st = dmpi_source_open_mem(&src, buf, len, max_heap_of(opts), err);
+    if (st != DMP_OK)
+        return st;
+    return finish_open(&src, out, err);
+}
+
+dmp_status dmp_open_mem(const void *buf, size_t len, dmp_file **out)
+{
+    return dmp_open_mem_ex(buf, len, NULL, out, NULL);
+}
+
+void dmp_close(dmp_file *f)
+{
+    if (!f)
+        return;
+    dmpi_memindex_free(&f->mem);
+    dmpi_diag_free(&f->diags);
+    free(f->streams);
+    dmpi_source_close(&f->src);
+    free(f);
+}
+
+uint64_t dmp_file_size(const dmp_file *f)
+{
+    return f ? f->src.bytes.len : 0;
+}
+
+int dmp_was_compressed(const dmp_file *f)
+{
+    return f && f->src.compressed;
+}
+
+/* ---- Header and directory --------------------------------------------------------------- */
+
+void dmp_get_header(const dmp_file *f, dmp_header *out)
+{
+    if (f && out)
+        *out = f->header;
+}
+
+size_t dmp_stream_count(const dmp_file *f)
+{
+    return f ? f->stream_count : 0;
+}
+
+dmp_status dmp_stream_get(const dmp_file *f, size_t i, dmp_stream *out)
+{
+    if (!f || !out)
+        return DMP_E_INVALID_ARG;
+    if (i >= f->stream_count)
+        return DMP_E_NOT_FOUND;
+    const struct dmpi_stream *s = &f->streams[i];
+    out->type = s->type;
+    out->data_size = s->data_size;
+    out->rva = s->rva;
+    out->flags = s->flags;
+    out->size = s->bytes.len;
+    out->data = s->bytes.len ? s->bytes.data : NULL;
+    return DMP_OK;
+}
+
+const char *dmp_stream_type_name(uint32_t type)
+{
+    switch (type) {
+    case DMP_STREAM_UNUSED:
+        return "UnusedStream";
+    case DMP_STREAM_THREAD_LIST:
+        return "ThreadListStream";
+    case DMP_STREAM_MODULE_LIST:
+        return "ModuleListStream";
+    case DMP_STREAM_MEMORY_LIST:
+        return "MemoryListStream";
+    case DMP_STREAM_EXCEPTION:
+        return "ExceptionStream";
+    case DMP_STREAM_SYSTEM_INFO:
+        return "SystemInfoStream";
+    case DMP_STREAM_THREAD_EX_LIST:
+        return "ThreadExListStream";
+    case DMP_STREAM_MEMORY64_LIST:
+        return "Memory64ListStream";
+    case DMP_STREAM_COMMENT_A:
+        return "CommentStreamA";
+    case DMP_STREAM_COMMENT_W:
+        return "CommentStreamW";
+    case DMP_STREAM_HANDLE_DATA:
+        return "HandleDataStream";
+    case DMP_STREAM_FUNCTION_TABLE:
+        return "FunctionTableStream";
+    case DMP_STREAM_UNLOADED_MODULE_LIST:
+        return "UnloadedModuleListStream";
+    case DMP_STREAM_MISC_INFO:
+        return "MiscInfoStream";
+    case DMP_STREAM_MEMORY_INFO_LIST:
+        return "MemoryInfoListStream";
+    case DMP_STREAM_THREAD_INFO_LIST:
+        return "ThreadInfoListStream";
+    case DMP_STREAM_HANDLE_OPERATION_LIST:
+        return "HandleOperationListStream";
+    case DMP_STREAM_TOKEN:
+        return "TokenStream";
+    case DMP_STREAM_SYSTEM_MEMORY_INFO:
+        return "SystemMemoryInfoStream";
+    case DMP_STREAM_PROCESS_VM_COUNTERS:
+        return "ProcessVmCountersStream";
+    case DMP_STREAM_THREAD_NAMES:
+        return "ThreadNamesStream";
+    case DMP_STREAM_BREAKPAD_INFO:
+        return "BreakpadInfoStream";
+    case DMP_STREAM_BREAKPAD_ASSERTION_INFO:
+        return "BreakpadAssertionInfoStream";
+    case DMP_STREAM_LINUX_CPU_INFO:
+        return "LinuxCpuInfoStream";
+    case DMP_STREAM_LINUX_PROC_STATUS:
+        return "LinuxProcStatusStream";
+    case DMP_STREAM_LINUX_LSB_RELEASE:
+        return "LinuxLsbReleaseStream";
+    case DMP_STREAM_LINUX_CMD_LINE:
+        return "LinuxCmdLineStream";
+    case DMP_STREAM_LINUX_ENVIRON:
+        return "LinuxEnvironStream";
+    case DMP_STREAM_LINUX_AUXV:
+        return "LinuxAuxvStream";
+    case DMP_STREAM_LINUX_MAPS:
+        return "LinuxMapsStream";
+    case DMP_STREAM_LINUX_DSO_DEBUG:
+        return "LinuxDsoDebugStream";
+    case DMP_STREAM_CRASHPAD_INFO:
+        return "CrashpadInfoStream";
+    default:
+        return NULL;
+    }
+}
+
+/* ---- Memory ----------------------------------------------------------------------------- */
+
+/* Walks [addr, addr + len) (len > 0, no wrap) through abutting pieces. True when all of it
+ * is captured, with *first the piece holding addr; else *missing is the first gap. */
+static bool cover(const struct dmpi_memindex *mem, uint64_t addr, uint64_t len, size_t *first,
+                  uint64_t *missing)
+{
+    size_t i;
+    if (!dmpi_memindex_find(mem, addr, &i)) {
+        *missing = addr;
+        return false;
+    }
+    *first = i;
+    const uint64_t last = addr + (len - 1);
+    for (;;) {
+        const uint64_t piece_last = mem->starts[i] + (mem->pieces[i].size - 1);
+        if (piece_last >= last)
+            return true;
+        if (i + 1 == mem->count || mem->starts[i + 1] != piece_last + 1) {
+            *missing = piece_last + 1;
+            return false;
+        }
+        i++;
+    }
+}
+
+static bool wraps(uint64_t addr, uint64_t len)
+{
+    return len > 0 && len - 1 > UINT64_MAX - addr;
+}
+
+dmp_status dmp_read_memory(const dmp_file *f, uint64_t addr, void *dst, size_t len,
+                           size_t *bytes_read)
+{
+    if (bytes_read)
+        *bytes_read = 0;
+    if (!f || (!dst && len > 0))
+        return DMP_E_INVALID_ARG;
+    if (len == 0)
+        return DMP_OK;
+    if (wraps(addr, len))
+        return DMP_E_WRAP;
+    const struct dmpi_memindex *mem = &f->mem;
+    size_t i;
+    uint64_t missing;
+    if (!cover(mem, addr, len, &i, &missing))
+        return DMP_E_UNMAPPED;
+    uint8_t *out = dst;
+    size_t left = len;
+    for (uint64_t at = addr; left > 0; i++) {
+        const struct dmpi_piece *p = &mem->pieces[i];
+        const uint64_t skip = at - mem->starts[i];
+        const uint64_t avail = p->size - skip;
+        const size_t n = avail < left ? (size_t)avail : left;
+        assert(p->file_offset + skip + n <= f->src.bytes.len);
+        memcpy(out, f->src.bytes.data + p->file_offset + skip, n);
+        out += n;
+        left -= n;
+        at += n;
+    }
+    if (bytes_read)
+        *bytes_read = len;
+    return DMP_OK;
+}
+
+dmp_status dmp_find_uncovered(const dmp_file *f, uint64_t addr, uint64_t len,
+                              uint64_t *first_missing)
+{
+    if (!f || !first_missing)
+        return DMP_E_INVALID_ARG;
+    if (len == 0)
+        return DMP_OK;
+    if (wraps(addr, len))
+        return DMP_E_WRAP;
+    size_t i;
+    uint64_t missing;
+    if (cover(&f->mem, addr, len, &i, &missing))
+        return DMP_OK;
+    *first_missing = missing;
+    return DMP_E_UNMAPPED;
+}
+
+uint64_t dmp_readable_len(const dmp_file *f, uint64_t addr)
+{
+    size_t i;
+    if (!f || !dmpi_memindex_find(&f->mem, addr, &i))
+        return 0;
+    const struct dmpi_memindex *mem = &f->mem;
+    /* Captured bytes all lie in the file, so their sum cannot reach 2^64. */
+    uint64_t total = mem->pieces[i].size - (addr - mem->starts[i]);
+    for (; i + 1 < mem->count; i++) {
+        const uint64_t end = mem->starts[i] + mem->pieces[i].size; /* 0 if the piece ends at 2^64 */
+        if (end == 0 || mem->starts[i + 1] != end)
+            break;
+        total += mem->pieces[i + 1].size;
+    }
+    return total;
+}
+
+size_t dmp_range_count(const dmp_file *f)
+{
+    return f ? f->mem.count : 0;
+}
+
+dmp_status dmp_range_get(const dmp_file *f, size_t i, dmp_range *out)
+{
+    if (!f || !out)
+        return DMP_E_INVALID_ARG;
+    const struct dmpi_memindex *mem = &f->mem;
+    if (i >= mem->count)
+        return DMP_E_NOT_FOUND;
+    const struct dmpi_piece *p = &mem->pieces[i];
+    const uint64_t rank = p->origin & ~DMPI_ORIGIN_TRUNCATED;
+    const struct dmpi_memlist *l = dmpi_memindex_list_of(mem, rank);
+    out->addr = mem->starts[i];
+    out->size = p->size;
+    out->file_offset = p->file_offset;
+    out->descriptor = rank - l->first_rank;
+    out->stream_index = l->stream_index;
+    out->stream_type = l->stream_type;
+    out->flags = p->origin & DMPI_ORIGIN_TRUNCATED ? DMP_RANGE_TRUNCATED : 0;
+    out->data = f->src.bytes.data + p->file_offset;
+    return DMP_OK;
+}
+
+dmp_status dmp_range_find(const dmp_file *f, uint64_t addr, size_t *index)
+{
+    if (!f || !index)
+        return DMP_E_INVALID_ARG;
+    return dmpi_memindex_find(&f->mem, addr, index) ? DMP_OK : DMP_E_NOT_FOUND;
+}
+
+dmp_status dmp_range_next(const dmp_file *f, uint64_t addr, size_t *index)
+{
+    if (!f || !index)
+        return DMP_E_INVALID_ARG;
+    const size_t i = dmpi_memindex_upper(&f->mem, addr);
+    if (i == f->mem.count)
+        return DMP_E_NOT_FOUND;
+    *index = i;
+    return DMP_OK;
+}
+
+/* ---- Diagnostics ------------------------------------------------------------------------ */
+
+size_t dmp_diag_count(const dmp_file *f)
+{
+    return f ? f->diags.count : 0;
+}
+
+dmp_status dmp_diag_get(const dmp_file *f, size_t i, dmp_diag *out)
+{
+    if (!f || !out)
+        return DMP_E_INVALID_ARG;
+    if (i >= f->diags.count)
+        return DMP_E_NOT_FOUND;
+    *out = f->diags.items[i];
+    return DMP_OK;
+}

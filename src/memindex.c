@@ -1,0 +1,506 @@
+/* memindex.c - walks the memory lists into one sorted, disjoint index, and looks addresses up.
+ * SPDX-License-Identifier: MIT
+ *
+ * The tolerance policy, written once (docs/FORMAT.md has the user's version; the tests in
+ * test_memindex.c mirror it rule by rule):
+ *
+ *  1. Every MemoryListStream (5) and Memory64ListStream (9) contributes, streams in directory
+ *     order, descriptors in listed order. That order gives each descriptor its rank.
+ *  2. Where descriptors overlap, the lower rank owns the byte. Later descriptors only fill
+ *     bytes nobody before them covered; each that lost bytes gets an overlap diagnostic.
+ *  3. Per descriptor, first match wins: size 0 is ignored; start + size past 2^64 is
+ *     dropped; a file offset past 2^64 (Memory64List's running sum) is dropped; bytes
+ *     starting at or past EOF are dropped; bytes running past EOF are clipped there and the
+ *     piece is marked truncated. Memory64List's running offset advances past every one of
+ *     them. A range may end exactly at 2^64.
+ *  4. A list uses only the descriptors lying wholly inside its stream (DataSize clipped at
+ *     EOF); a count claiming more is reported. A MINIDUMP_MEMORY_LIST whose DataSize is
+ *     exactly 8 + 16 * count has its descriptors at offset 8 (padded count), else at 4.
+ *
+ * Build cost: O(n) when the descriptors come sorted and disjoint (the usual case), else a
+ * sort and a sweep with a heap keyed by rank, O(n log n). Nothing is allocated beyond what
+ * the descriptors that fit in the file need.
+ */
+#include "internal.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DESCRIPTOR_SIZE 16 /* MINIDUMP_MEMORY_DESCRIPTOR and MINIDUMP_MEMORY_DESCRIPTOR64 */
+#define RANK_MASK (~DMPI_ORIGIN_TRUNCATED)
+
+/* A descriptor that survived the checks: [start, start + size) at file offset off. */
+struct desc {
+    uint64_t start;
+    uint64_t size;
+    uint64_t off;
+    uint64_t origin; /* rank | DMPI_ORIGIN_TRUNCATED */
+};
+
+static uint64_t desc_last(const struct desc *d)
+{
+    return d->start + (d->size - 1); /* cannot wrap: start + size <= 2^64 was checked */
+}
+
+/* Where a memory list's descriptors are, decoded from its header. */
+struct list_layout {
+    uint64_t claimed;   /* the count field */
+    uint64_t usable;    /* descriptors wholly inside the stream */
+    uint64_t first_off; /* offset of descriptor 0 in the stream */
+    uint64_t base_rva;  /* Memory64List: where the bytes of range 0 are */
+};
+
+/* False when the stream is too small for its own header. */
+static bool read_layout(const struct dmpi_stream *s, struct list_layout *l)
+{
+    memset(l, 0, sizeof *l);
+    const struct view *v = &s->bytes;
+    if (s->type == DMP_STREAM_MEMORY_LIST) {
+        uint32_t count;
+        if (!view_u32le(v, 0, &count))
+            return false;
+        l->claimed = count;
+        l->first_off = s->data_size == 8 + (uint64_t)count * DESCRIPTOR_SIZE ? 8 : 4;
+    } else {
+        if (!view_u64le(v, 0, &l->claimed) || !view_u64le(v, 8, &l->base_rva))
+            return false;
+        l->first_off = 16;
+    }
+    const uint64_t room = v->len > l->first_off ? (v->len - l->first_off) / DESCRIPTOR_SIZE : 0;
+    l->usable = l->claimed < room ? l->claimed : room;
+    return true;
+}
+
+static bool is_memory_list(const struct dmpi_stream *s)
+{
+    return (s->type == DMP_STREAM_MEMORY_LIST || s->type == DMP_STREAM_MEMORY64_LIST) &&
+           !(s->flags & DMP_STREAM_PAST_EOF);
+}
+
+/* State while the descriptors are gathered. */
+struct gather {
+    dmp_file *f;
+    struct desc *descs;
+    size_t count;
+    const struct dmpi_memlist *list; /* the list being walked */
+};
+
+static dmp_status push_diag(struct gather *g, dmp_diag_kind kind, uint64_t k, uint64_t start,
+                            uint64_t size, uint64_t data_off)
+{
+    const dmp_diag d = {
+        .kind = kind,
+        .stream_index = g->list->stream_index,
+        .stream_type = g->list->stream_type,
+        .offset = g->list->desc_offset + k * DESCRIPTOR_SIZE,
+        .data_offset = data_off,
+        .descriptor = k,
+        .count = 1,
+        .addr = start,
+        .size = size,
+    };
+    return dmpi_diag_push(&g->f->diags, &d);
+}
+
+/* Applies rule 3 to descriptor k of the current list. off_ok is false when the descriptor's
+ * file offset could not be computed without passing 2^64. */
+static dmp_status add_descriptor(struct gather *g, uint64_t k, uint64_t start, uint64_t size,
+                                 uint64_t off, bool off_ok)
+{
+    const uint64_t file_len = g->f->src.bytes.len;
+    if (size == 0)
+        return push_diag(g, DMP_DIAG_ZERO_SIZE, k, start, size, off);
+    if (size - 1 > UINT64_MAX - start)
+        return push_diag(g, DMP_DIAG_ADDR_OVERFLOW, k, start, size, off);
+    if (!off_ok)
+        return push_diag(g, DMP_DIAG_OFFSET_OVERFLOW, k, start, size, off);
+    if (off >= file_len)
+        return push_diag(g, DMP_DIAG_RANGE_PAST_EOF, k, start, size, off);
+    struct desc *const d = &g->descs[g->count++];
+    d->start = start;
+    d->size = size < file_len - off ? size : file_len - off;
+    d->off = off;
+    d->origin = g->list->first_rank + k;
+    if (d->size == size)
+        return DMP_OK;
+    d->origin |= DMPI_ORIGIN_TRUNCATED;
+    const dmp_diag diag = {
+        .kind = DMP_DIAG_RANGE_TRUNCATED,
+        .stream_index = g->list->stream_index,
+        .stream_type = g->list->stream_type,
+        .offset = g->list->desc_offset + k * DESCRIPTOR_SIZE,
+        .data_offset = off,
+        .descriptor = k,
+        .count = 1,
+        .addr = start,
+        .size = size,
+        .kept = d->size,
+    };
+    return dmpi_diag_push(&g->f->diags, &diag);
+}
+
+/* MINIDUMP_MEMORY_LIST: u32 count, then {u64 start, u32 size, u32 rva} per descriptor. */
+static dmp_status walk_memory_list(struct gather *g, const struct view *v,
+                                   const struct list_layout *l)
+{
+    for (uint64_t k = 0; k < l->usable; k++) {
+        const uint8_t *p = v->data + l->first_off + k * DESCRIPTOR_SIZE;
+        const dmp_status st =
+            add_descriptor(g, k, load_u64le(p), load_u32le(p + 8), load_u32le(p + 12), true);
+        if (st != DMP_OK)
+            return st;
+    }
+    return DMP_OK;
+}
+
+/* MINIDUMP_MEMORY64_LIST: u64 count, u64 BaseRva, then {u64 start, u64 size}; range k's bytes
+ * follow range k-1's. Once the running offset passes 2^64 it stays invalid. */
+static dmp_status walk_memory64_list(struct gather *g, const struct view *v,
+                                     const struct list_layout *l)
+{
+    uint64_t off = l->base_rva;
+    bool off_ok = true;
+    for (uint64_t k = 0; k < l->usable; k++) {
+        const uint8_t *p = v->data + l->first_off + k * DESCRIPTOR_SIZE;
+        const uint64_t size = load_u64le(p + 8);
+        const dmp_status st = add_descriptor(g, k, load_u64le(p), size, off, off_ok);
+        if (st != DMP_OK)
+            return st;
+        off_ok = off_ok && add_u64(off, size, &off);
+    }
+    return DMP_OK;
+}
+
+static dmp_status list_diag(struct gather *g, dmp_diag_kind kind, const struct dmpi_stream *s,
+                            const struct list_layout *l)
+{
+    const dmp_diag d = {
+        .kind = kind,
+        .stream_index = g->list->stream_index,
+        .stream_type = s->type,
+        .offset = s->rva,
+        .count = l->claimed,
+        .size = s->bytes.len,
+        .kept = l->usable,
+    };
+    return dmpi_diag_push(&g->f->diags, &d);
+}
+
+/* Rules 1, 3 and 4: every descriptor of every memory list, in rank order, into g->descs. */
+static dmp_status gather_descriptors(struct gather *g, struct dmpi_memindex *mem)
+{
+    const dmp_file *f = g->f;
+    uint64_t total = 0;
+    size_t lists = 0;
+    for (size_t i = 0; i < f->stream_count; i++) {
+        struct list_layout l;
+        if (is_memory_list(&f->streams[i]) && read_layout(&f->streams[i], &l)) {
+            total += l.usable; /* each is a 16-byte record inside the file: no overflow */
+            lists++;
+        }
+    }
+    if (lists == 0)
+        return DMP_OK;
+    mem->lists = calloc(lists, sizeof *mem->lists);
+    g->descs = total ? malloc((size_t)total * sizeof *g->descs) : NULL;
+    if (!mem->lists || (total && !g->descs))
+        return DMP_E_NOMEM;
+    uint64_t rank = 0;
+    for (size_t i = 0; i < f->stream_count; i++) {
+        const struct dmpi_stream *s = &f->streams[i];
+        if (!is_memory_list(s))
+            continue;
+        struct list_layout l;
+        struct dmpi_memlist tmp = {rank, s->rva, (uint32_t)i, s->type};
+        g->list = &tmp;
+        dmp_status st = DMP_OK;
+        if (!read_layout(s, &l)) {
+            l.claimed = 0;
+            st = list_diag(g, DMP_DIAG_LIST_TOO_SMALL, s, &l);
+        } else {
+            struct dmpi_memlist *const list = &mem->lists[mem->list_count++];
+            *list = tmp;
+            list->desc_offset = s->rva + l.first_off;
+            g->list = list;
+            if (l.usable < l.claimed)
+                st = list_diag(g, DMP_DIAG_COUNT_CLIPPED, s, &l);
+            if (st == DMP_OK && s->type == DMP_STREAM_MEMORY_LIST)
+                st = walk_memory_list(g, &s->bytes, &l);
+            else if (st == DMP_OK)
+                st = walk_memory64_list(g, &s->bytes, &l);
+            rank += l.usable;
+        }
+        if (st != DMP_OK)
+            return st;
+    }
+    return DMP_OK;
+}
+
+static bool sorted_and_disjoint(const struct desc *d, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (desc_last(&d[i - 1]) >= d[i].start)
+            return false;
+    return true;
+}
+
+static int compare_start_then_rank(const void *a, const void *b)
+{
+    const struct desc *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    const uint64_t rx = x->origin & RANK_MASK, ry = y->origin & RANK_MASK;
+    return rx < ry ? -1 : rx > ry;
+}
+
+static dmp_status alloc_pieces(struct dmpi_memindex *mem, size_t cap)
+{
+    mem->starts = malloc(cap * sizeof *mem->starts);
+    mem->pieces = malloc(cap * sizeof *mem->pieces);
+    return mem->starts && mem->pieces ? DMP_OK : DMP_E_NOMEM;
+}
+
+/* Appends [start, last] of d, or extends the previous piece when it is d's and abuts. */
+static void emit_piece(struct dmpi_memindex *mem, const struct desc *d, uint64_t start,
+                       uint64_t last)
+{
+    if (mem->count > 0) {
+        struct dmpi_piece *const prev = &mem->pieces[mem->count - 1];
+        if (prev->origin == d->origin && mem->starts[mem->count - 1] + prev->size == start) {
+            prev->size += last - start + 1;
+            return;
+        }
+    }
+    mem->starts[mem->count] = start;
+    mem->pieces[mem->count].size = last - start + 1;
+    mem->pieces[mem->count].file_offset = d->off + (start - d->start);
+    mem->pieces[mem->count].origin = d->origin;
+    mem->count++;
+}
+
+/* A binary min-heap of positions in the sorted descriptor array, keyed by rank. */
+struct heap {
+    size_t *items;
+    size_t len;
+    const struct desc *descs;
+};
+
+static bool heap_less(const struct heap *h, size_t a, size_t b)
+{
+    return (h->descs[h->items[a]].origin & RANK_MASK) < (h->descs[h->items[b]].origin & RANK_MASK);
+}
+
+static void heap_swap(struct heap *h, size_t a, size_t b)
+{
+    const size_t t = h->items[a];
+    h->items[a] = h->items[b];
+    h->items[b] = t;
+}
+
+static void heap_push(struct heap *h, size_t pos)
+{
+    size_t i = h->len++;
+    h->items[i] = pos;
+    while (i > 0 && heap_less(h, i, (i - 1) / 2)) {
+        heap_swap(h, i, (i - 1) / 2);
+        i = (i - 1) / 2;
+    }
+}
+
+static void heap_pop(struct heap *h)
+{
+    h->items[0] = h->items[--h->len];
+    for (size_t i = 0;;) {
+        size_t m = i;
+        const size_t l = 2 * i + 1, r = l + 1;
+        if (l < h->len && heap_less(h, l, m))
+            m = l;
+        if (r < h->len && heap_less(h, r, m))
+            m = r;
+        if (m == i)
+            return;
+        heap_swap(h, i, m);
+        i = m;
+    }
+}
+
+/* Rule 2 over descriptors sorted by (start, rank): walk the address line from event to event;
+ * at each point the lowest-ranked active descriptor owns the bytes up to the next start or
+ * its own end, whichever comes first. Every event emits at most one piece: at most 2n. */
+static void sweep(struct dmpi_memindex *mem, const struct desc *d, size_t n, struct heap *h)
+{
+    size_t next = 0;
+    uint64_t pos = 0;
+    for (;;) {
+        while (h->len > 0 && desc_last(&d[h->items[0]]) < pos)
+            heap_pop(h);
+        if (h->len == 0) {
+            if (next == n)
+                return;
+            pos = d[next].start;
+        }
+        while (next < n && d[next].start <= pos)
+            heap_push(h, next++);
+        while (desc_last(&d[h->items[0]]) < pos)
+            heap_pop(h); /* the heap keeps at least the descriptor that starts at pos */
+        const struct desc *const owner = &d[h->items[0]];
+        uint64_t last = desc_last(owner);
+        if (next < n && d[next].start - 1 < last)
+            last = d[next].start - 1;
+        emit_piece(mem, owner, pos, last);
+        if (last == UINT64_MAX)
+            return;
+        pos = last + 1;
+    }
+}
+
+static size_t find_rank(const struct desc *d, size_t n, uint64_t rank)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        const size_t mid = lo + (hi - lo) / 2;
+        if ((d[mid].origin & RANK_MASK) < rank)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    assert(lo < n && (d[lo].origin & RANK_MASK) == rank);
+    return lo;
+}
+
+/* Reports every descriptor (in rank order) that owns fewer bytes than it brought. */
+static dmp_status report_overlaps(dmp_file *f, const struct desc *ranked, size_t n)
+{
+    const struct dmpi_memindex *mem = &f->mem;
+    uint64_t *const owned = calloc(n, sizeof *owned);
+    if (!owned)
+        return DMP_E_NOMEM;
+    for (size_t i = 0; i < mem->count; i++)
+        owned[find_rank(ranked, n, mem->pieces[i].origin & RANK_MASK)] += mem->pieces[i].size;
+    dmp_status st = DMP_OK;
+    for (size_t i = 0; i < n && st == DMP_OK; i++) {
+        if (owned[i] == ranked[i].size)
+            continue;
+        const uint64_t rank = ranked[i].origin & RANK_MASK;
+        const struct dmpi_memlist *l = dmpi_memindex_list_of(mem, rank);
+        const dmp_diag d = {
+            .kind = DMP_DIAG_OVERLAP,
+            .stream_index = l->stream_index,
+            .stream_type = l->stream_type,
+            .offset = l->desc_offset + (rank - l->first_rank) * DESCRIPTOR_SIZE,
+            .data_offset = ranked[i].off,
+            .descriptor = rank - l->first_rank,
+            .count = 1,
+            .addr = ranked[i].start,
+            .size = ranked[i].size,
+            .kept = owned[i],
+        };
+        st = dmpi_diag_push(&f->diags, &d);
+    }
+    free(owned);
+    return st;
+}
+
+/* The general case: overlapping or unsorted descriptors. */
+static dmp_status build_overlapping(dmp_file *f, struct desc *d, size_t n)
+{
+    struct desc *const ranked = malloc(n * sizeof *ranked);
+    struct heap h = {malloc(n * sizeof *h.items), 0, d};
+    dmp_status st = DMP_E_NOMEM;
+    if (!ranked || !h.items || n > SIZE_MAX / 2 || alloc_pieces(&f->mem, 2 * n) != DMP_OK)
+        goto done;
+    memcpy(ranked, d, n * sizeof *d);
+    qsort(d, n, sizeof *d, compare_start_then_rank);
+    sweep(&f->mem, d, n, &h);
+    st = report_overlaps(f, ranked, n);
+done:
+    free(h.items);
+    free(ranked);
+    return st;
+}
+
+/* Gives back the slack of the 2n-piece worst case. Failure keeps the larger arrays. */
+static void shrink_pieces(struct dmpi_memindex *mem)
+{
+    if (mem->count == 0)
+        return;
+    uint64_t *const starts = realloc(mem->starts, mem->count * sizeof *starts);
+    if (starts)
+        mem->starts = starts;
+    struct dmpi_piece *const pieces = realloc(mem->pieces, mem->count * sizeof *pieces);
+    if (pieces)
+        mem->pieces = pieces;
+}
+
+dmp_status dmpi_memindex_build(dmp_file *f)
+{
+    struct gather g = {f, NULL, 0, NULL};
+    dmp_status st = gather_descriptors(&g, &f->mem);
+    const size_t n = g.count;
+    if (st != DMP_OK || n == 0)
+        goto done;
+    if (!sorted_and_disjoint(g.descs, n)) {
+        st = build_overlapping(f, g.descs, n);
+        shrink_pieces(&f->mem);
+        goto done;
+    }
+    if ((st = alloc_pieces(&f->mem, n)) != DMP_OK)
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        f->mem.starts[i] = g.descs[i].start;
+        f->mem.pieces[i] = (struct dmpi_piece){g.descs[i].size, g.descs[i].off, g.descs[i].origin};
+    }
+    f->mem.count = n;
+done:
+    free(g.descs);
+    return st;
+}
+
+void dmpi_memindex_free(struct dmpi_memindex *mem)
+{
+    free(mem->starts);
+    free(mem->pieces);
+    free(mem->lists);
+    memset(mem, 0, sizeof *mem);
+}
+
+const struct dmpi_memlist *dmpi_memindex_list_of(const struct dmpi_memindex *mem, uint64_t rank)
+{
+    /* The last list whose first rank is not above `rank`: lists that kept no descriptor share
+     * their first rank with the next one, which is the owner. */
+    size_t lo = 0, hi = mem->list_count;
+    while (hi - lo > 1) {
+        const size_t mid = lo + (hi - lo) / 2;
+        if (mem->lists[mid].first_rank <= rank)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    assert(mem->list_count > 0);
+    return &mem->lists[lo];
+}
+
+size_t dmpi_memindex_upper(const struct dmpi_memindex *mem, uint64_t addr)
+{
+    size_t lo = 0, n = mem->count;
+    while (n > 0) {
+        const size_t half = n / 2;
+        if (mem->starts[lo + half] <= addr) {
+            lo += half + 1;
+            n -= half + 1;
+        } else {
+            n = half;
+        }
+    }
+    return lo;
+}
+
+bool dmpi_memindex_find(const struct dmpi_memindex *mem, uint64_t addr, size_t *pos)
+{
+    const size_t i = dmpi_memindex_upper(mem, addr);
+    if (i == 0 || addr - mem->starts[i - 1] >= mem->pieces[i - 1].size)
+        return false;
+    *pos = i - 1;
+    return true;
+}

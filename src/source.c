@@ -1,0 +1,298 @@
+/* source.c - gets a dump's bytes: maps a file, borrows a buffer, or inflates gzip to the heap.
+ * SPDX-License-Identifier: MIT
+ *
+ * The only file that touches the OS or zlib. A regular file is mapped read-only and never
+ * copied. Heap copies exist only where they cannot be avoided (gzip, pipes), and are bounded
+ * by the caller's max_heap: the buffer grows geometrically and never past that limit, so a
+ * gzip bomb or an endless pipe ends in DMP_E_TOO_LARGE, not in the OOM killer.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#define ZLIB_CONST 1 /* next_in is then const, as our input is */
+#include <zlib.h>
+
+#define GZIP_MAGIC0 0x1f
+#define GZIP_MAGIC1 0x8b
+#define MIN_HEAP_CAP ((size_t)64 << 10)
+#define INFLATE_CHUNK ((uInt)1 << 30) /* zlib counts in uInt; feed it at most this at once */
+
+static bool is_gzip(const uint8_t *p, uint64_t len)
+{
+    return len >= 2 && p[0] == GZIP_MAGIC0 && p[1] == GZIP_MAGIC1;
+}
+
+/* A heap buffer that grows by doubling up to a hard limit. */
+struct growbuf {
+    uint8_t *data;
+    size_t len;
+    size_t cap;
+    size_t limit;
+};
+
+/* Makes room for at least one more byte. DMP_E_TOO_LARGE when already at the limit. */
+static dmp_status growbuf_grow(struct growbuf *b)
+{
+    if (b->cap >= b->limit)
+        return DMP_E_TOO_LARGE;
+    size_t cap = b->cap < MIN_HEAP_CAP ? MIN_HEAP_CAP : b->cap;
+    if (b->cap >= MIN_HEAP_CAP)
+        cap = b->cap > b->limit / 2 ? b->limit : b->cap * 2;
+    if (cap > b->limit)
+        cap = b->limit;
+    uint8_t *const data = realloc(b->data, cap);
+    if (!data)
+        return DMP_E_NOMEM;
+    b->data = data;
+    b->cap = cap;
+    return DMP_OK;
+}
+
+static size_t heap_limit(uint64_t max_heap)
+{
+    return max_heap > SIZE_MAX ? SIZE_MAX : (size_t)max_heap;
+}
+
+/* Gives the buffer to src, trimmed to its length. */
+static void growbuf_adopt(struct growbuf *b, struct dmpi_source *src)
+{
+    if (b->len > 0 && b->len < b->cap) {
+        uint8_t *const data = realloc(b->data, b->len);
+        if (data)
+            b->data = data;
+    }
+    src->bytes.data = b->data;
+    src->bytes.len = b->len;
+    src->kind = DMPI_SOURCE_HEAP;
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i])
+            return false;
+    return true;
+}
+
+/* Runs inflate until the current member ends or the input ends. Once the buffer has reached
+ * the limit, inflate writes into a one-byte probe: any byte there means the limit is passed. */
+static dmp_status inflate_member(z_stream *zs, struct growbuf *out, const uint8_t *in,
+                                 size_t in_len, dmp_error *err)
+{
+    for (;;) {
+        uint8_t probe;
+        bool probing = false;
+        if (out->len == out->cap) {
+            const dmp_status st = growbuf_grow(out);
+            probing = st == DMP_E_TOO_LARGE;
+            if (st != DMP_OK && !probing) {
+                dmpi_set_error(err, st, 0, "cannot allocate memory for the inflated dump");
+                return st;
+            }
+        }
+        const size_t room = out->cap - out->len;
+        zs->next_out = probing ? &probe : out->data + out->len;
+        zs->avail_out = probing ? 1 : room > INFLATE_CHUNK ? INFLATE_CHUNK : (uInt)room;
+        const size_t consumed = (size_t)(zs->next_in - in);
+        if (zs->avail_in == 0 && consumed < in_len) {
+            const size_t left = in_len - consumed;
+            zs->avail_in = left > INFLATE_CHUNK ? INFLATE_CHUNK : (uInt)left;
+        }
+        const uInt avail_before = zs->avail_out;
+        const int ret = inflate(zs, Z_NO_FLUSH);
+        const size_t produced = avail_before - zs->avail_out;
+        if (probing && produced > 0) {
+            dmpi_set_error(err, DMP_E_TOO_LARGE, (uint64_t)(zs->next_in - in),
+                           "inflated dump exceeds the limit of %zu bytes", out->limit);
+            return DMP_E_TOO_LARGE;
+        }
+        if (!probing)
+            out->len += produced;
+        if (ret == Z_STREAM_END)
+            return DMP_OK;
+        if (ret == Z_OK)
+            continue;
+        if (ret == Z_BUF_ERROR && (size_t)(zs->next_in - in) == in_len) {
+            dmpi_set_error(err, DMP_E_INFLATE, in_len,
+                           "gzip data ends early (after %zu compressed bytes)", in_len);
+            return DMP_E_INFLATE;
+        }
+        if (ret == Z_MEM_ERROR) {
+            dmpi_set_error(err, DMP_E_NOMEM, 0, "zlib could not allocate its state");
+            return DMP_E_NOMEM;
+        }
+        dmpi_set_error(err, DMP_E_INFLATE, (uint64_t)(zs->next_in - in), "corrupt gzip data: %s",
+                       zs->msg ? zs->msg : "inflate failed");
+        return DMP_E_INFLATE;
+    }
+}
+
+/* Inflates every gzip member of `in` onto the heap. Trailing zero bytes (tape padding) are
+ * accepted; anything else after the last member is an error. */
+static dmp_status inflate_all(const uint8_t *in, size_t in_len, size_t limit,
+                              struct dmpi_source *src, dmp_error *err)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
+        dmpi_set_error(err, DMP_E_NOMEM, 0, "zlib could not initialise");
+        return DMP_E_NOMEM;
+    }
+    struct growbuf out = {NULL, 0, 0, limit};
+    zs.next_in = in;
+    dmp_status st;
+    for (;;) {
+        st = inflate_member(&zs, &out, in, in_len, err);
+        if (st != DMP_OK)
+            break;
+        const size_t used = (size_t)(zs.next_in - in);
+        if (used == in_len || all_zero(in + used, in_len - used))
+            break;
+        if (!is_gzip(in + used, in_len - used)) {
+            dmpi_set_error(err, DMP_E_INFLATE, used, "unexpected bytes after the gzip data");
+            st = DMP_E_INFLATE;
+            break;
+        }
+        inflateReset(&zs);
+    }
+    inflateEnd(&zs);
+    if (st != DMP_OK) {
+        free(out.data);
+        return st;
+    }
+    growbuf_adopt(&out, src);
+    src->compressed = true;
+    return DMP_OK;
+}
+
+dmp_status dmpi_source_open_mem(struct dmpi_source *src, const void *buf, size_t len,
+                                uint64_t max_heap, dmp_error *err)
+{
+    memset(src, 0, sizeof *src);
+    if (is_gzip(buf, len))
+        return inflate_all(buf, len, heap_limit(max_heap), src, err);
+    src->bytes.data = buf;
+    src->bytes.len = len;
+    src->kind = DMPI_SOURCE_BORROWED;
+    return DMP_OK;
+}
+
+/* Reads a non-seekable file (a pipe, a terminal) to its end onto the heap. */
+static dmp_status read_stream(int fd, const char *path, size_t limit, struct growbuf *out,
+                              dmp_error *err)
+{
+    out->limit = limit;
+    for (;;) {
+        if (out->len == out->cap) {
+            const dmp_status st = growbuf_grow(out);
+            if (st != DMP_OK) {
+                uint8_t probe;
+                if (st == DMP_E_TOO_LARGE && read(fd, &probe, 1) == 0)
+                    return DMP_OK;
+                dmpi_set_error(err, st, out->len, "%s: input exceeds the limit of %zu bytes",
+                               path, limit);
+                return st;
+            }
+        }
+        const ssize_t n = read(fd, out->data + out->len, out->cap - out->len);
+        if (n == 0)
+            return DMP_OK;
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            dmpi_set_error(err, DMP_E_IO, out->len, "%s: %s", path, strerror(errno));
+            return DMP_E_IO;
+        }
+        out->len += (size_t)n;
+    }
+}
+
+static dmp_status open_pipe(struct dmpi_source *src, int fd, const char *path, size_t limit,
+                            dmp_error *err)
+{
+    struct growbuf raw = {NULL, 0, 0, 0};
+    dmp_status st = read_stream(fd, path, limit, &raw, err);
+    if (st == DMP_OK && is_gzip(raw.data, raw.len)) {
+        st = inflate_all(raw.data, raw.len, limit, src, err);
+        free(raw.data);
+        return st;
+    }
+    if (st != DMP_OK) {
+        free(raw.data);
+        return st;
+    }
+    growbuf_adopt(&raw, src);
+    return DMP_OK;
+}
+
+static dmp_status open_mapped(struct dmpi_source *src, int fd, const char *path, uint64_t size,
+                              size_t limit, dmp_error *err)
+{
+    if (size > SIZE_MAX) {
+        dmpi_set_error(err, DMP_E_IO, 0, "%s: too large to map", path);
+        return DMP_E_IO;
+    }
+    if (size == 0) {
+        src->kind = DMPI_SOURCE_BORROWED; /* mmap cannot map nothing; the header check fails */
+        return DMP_OK;
+    }
+    void *const map = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map == MAP_FAILED) {
+        dmpi_set_error(err, DMP_E_IO, 0, "%s: cannot map: %s", path, strerror(errno));
+        return DMP_E_IO;
+    }
+    if (is_gzip(map, size)) {
+        const dmp_status st = inflate_all(map, (size_t)size, limit, src, err);
+        munmap(map, (size_t)size);
+        return st;
+    }
+    src->bytes.data = map;
+    src->bytes.len = size;
+    src->kind = DMPI_SOURCE_MAPPED;
+    return DMP_OK;
+}
+
+dmp_status dmpi_source_open_path(struct dmpi_source *src, const char *path, uint64_t max_heap,
+                                 dmp_error *err)
+{
+    memset(src, 0, sizeof *src);
+    const int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        dmpi_set_error(err, DMP_E_IO, 0, "%s: %s", path, strerror(errno));
+        return DMP_E_IO;
+    }
+    struct stat st;
+    dmp_status status;
+    if (fstat(fd, &st) != 0) {
+        dmpi_set_error(err, DMP_E_IO, 0, "%s: %s", path, strerror(errno));
+        status = DMP_E_IO;
+    } else if (S_ISDIR(st.st_mode)) {
+        dmpi_set_error(err, DMP_E_IO, 0, "%s: is a directory", path);
+        status = DMP_E_IO;
+    } else if (S_ISREG(st.st_mode)) {
+        status = open_mapped(src, fd, path, (uint64_t)st.st_size, heap_limit(max_heap), err);
+    } else {
+        status = open_pipe(src, fd, path, heap_limit(max_heap), err);
+    }
+    close(fd); /* a mapping outlives its descriptor */
+    return status;
+}
+
+void dmpi_source_close(struct dmpi_source *src)
+{
+    /* The mapping's address is stored const; munmap and free take it back as writable. */
+    void *const p = (void *)(uintptr_t)src->bytes.data;
+    if (src->kind == DMPI_SOURCE_MAPPED && p)
+        munmap(p, (size_t)src->bytes.len);
+    else if (src->kind == DMPI_SOURCE_HEAP)
+        free(p);
+    memset(src, 0, sizeof *src);
+}
