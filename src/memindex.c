@@ -195,10 +195,11 @@ static dmp_status gather_descriptors(struct gather *g, struct dmpi_memindex *mem
     size_t lists = 0;
     for (size_t i = 0; i < f->stream_count; i++) {
         struct list_layout l;
-        if (is_memory_list(&f->streams[i]) && read_layout(&f->streams[i], &l)) {
+        if (!is_memory_list(&f->streams[i]))
+            continue;
+        lists++; /* counts lists too small for a header too: they still get a diagnostic */
+        if (read_layout(&f->streams[i], &l))
             total += l.usable; /* each is a 16-byte record inside the file: no overflow */
-            lists++;
-        }
     }
     if (lists == 0)
         return DMP_OK;

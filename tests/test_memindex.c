@@ -1,0 +1,595 @@
+/* test_memindex.c - the memory rules of FORMAT.md, one case per rule, on built dumps.
+ * SPDX-License-Identifier: MIT */
+#include "suite.h"
+
+#include <string.h>
+
+#define R(a, s, t) {(a), (s), (t), false, 0}
+
+/* Reads [addr, addr+len) and checks every byte came from a range tagged `tag`. */
+static void expect_bytes(const dmp_file *f, uint64_t addr, size_t len, uint8_t tag)
+{
+    uint8_t *buf = malloc(len ? len : 1);
+    size_t got = 12345;
+    ck_assert_int_eq(dmp_read_memory(f, addr, buf, len, &got), DMP_OK);
+    ck_assert_uint_eq(got, len);
+    for (size_t i = 0; i < len; i++)
+        ck_assert_msg(buf[i] == mkd_byte(tag, addr + i), "byte at 0x%llx: got %02x, want %02x",
+                      (unsigned long long)(addr + i), buf[i], mkd_byte(tag, addr + i));
+    free(buf);
+}
+
+/* Checks that a read of [addr, addr+len) fails, writes nothing, and names `missing`. */
+static void expect_missing(const dmp_file *f, uint64_t addr, size_t len, uint64_t missing)
+{
+    uint8_t buf[64];
+    ck_assert_uint_le(len, sizeof buf);
+    memset(buf, 0xa5, sizeof buf);
+    size_t got = 12345;
+    ck_assert_int_eq(dmp_read_memory(f, addr, buf, len, &got), DMP_E_UNMAPPED);
+    ck_assert_uint_eq(got, 0);
+    for (size_t i = 0; i < sizeof buf; i++)
+        ck_assert_uint_eq(buf[i], 0xa5);
+    uint64_t m = 0;
+    ck_assert_int_eq(dmp_find_uncovered(f, addr, len, &m), DMP_E_UNMAPPED);
+    ck_assert_uint_eq(m, missing);
+}
+
+static dmp_range range_at(const dmp_file *f, size_t i)
+{
+    dmp_range r;
+    ck_assert_int_eq(dmp_range_get(f, i, &r), DMP_OK);
+    return r;
+}
+
+START_TEST(memory_list_reads_back)
+{
+    struct mkdump *b = mkd_new(0);
+    const struct mkd_range r[] = {R(0x3000, 0x100, 1), R(0x1000, 0x40, 2)};
+    mkd_add_memory_list(b, r, 2, false);
+    dmp_file *f = open_built(b);
+    ck_assert_uint_eq(dmp_range_count(f), 2);
+    const dmp_range r0 = range_at(f, 0), r1 = range_at(f, 1);
+    ck_assert_uint_eq(r0.addr, 0x1000); /* sorted by address, not by list order */
+    ck_assert_uint_eq(r0.descriptor, 1);
+    ck_assert_uint_eq(r1.addr, 0x3000);
+    ck_assert_uint_eq(r1.stream_type, DMP_STREAM_MEMORY_LIST);
+    ck_assert_uint_eq(r1.flags, 0);
+    expect_bytes(f, 0x3000, 0x100, 1);
+    expect_bytes(f, 0x1000, 0x40, 2);
+    expect_bytes(f, 0x30ff, 1, 1);
+    expect_missing(f, 0x2fff, 2, 0x2fff);
+    expect_missing(f, 0x30ff, 2, 0x3100);
+    ck_assert_uint_eq(dmp_diag_count(f), 0);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+/* Rule 1: both lists feed one index; reads stitch across them. */
+START_TEST(both_lists_merge)
+{
+    struct mkdump *b = mkd_new(0);
+    const struct mkd_range stacks[] = {R(0x7000, 0x1000, 1)};
+    const struct mkd_range full[] = {R(0x5000, 0x1000, 2), R(0x6000, 0x1000, 3),
+                                     R(0x8000, 0x800, 4)};
+    const uint32_t s5 = mkd_add_memory_list(b, stacks, 1, false);
+    const uint32_t s9 = mkd_add_memory64_list(b, full, 3);
+    dmp_file *f = open_built(b);
+    ck_assert_uint_eq(dmp_range_count(f), 4);
+    ck_assert_uint_eq(range_at(f, 2).stream_index, s5);
+    ck_assert_uint_eq(range_at(f, 3).stream_index, s9);
+    ck_assert_uint_eq(range_at(f, 3).descriptor, 2);
+    ck_assert_uint_eq(range_at(f, 3).stream_type, DMP_STREAM_MEMORY64_LIST);
+    /* 0x5000..0x8800 is one run over four descriptors from two lists. */
+    uint8_t *buf = malloc(0x3800);
+    ck_assert_int_eq(dmp_read_memory(f, 0x5000, buf, 0x3800, NULL), DMP_OK);
+    for (uint64_t a = 0x5000; a < 0x8800; a++) {
+        const uint8_t tag = a < 0x6000 ? 2 : a < 0x7000 ? 3 : a < 0x8000 ? 1 : 4;
+        ck_assert_uint_eq(buf[a - 0x5000], mkd_byte(tag, a));
+    }
+    free(buf);
+    ck_assert_uint_eq(dmp_readable_len(f, 0x5000), 0x3800);
+    ck_assert_uint_eq(dmp_readable_len(f, 0x87ff), 1);
+    ck_assert_uint_eq(dmp_readable_len(f, 0x8800), 0);
+    expect_missing(f, 0x4fff, 2, 0x4fff);
+    expect_missing(f, 0x87f0, 0x20, 0x8800);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+/* Rule 2: on overlap, the earlier descriptor (directory order, then list order) wins. */
+START_TEST(earlier_stream_wins)
+{
+    struct mkdump *b = mkd_new(0);
+    const struct mkd_range a[] = {R(0x1000, 0x1000, 1)};
+    const struct mkd_range c[] = {R(0x1800, 0x1000, 2)};
+    mkd_add_memory_list(b, a, 1, false);
+    const uint32_t s9 = mkd_add_memory64_list(b, c, 1);
+    dmp_file *f = open_built(b);
+    ck_assert_uint_eq(dmp_range_count(f), 2);
+    expect_bytes(f, 0x1000, 0x1000, 1);
+    expect_bytes(f, 0x2000, 0x800, 2);
+    const dmp_range r1 = range_at(f, 1);
+    ck_assert_uint_eq(r1.addr, 0x2000);
+    ck_assert_uint_eq(r1.size, 0x800);
+    ck_assert_uint_eq(r1.stream_index, s9);
+    ck_assert_uint_eq(r1.file_offset, mkd_stream_rva(b, s9) + 32 + 0x800);
+    dmp_diag d;
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_OVERLAP, &d), 1);
+    ck_assert_uint_eq(d.stream_index, s9);
+    ck_assert_uint_eq(d.descriptor, 0);
+    ck_assert_uint_eq(d.addr, 0x1800);
+    ck_assert_uint_eq(d.size, 0x1000);
+    ck_assert_uint_eq(d.kept, 0x800);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+START_TEST(directory_order_decides)
+{
+    /* The same two ranges with Memory64List first in the directory: now it wins. */
+    struct mkdump *b = mkd_new(0);
+    const struct mkd_range a[] = {R(0x1000, 0x1000, 1)};
+    const struct mkd_range c[] = {R(0x1800, 0x1000, 2)};
+    mkd_add_memory64_list(b, c, 1);
+    mkd_add_memory_list(b, a, 1, false);
+    dmp_file *f = open_built(b);
+    expect_bytes(f, 0x1000, 0x800, 1);
+    expect_bytes(f, 0x1800, 0x1000, 2);
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_OVERLAP, NULL), 1);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+START_TEST(later_descriptor_fills_gaps_only)
+{
+    /* d1 spans d0 and more: it keeps only what d0 left. d2 lies inside d1 and d3 repeats
+     * d0: both are listed later, so both lose every byte. */
+    struct mkdump *b = mkd_new(0);
+    const struct mkd_range r[] = {R(0x0, 0x1000, 1), R(0x0, 0x3000, 2), R(0x2000, 0x800, 3),
+                                  R(0x0, 0x1000, 4)};
+    mkd_add_memory_list(b, r, 4, false);
+    dmp_file *f = open_built(b);
+    ck_assert_uint_eq(dmp_range_count(f), 2);
+    ck_assert_uint_eq(range_at(f, 0).descriptor, 0);
+    ck_assert_uint_eq(range_at(f, 1).descriptor, 1);
+    ck_assert_uint_eq(range_at(f, 1).addr, 0x1000);
+    ck_assert_uint_eq(range_at(f, 1).size, 0x2000);
+    expect_bytes(f, 0x0, 0x1000, 1);
+    expect_bytes(f, 0x1000, 0x2000, 2);
+    dmp_diag d;
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_OVERLAP, &d), 3);
+    ck_assert_uint_eq(d.descriptor, 1);
+    ck_assert_uint_eq(d.kept, 0x2000);
+    ck_assert_uint_eq(dmp_diag_get(f, 2, &d), DMP_OK);
+    ck_assert_uint_eq(d.descriptor, 3);
+    ck_assert_uint_eq(d.kept, 0);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+START_TEST(rank_not_size_decides)
+{
+    struct mkdump *b = mkd_new(0);
+    const struct mkd_range r[] = {R(0x2000, 0x800, 1), R(0x0, 0x4000, 2), R(0x0, 0x1000, 3)};
+    mkd_add_memory_list(b, r, 3, false);
+    dmp_file *f = open_built(b);
+    /* d0 wins its 0x800 bytes; d1 owns the rest; d2 is entirely shadowed by d1. */
+    ck_assert_uint_eq(dmp_range_count(f), 3);
+    expect_bytes(f, 0x0, 0x2000, 2);
+    expect_bytes(f, 0x2000, 0x800, 1);
+    expect_bytes(f, 0x2800, 0x1800, 2);
+    ck_assert_uint_eq(dmp_readable_len(f, 0), 0x4000);
+    dmp_diag d;
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_OVERLAP, &d), 2);
+    ck_assert_uint_eq(d.descriptor, 1);
+    ck_assert_uint_eq(d.kept, 0x3800);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+/* Rule 3: zero-size descriptors are ignored, and reported once per run. */
+START_TEST(zero_size_ignored)
+{
+    struct mkdump *b = mkd_new(0);
+    const struct mkd_range r[] = {R(0x1000, 0, 1), R(0x1000, 0, 1), R(0x1000, 0x10, 2)};
+    mkd_add_memory_list(b, r, 3, false);
+    const struct mkd_range r64[] = {R(0x5000, 0, 1), R(0x5000, 0x10, 3)};
+    mkd_add_memory64_list(b, r64, 2);
+    dmp_file *f = open_built(b);
+    ck_assert_uint_eq(dmp_range_count(f), 2);
+    expect_bytes(f, 0x1000, 0x10, 2);
+    expect_bytes(f, 0x5000, 0x10, 3);
+    dmp_diag d;
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_ZERO_SIZE, &d), 2);
+    ck_assert_uint_eq(d.descriptor, 0);
+    ck_assert_uint_eq(d.count, 2);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+/* Rule 3: a range running past EOF keeps its part inside the file. */
+START_TEST(truncated_final_range)
+{
+    struct mkdump *b = mkd_new(0);
+    const struct mkd_range r[] = {R(0x1000, 0x100, 1), R(0x4000, 0x100, 2)};
+    const uint32_t s = mkd_add_memory_list(b, r, 2, false);
+    size_t len;
+    mkd_finish(b, &len);
+    dmp_file *f = open_prefix(b, len - 0x40); /* the last 0x40 bytes of range 1 are gone */
+    ck_assert_uint_eq(dmp_range_count(f), 2);
+    const dmp_range r1 = range_at(f, 1);
+    ck_assert_uint_eq(r1.size, 0xc0);
+    ck_assert_uint_eq(r1.flags, DMP_RANGE_TRUNCATED);
+    ck_assert_uint_eq(range_at(f, 0).flags, 0);
+    expect_bytes(f, 0x4000, 0xc0, 2);
+    expect_missing(f, 0x40b0, 0x20, 0x40c0);
+    dmp_diag d;
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_RANGE_TRUNCATED, &d), 1);
+    ck_assert_uint_eq(d.stream_index, s);
+    ck_assert_uint_eq(d.descriptor, 1);
+    ck_assert_uint_eq(d.offset, mkd_stream_rva(b, s) + 4 + 16);
+    ck_assert_uint_eq(d.size, 0x100);
+    ck_assert_uint_eq(d.kept, 0xc0);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+/* Rule 3: a descriptor whose bytes start at or past EOF is dropped. */
+START_TEST(descriptor_past_eof_dropped)
+{
+    struct mkdump *b = mkd_new(0);
+    struct mkd_range r[] = {R(0x1000, 0x10, 1), R(0x2000, 0x10, 2)};
+    r[1].explicit_rva = true;
+    r[1].rva = 0x7fff0000;
+    mkd_add_memory_list(b, r, 2, false);
+    dmp_file *f = open_built(b);
+    ck_assert_uint_eq(dmp_range_count(f), 1);
+    expect_missing(f, 0x2000, 1, 0x2000);
+    dmp_diag d;
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_RANGE_PAST_EOF, &d), 1);
+    ck_assert_uint_eq(d.descriptor, 1);
+    ck_assert_uint_eq(d.data_offset, 0x7fff0000);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+START_TEST(memory64_past_eof_is_one_diagnostic)
+{
+    /* A full-memory dump cut short: the first range is clipped, the other 99 are gone. */
+    struct mkdump *b = mkd_new(0);
+    struct mkd_range r[100];
+    for (int i = 0; i < 100; i++)
+        r[i] = (struct mkd_range)R(0x10000 + 0x1000 * (uint64_t)i, 0x100, (uint8_t)i);
+    const uint32_t s = mkd_add_memory64_list(b, r, 100);
+    const uint64_t base = mkd_stream_rva(b, s) + 16 + 16 * 100;
+    size_t len;
+    mkd_finish(b, &len);
+    dmp_file *f = open_prefix(b, (size_t)base + 0x80);
+    ck_assert_uint_eq(dmp_range_count(f), 1);
+    ck_assert_uint_eq(range_at(f, 0).size, 0x80);
+    expect_bytes(f, 0x10000, 0x80, 0);
+    dmp_diag d;
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_RANGE_PAST_EOF, &d), 1);
+    ck_assert_uint_eq(d.descriptor, 1);
+    ck_assert_uint_eq(d.count, 99);
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_RANGE_TRUNCATED, NULL), 1);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+/* Rule 3: Memory64List's running offset advances past dropped descriptors. */
+START_TEST(memory64_offset_advances_past_dropped)
+{
+    struct mkdump *b = mkd_new(0);
+    const struct mkd_range r[] = {R(0x1000, 0x10, 1), R(0xfffffffffffffff8u, 0x10, 2),
+                                  R(0x3000, 0x10, 3)};
+    const uint32_t s = mkd_add_memory64_list(b, r, 3);
+    dmp_file *f = open_built(b);
+    /* Descriptor 1 wraps the address space and is dropped; descriptor 2's bytes are still
+     * found after descriptor 1's 16 bytes. */
+    ck_assert_uint_eq(dmp_range_count(f), 2);
+    expect_bytes(f, 0x1000, 0x10, 1);
+    expect_bytes(f, 0x3000, 0x10, 3);
+    ck_assert_uint_eq(range_at(f, 1).file_offset, mkd_stream_rva(b, s) + 16 + 48 + 32);
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_ADDR_OVERFLOW, NULL), 1);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+START_TEST(memory64_offset_overflow)
+{
+    struct mkdump *b = mkd_new(0);
+    const struct mkd_range r[] = {R(0x1000, 0x10, 1), R(0x2000, 0x10, 2), R(0x3000, 0x10, 3)};
+    const uint32_t s = mkd_add_memory64_list(b, r, 3);
+    size_t len;
+    mkd_finish(b, &len);
+    /* BaseRva near 2^64 and descriptor 0 of size 0x20: offset of descriptor 1 passes 2^64. */
+    const uint64_t list = mkd_stream_rva(b, s);
+    mkd_poke_u64(b, list + 8, UINT64_MAX - 0x10);
+    mkd_poke_u64(b, list + 16 + 8, 0x20);
+    dmp_file *f = open_prefix(b, len);
+    ck_assert_uint_eq(dmp_range_count(f), 0);
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_RANGE_PAST_EOF, NULL), 1);
+    dmp_diag d;
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_OFFSET_OVERFLOW, &d), 1);
+    ck_assert_uint_eq(d.descriptor, 1);
+    ck_assert_uint_eq(d.count, 2);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+/* Rule 3: start + size past 2^64 is dropped; ending exactly at 2^64 is fine. */
+START_TEST(range_at_top_of_address_space)
+{
+    struct mkdump *b = mkd_new(0);
+    const struct mkd_range r[] = {R(0xffffffffffffff00u, 0x100, 1),
+                                  R(0xffffffffffff0000u, 0x20000, 2)};
+    mkd_add_memory_list(b, r, 2, false);
+    dmp_file *f = open_built(b);
+    ck_assert_uint_eq(dmp_range_count(f), 1);
+    expect_bytes(f, 0xffffffffffffff00u, 0x100, 1);
+    expect_bytes(f, UINT64_MAX, 1, 1);
+    ck_assert_uint_eq(dmp_readable_len(f, 0xffffffffffffff80u), 0x80);
+    uint8_t buf[2];
+    size_t got = 99;
+    ck_assert_int_eq(dmp_read_memory(f, UINT64_MAX, buf, 2, &got), DMP_E_WRAP);
+    ck_assert_uint_eq(got, 0);
+    uint64_t m = 7;
+    ck_assert_int_eq(dmp_find_uncovered(f, UINT64_MAX, 2, &m), DMP_E_WRAP);
+    ck_assert_uint_eq(m, 7);
+    dmp_diag d;
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_ADDR_OVERFLOW, &d), 1);
+    ck_assert_uint_eq(d.descriptor, 1);
+    ck_assert_uint_eq(d.addr, 0xffffffffffff0000u);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+START_TEST(read_wrap_and_empty)
+{
+    struct mkdump *b = mkd_new(0);
+    const struct mkd_range r[] = {R(0x1000, 0x10, 1)};
+    mkd_add_memory_list(b, r, 1, false);
+    dmp_file *f = open_built(b);
+    uint8_t buf[4] = {1, 2, 3, 4};
+    size_t got = 99;
+    ck_assert_int_eq(dmp_read_memory(f, 0xfffffffffffffffeu, buf, 4, &got), DMP_E_WRAP);
+    ck_assert_uint_eq(got, 0);
+    ck_assert_uint_eq(buf[0], 1);
+    got = 99;
+    ck_assert_int_eq(dmp_read_memory(f, 0x9999, buf, 0, &got), DMP_OK);
+    ck_assert_uint_eq(got, 0);
+    ck_assert_int_eq(dmp_read_memory(f, UINT64_MAX, NULL, 0, NULL), DMP_OK);
+    uint64_t m = 7;
+    ck_assert_int_eq(dmp_find_uncovered(f, 0x9999, 0, &m), DMP_OK);
+    ck_assert_uint_eq(m, 7);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+/* Rule 3 (lists): a count claiming more descriptors than the stream holds. */
+START_TEST(count_larger_than_stream)
+{
+    struct mkdump *b = mkd_new(0);
+    const struct mkd_range r[] = {R(0x1000, 0x10, 1), R(0x2000, 0x10, 2)};
+    const uint32_t s = mkd_add_memory_list(b, r, 2, false);
+    size_t len;
+    mkd_finish(b, &len);
+    mkd_poke_u32(b, mkd_stream_rva(b, s), 4000000);
+    dmp_file *f = open_prefix(b, len);
+    ck_assert_uint_eq(dmp_range_count(f), 2);
+    expect_bytes(f, 0x2000, 0x10, 2);
+    dmp_diag d;
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_COUNT_CLIPPED, &d), 1);
+    ck_assert_uint_eq(d.count, 4000000);
+    ck_assert_uint_eq(d.kept, 2);
+    ck_assert_uint_eq(d.size, 4 + 32);
+    ck_assert_uint_eq(d.offset, mkd_stream_rva(b, s));
+    char text[256];
+    dmp_diag_format(&d, text, sizeof text);
+    ck_assert_msg(strstr(text, "MemoryListStream") && strstr(text, "4000000 descriptors"),
+                  "diagnostic text: %s", text);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+START_TEST(memory64_count_huge)
+{
+    struct mkdump *b = mkd_new(0);
+    const struct mkd_range r[] = {R(0x1000, 0x10, 1)};
+    const uint32_t s = mkd_add_memory64_list(b, r, 1);
+    size_t len;
+    mkd_finish(b, &len);
+    mkd_poke_u64(b, mkd_stream_rva(b, s), UINT64_MAX);
+    dmp_file *f = open_prefix(b, len);
+    ck_assert_uint_eq(dmp_range_count(f), 1);
+    expect_bytes(f, 0x1000, 0x10, 1);
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_COUNT_CLIPPED, NULL), 1);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+START_TEST(list_too_small_for_count)
+{
+    struct mkdump *b = mkd_new(0);
+    const uint8_t two[2] = {1, 0};
+    mkd_add_stream_data(b, DMP_STREAM_MEMORY_LIST, two, sizeof two);
+    const uint8_t eight[8] = {1, 0, 0, 0, 0, 0, 0, 0};
+    mkd_add_stream_data(b, DMP_STREAM_MEMORY64_LIST, eight, sizeof eight);
+    dmp_file *f = open_built(b);
+    ck_assert_uint_eq(dmp_range_count(f), 0);
+    dmp_diag d;
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_LIST_TOO_SMALL, &d), 2);
+    ck_assert_uint_eq(d.stream_index, 0);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+/* Rule 4: a count padded to 8 bytes is recognised from DataSize == 8 + 16 * count. */
+START_TEST(padded_memory_list)
+{
+    struct mkdump *b = mkd_new(0);
+    const struct mkd_range r[] = {R(0x1000, 0x10, 1), R(0x2000, 0x20, 2)};
+    mkd_add_memory_list(b, r, 2, true);
+    dmp_file *f = open_built(b);
+    ck_assert_uint_eq(dmp_range_count(f), 2);
+    expect_bytes(f, 0x1000, 0x10, 1);
+    expect_bytes(f, 0x2000, 0x20, 2);
+    ck_assert_uint_eq(dmp_diag_count(f), 0);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+START_TEST(unpadded_list_with_slack)
+{
+    /* DataSize is 4 + 16n + 8 (not 8 + 16n): descriptors stay at offset 4. */
+    struct mkdump *b = mkd_new(0);
+    const struct mkd_range r[] = {R(0x1000, 0x10, 1)};
+    const uint32_t s = mkd_add_memory_list(b, r, 1, false);
+    size_t len;
+    mkd_finish(b, &len);
+    mkd_poke_u32(b, mkd_dir_entry_offset(s) + 4, 4 + 16 + 8);
+    dmp_file *f = open_prefix(b, len);
+    ck_assert_uint_eq(dmp_range_count(f), 1);
+    expect_bytes(f, 0x1000, 0x10, 1);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+/* Directory entries for memory lists that lie past EOF are skipped; clipped ones are used
+ * as far as they go. */
+START_TEST(memory_stream_past_eof)
+{
+    struct mkdump *b = mkd_new(0);
+    const struct mkd_range r[] = {R(0x1000, 0x10, 1)};
+    mkd_add_memory_list(b, r, 1, false);
+    mkd_add_stream(b, DMP_STREAM_MEMORY64_LIST, 0x7ffffff0, 0x100);
+    dmp_file *f = open_built(b);
+    ck_assert_uint_eq(dmp_range_count(f), 1);
+    dmp_diag d;
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_STREAM_PAST_EOF, &d), 1);
+    ck_assert_uint_eq(d.stream_index, 1);
+    ck_assert_uint_eq(d.offset, 0x7ffffff0);
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_LIST_TOO_SMALL, NULL), 0);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+START_TEST(memory_stream_clipped)
+{
+    /* The list's DataSize claims 1000 descriptors; the file ends after 2 and their bytes. */
+    struct mkdump *b = mkd_new(0);
+    const struct mkd_range r[] = {R(0x1000, 0x10, 1), R(0x2000, 0x10, 2)};
+    const uint32_t s = mkd_add_memory64_list(b, r, 2);
+    size_t len;
+    mkd_finish(b, &len);
+    mkd_poke_u64(b, mkd_stream_rva(b, s), 1000);
+    mkd_poke_u32(b, mkd_dir_entry_offset(s) + 4, 16 + 16 * 1000);
+    dmp_file *f = open_prefix(b, len);
+    /* The clipped stream reaches EOF: 2 real descriptors, then their payload read as
+     * descriptors 2 and 3, whose bytes would start at EOF or beyond: dropped. */
+    ck_assert_uint_eq(dmp_range_count(f), 2);
+    expect_bytes(f, 0x1000, 0x10, 1);
+    expect_bytes(f, 0x2000, 0x10, 2);
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_STREAM_CLIPPED, NULL), 1);
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_COUNT_CLIPPED, NULL), 1);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+START_TEST(unsorted_disjoint_descriptors)
+{
+    struct mkdump *b = mkd_new(0);
+    struct mkd_range r[64];
+    for (int i = 0; i < 64; i++) {
+        const uint64_t slot = (uint64_t)((i * 37) % 64); /* a permutation of 0..63 */
+        r[i] = (struct mkd_range)R(0x100000 + slot * 0x100, 0x100, (uint8_t)i);
+    }
+    mkd_add_memory64_list(b, r, 64);
+    dmp_file *f = open_built(b);
+    ck_assert_uint_eq(dmp_range_count(f), 64);
+    for (size_t i = 1; i < 64; i++)
+        ck_assert_uint_eq(range_at(f, i).addr, range_at(f, i - 1).addr + 0x100);
+    ck_assert_uint_eq(dmp_readable_len(f, 0x100000), 0x4000);
+    for (int i = 0; i < 64; i++)
+        expect_bytes(f, r[i].addr, 0x100, r[i].tag);
+    ck_assert_uint_eq(dmp_diag_count(f), 0);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+START_TEST(no_memory_streams)
+{
+    struct mkdump *b = mkd_new(0);
+    const uint8_t junk[16] = {0};
+    mkd_add_stream_data(b, DMP_STREAM_SYSTEM_INFO, junk, sizeof junk);
+    dmp_file *f = open_built(b);
+    ck_assert_uint_eq(dmp_range_count(f), 0);
+    expect_missing(f, 0, 1, 0);
+    ck_assert_uint_eq(dmp_readable_len(f, 0), 0);
+    size_t i;
+    ck_assert_int_eq(dmp_range_find(f, 0, &i), DMP_E_NOT_FOUND);
+    ck_assert_int_eq(dmp_range_next(f, 0, &i), DMP_E_NOT_FOUND);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+static Suite *memindex_suite(void)
+{
+    Suite *s = suite_create("memindex");
+    TCase *tc = tcase_create("rules");
+    tcase_add_test(tc, memory_list_reads_back);
+    tcase_add_test(tc, both_lists_merge);
+    tcase_add_test(tc, earlier_stream_wins);
+    tcase_add_test(tc, directory_order_decides);
+    tcase_add_test(tc, later_descriptor_fills_gaps_only);
+    tcase_add_test(tc, rank_not_size_decides);
+    tcase_add_test(tc, zero_size_ignored);
+    tcase_add_test(tc, truncated_final_range);
+    tcase_add_test(tc, descriptor_past_eof_dropped);
+    tcase_add_test(tc, memory64_past_eof_is_one_diagnostic);
+    tcase_add_test(tc, memory64_offset_advances_past_dropped);
+    tcase_add_test(tc, memory64_offset_overflow);
+    tcase_add_test(tc, range_at_top_of_address_space);
+    tcase_add_test(tc, read_wrap_and_empty);
+    tcase_add_test(tc, count_larger_than_stream);
+    tcase_add_test(tc, memory64_count_huge);
+    tcase_add_test(tc, list_too_small_for_count);
+    tcase_add_test(tc, padded_memory_list);
+    tcase_add_test(tc, unpadded_list_with_slack);
+    tcase_add_test(tc, memory_stream_past_eof);
+    tcase_add_test(tc, memory_stream_clipped);
+    tcase_add_test(tc, unsorted_disjoint_descriptors);
+    tcase_add_test(tc, no_memory_streams);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return run_suite(memindex_suite());
+}
