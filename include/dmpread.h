@@ -170,7 +170,7 @@ enum {
 };
 
 /* Flags of a dmp_stream. */
-#define DMP_STREAM_PAST_EOF 0x1u /* starts at or past the end of the file: no bytes usable */
+#define DMP_STREAM_PAST_EOF 0x1u /* starts past the end of the file (or at it, with bytes) */
 #define DMP_STREAM_CLIPPED 0x2u  /* runs past the end of the file: `size` bytes usable */
 
 /* One MINIDUMP_DIRECTORY entry. Entries are listed even when unusable (see flags). */

@@ -46,9 +46,10 @@ static dmp_status place_stream(dmp_file *f, uint32_t index, struct dmpi_stream *
 {
     const struct view *v = &f->src.bytes;
     s->bytes = view_clip(v, s->rva, s->data_size);
-    if (s->bytes.len == s->data_size)
+    /* An empty stream may sit at EOF, but not beyond it. */
+    const bool past = s->rva > v->len || (s->rva == v->len && s->data_size > 0);
+    if (s->bytes.len == s->data_size && !past)
         return DMP_OK;
-    const bool past = s->rva >= v->len;
     s->flags = past ? DMP_STREAM_PAST_EOF : DMP_STREAM_CLIPPED;
     const dmp_diag d = {
         .kind = past ? DMP_DIAG_STREAM_PAST_EOF : DMP_DIAG_STREAM_CLIPPED,

@@ -165,76 +165,68 @@ dmp_status dmp_stream_get(const dmp_file *f, size_t i, dmp_stream *out)
     return DMP_OK;
 }
 
+/* Stream type names: Microsoft's MINIDUMP_STREAM_TYPE, then writers' extensions (Breakpad
+ * 0x4767..., Crashpad 0x4350..., Mozilla 0x4d7a..., Chromium 0x4b6b..., Facebook 0xface...). */
+static const struct {
+    uint32_t type;
+    const char *name;
+} stream_names[] = {
+    {DMP_STREAM_UNUSED, "UnusedStream"},
+    {DMP_STREAM_THREAD_LIST, "ThreadListStream"},
+    {DMP_STREAM_MODULE_LIST, "ModuleListStream"},
+    {DMP_STREAM_MEMORY_LIST, "MemoryListStream"},
+    {DMP_STREAM_EXCEPTION, "ExceptionStream"},
+    {DMP_STREAM_SYSTEM_INFO, "SystemInfoStream"},
+    {DMP_STREAM_THREAD_EX_LIST, "ThreadExListStream"},
+    {DMP_STREAM_MEMORY64_LIST, "Memory64ListStream"},
+    {DMP_STREAM_COMMENT_A, "CommentStreamA"},
+    {DMP_STREAM_COMMENT_W, "CommentStreamW"},
+    {DMP_STREAM_HANDLE_DATA, "HandleDataStream"},
+    {DMP_STREAM_FUNCTION_TABLE, "FunctionTableStream"},
+    {DMP_STREAM_UNLOADED_MODULE_LIST, "UnloadedModuleListStream"},
+    {DMP_STREAM_MISC_INFO, "MiscInfoStream"},
+    {DMP_STREAM_MEMORY_INFO_LIST, "MemoryInfoListStream"},
+    {DMP_STREAM_THREAD_INFO_LIST, "ThreadInfoListStream"},
+    {DMP_STREAM_HANDLE_OPERATION_LIST, "HandleOperationListStream"},
+    {DMP_STREAM_TOKEN, "TokenStream"},
+    {20, "JavaScriptDataStream"},
+    {DMP_STREAM_SYSTEM_MEMORY_INFO, "SystemMemoryInfoStream"},
+    {DMP_STREAM_PROCESS_VM_COUNTERS, "ProcessVmCountersStream"},
+    {23, "IptTraceStream"},
+    {DMP_STREAM_THREAD_NAMES, "ThreadNamesStream"},
+    {DMP_STREAM_BREAKPAD_INFO, "BreakpadInfoStream"},
+    {DMP_STREAM_BREAKPAD_ASSERTION_INFO, "BreakpadAssertionInfoStream"},
+    {DMP_STREAM_LINUX_CPU_INFO, "LinuxCpuInfoStream"},
+    {DMP_STREAM_LINUX_PROC_STATUS, "LinuxProcStatusStream"},
+    {DMP_STREAM_LINUX_LSB_RELEASE, "LinuxLsbReleaseStream"},
+    {DMP_STREAM_LINUX_CMD_LINE, "LinuxCmdLineStream"},
+    {DMP_STREAM_LINUX_ENVIRON, "LinuxEnvironStream"},
+    {DMP_STREAM_LINUX_AUXV, "LinuxAuxvStream"},
+    {DMP_STREAM_LINUX_MAPS, "LinuxMapsStream"},
+    {DMP_STREAM_LINUX_DSO_DEBUG, "LinuxDsoDebugStream"},
+    {DMP_STREAM_CRASHPAD_INFO, "CrashpadInfoStream"},
+    {0x4b6b0002, "ChromiumStabilityReportStream"},
+    {0x4d7a0001, "MozMacosCrashInfoStream"},
+    {0x4d7a0004, "MozSoftErrorsStream"},
+    {0xface1ca7, "FbLogcatStream"},
+    {0xfacecafa, "FbAppCustomDataStream"},
+    {0xfacecafb, "FbBuildIDStream"},
+    {0xfacecafc, "FbAppVersionNameStream"},
+    {0xfacecafd, "FbJavaStackStream"},
+    {0xfacecafe, "FbDalvikInfoStream"},
+    {0xfacecaff, "FbUnwindSymbolsStream"},
+    {0xfacecb00, "FbDumpErrorLogStream"},
+    {0xfacecccc, "FbAppStateLogStream"},
+    {0xfacedead, "FbAbortReasonStream"},
+    {0xfacee000, "FbThreadNameStream"},
+};
+
 const char *dmp_stream_type_name(uint32_t type)
 {
-    switch (type) {
-    case DMP_STREAM_UNUSED:
-        return "UnusedStream";
-    case DMP_STREAM_THREAD_LIST:
-        return "ThreadListStream";
-    case DMP_STREAM_MODULE_LIST:
-        return "ModuleListStream";
-    case DMP_STREAM_MEMORY_LIST:
-        return "MemoryListStream";
-    case DMP_STREAM_EXCEPTION:
-        return "ExceptionStream";
-    case DMP_STREAM_SYSTEM_INFO:
-        return "SystemInfoStream";
-    case DMP_STREAM_THREAD_EX_LIST:
-        return "ThreadExListStream";
-    case DMP_STREAM_MEMORY64_LIST:
-        return "Memory64ListStream";
-    case DMP_STREAM_COMMENT_A:
-        return "CommentStreamA";
-    case DMP_STREAM_COMMENT_W:
-        return "CommentStreamW";
-    case DMP_STREAM_HANDLE_DATA:
-        return "HandleDataStream";
-    case DMP_STREAM_FUNCTION_TABLE:
-        return "FunctionTableStream";
-    case DMP_STREAM_UNLOADED_MODULE_LIST:
-        return "UnloadedModuleListStream";
-    case DMP_STREAM_MISC_INFO:
-        return "MiscInfoStream";
-    case DMP_STREAM_MEMORY_INFO_LIST:
-        return "MemoryInfoListStream";
-    case DMP_STREAM_THREAD_INFO_LIST:
-        return "ThreadInfoListStream";
-    case DMP_STREAM_HANDLE_OPERATION_LIST:
-        return "HandleOperationListStream";
-    case DMP_STREAM_TOKEN:
-        return "TokenStream";
-    case DMP_STREAM_SYSTEM_MEMORY_INFO:
-        return "SystemMemoryInfoStream";
-    case DMP_STREAM_PROCESS_VM_COUNTERS:
-        return "ProcessVmCountersStream";
-    case DMP_STREAM_THREAD_NAMES:
-        return "ThreadNamesStream";
-    case DMP_STREAM_BREAKPAD_INFO:
-        return "BreakpadInfoStream";
-    case DMP_STREAM_BREAKPAD_ASSERTION_INFO:
-        return "BreakpadAssertionInfoStream";
-    case DMP_STREAM_LINUX_CPU_INFO:
-        return "LinuxCpuInfoStream";
-    case DMP_STREAM_LINUX_PROC_STATUS:
-        return "LinuxProcStatusStream";
-    case DMP_STREAM_LINUX_LSB_RELEASE:
-        return "LinuxLsbReleaseStream";
-    case DMP_STREAM_LINUX_CMD_LINE:
-        return "LinuxCmdLineStream";
-    case DMP_STREAM_LINUX_ENVIRON:
-        return "LinuxEnvironStream";
-    case DMP_STREAM_LINUX_AUXV:
-        return "LinuxAuxvStream";
-    case DMP_STREAM_LINUX_MAPS:
-        return "LinuxMapsStream";
-    case DMP_STREAM_LINUX_DSO_DEBUG:
-        return "LinuxDsoDebugStream";
-    case DMP_STREAM_CRASHPAD_INFO:
-        return "CrashpadInfoStream";
-    default:
-        return NULL;
-    }
+    for (size_t i = 0; i < sizeof stream_names / sizeof stream_names[0]; i++)
+        if (stream_names[i].type == type)
+            return stream_names[i].name;
+    return NULL;
 }
 
 /* ---- Memory ----------------------------------------------------------------------------- */
