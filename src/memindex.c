@@ -83,6 +83,7 @@ struct gather {
     dmp_file *f;
     struct desc *descs;
     size_t count;
+    size_t cap;                      /* descriptors the first pass counted room for */
     const struct dmpi_memlist *list; /* the list being walked */
 };
 
@@ -117,6 +118,7 @@ static dmp_status add_descriptor(struct gather *g, uint64_t k, uint64_t start, u
         return push_diag(g, DMP_DIAG_OFFSET_OVERFLOW, k, start, size, off);
     if (off >= file_len)
         return push_diag(g, DMP_DIAG_RANGE_PAST_EOF, k, start, size, off);
+    assert(g->descs && g->count < g->cap);
     struct desc *const d = &g->descs[g->count++];
     d->start = start;
     d->size = size < file_len - off ? size : file_len - off;
@@ -205,6 +207,7 @@ static dmp_status gather_descriptors(struct gather *g, struct dmpi_memindex *mem
         return DMP_OK;
     mem->lists = calloc(lists, sizeof *mem->lists);
     g->descs = total ? malloc((size_t)total * sizeof *g->descs) : NULL;
+    g->cap = (size_t)total;
     if (!mem->lists || (total && !g->descs))
         return DMP_E_NOMEM;
     uint64_t rank = 0;
@@ -232,6 +235,7 @@ static dmp_status gather_descriptors(struct gather *g, struct dmpi_memindex *mem
                 st = walk_memory64_list(g, &s->bytes, &l);
             rank += l.usable;
         }
+        g->list = NULL; /* tmp goes out of scope */
         if (st != DMP_OK)
             return st;
     }
@@ -311,6 +315,7 @@ static void heap_push(struct heap *h, size_t pos)
 
 static void heap_pop(struct heap *h)
 {
+    assert(h->len > 0);
     h->items[0] = h->items[--h->len];
     for (size_t i = 0;;) {
         size_t m = i;
@@ -331,6 +336,7 @@ static void heap_pop(struct heap *h)
  * its own end, whichever comes first. Every event emits at most one piece: at most 2n. */
 static void sweep(struct dmpi_memindex *mem, const struct desc *d, size_t n, struct heap *h)
 {
+    assert(mem->count == 0 && h->len == 0);
     size_t next = 0;
     uint64_t pos = 0;
     for (;;) {
@@ -436,7 +442,7 @@ static void shrink_pieces(struct dmpi_memindex *mem)
 
 dmp_status dmpi_memindex_build(dmp_file *f)
 {
-    struct gather g = {f, NULL, 0, NULL};
+    struct gather g = {f, NULL, 0, 0, NULL};
     dmp_status st = gather_descriptors(&g, &f->mem);
     const size_t n = g.count;
     if (st != DMP_OK || n == 0)
