@@ -1,28 +1,31 @@
-/* main.c - the dmpread command: hexdumps or raw bytes of a dump's memory, and its index.
+/* main.c - the dmpread command: a dump's memory, its index, and what a triage asks of it.
  * SPDX-License-Identifier: MIT
  *
  * Uses only the public API in <dmpread.h>. Exit status: 0 success, 1 the requested memory is
  * not (fully) captured, 2 bad arguments, unreadable or invalid dump, or an output error.
+ * This file reads the arguments and opens the dump; memory.c, info.c and report.c hold the
+ * commands, common.c the output document they share (docs/json.md for --json).
  */
-#include <dmpread.h>
+#include "cli.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <inttypes.h>
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { EXIT_UNCAPTURED = 1, EXIT_ERROR = 2 };
-
-#define CHUNK ((size_t)1 << 16)
-
 static const char usage_text[] =
     "usage: dmpread [--raw] [OPTIONS] FILE ADDR LEN   print LEN bytes of memory at ADDR\n"
-    "       dmpread ranges [OPTIONS] FILE             list the captured memory ranges\n"
+    "       dmpread COMMAND [OPTIONS] FILE            describe the dump (commands below)\n"
     "       dmpread --help | --version\n"
+    "\n"
+    "commands:\n"
+    "  info           the crash at a glance: system, process, exception, crashing thread\n"
+    "                 and its registers, faulting module\n"
+    "  threads        threads: id, suspend count, priority, TEB, stack, ip and sp, name\n"
+    "  modules        loaded and unloaded modules: range, version, debug id, code id, PDB\n"
+    "  memory-info    the process's memory regions: state, protection, type\n"
+    "  streams        the stream directory\n"
+    "  ranges         the captured memory ranges\n"
     "\n"
     "ADDR and LEN are decimal, or hex with a 0x prefix. A read succeeds only when every\n"
     "byte of [ADDR, ADDR+LEN) was captured in the dump; otherwise nothing is printed and\n"
@@ -30,6 +33,9 @@ static const char usage_text[] =
     "\n"
     "options:\n"
     "  --raw            write exactly the LEN bytes to stdout instead of a hexdump\n"
+    "  --json           write one JSON document to stdout instead (schema: docs/json.md),\n"
+    "                   with the diagnostics in it; errors of exit status 2 still go to\n"
+    "                   stderr alone\n"
     "  --max-heap=N     most bytes to hold in memory for gzip or piped input\n"
     "                   (default 4 GiB); FILE may be a .dmp or a gzip-compressed dump\n"
     "  -h, --help       show this help\n"
@@ -37,108 +43,104 @@ static const char usage_text[] =
     "\n"
     "ranges prints one line per index entry: start, end (exclusive), size, the memory list\n"
     "it came from (directory index and type), its descriptor number, and 'truncated' when\n"
-    "the descriptor ran past the end of the file. Diagnostics found while opening follow\n"
-    "on stderr.\n"
+    "the descriptor ran past the end of the file. The commands print the diagnostics found\n"
+    "while opening on stderr, after their output.\n"
     "\n"
     "exit status: 0 success, 1 memory not captured, 2 bad arguments or unreadable dump\n";
 
-struct args {
-    const char *command; /* "read" or "ranges" */
-    const char *positional[3];
-    int npositional;
-    bool raw;
-    uint64_t max_heap;
+static const struct {
+    const char *name;
+    enum command command;
+} commands[] = {
+    {"ranges", CMD_RANGES},           {"info", CMD_INFO},
+    {"threads", CMD_THREADS},         {"modules", CMD_MODULES},
+    {"memory-info", CMD_MEMORY_INFO}, {"streams", CMD_STREAMS},
 };
 
-static int fail(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
-
-static int fail(const char *fmt, ...)
+/* Sets the command when `arg` names one. */
+static bool take_command(struct args *a, const char *arg)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("dmpread: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    return EXIT_ERROR;
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(arg, commands[i].name) == 0) {
+            a->command = commands[i].command;
+            a->command_name = commands[i].name;
+            return true;
+        }
+    }
+    return false;
 }
 
-/* Decimal, or hex after 0x/0X. The whole string must be the number; no sign, no overflow. */
-static bool parse_u64(const char *s, uint64_t *out)
+/* One option: -1 to go on, else the exit status. */
+static int take_option(struct args *a, const char *arg)
 {
-    unsigned base = 10;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s += 2;
+    if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+        fputs(usage_text, stdout);
+        return EXIT_SUCCESS;
+    } else if (strcmp(arg, "--version") == 0) {
+        printf("dmpread %s\n", dmp_version_string());
+        return EXIT_SUCCESS;
+    } else if (strcmp(arg, "--raw") == 0) {
+        a->raw = true;
+    } else if (strcmp(arg, "--json") == 0) {
+        a->json = true;
+    } else if (strncmp(arg, "--max-heap=", 11) == 0) {
+        if (!parse_u64(arg + 11, &a->max_heap) || a->max_heap == 0)
+            return fail("--max-heap: '%s' is not a positive number", arg + 11);
+    } else if (strcmp(arg, "--max-heap") == 0) {
+        return fail("--max-heap needs a value: --max-heap=N");
+    } else {
+        return fail("unknown option '%s' (try --help)", arg);
     }
-    if (*s == '\0')
-        return false;
-    uint64_t v = 0;
-    for (; *s; s++) {
-        const int c = tolower((unsigned char)*s);
-        unsigned digit;
-        if (c >= '0' && c <= '9')
-            digit = (unsigned)(c - '0');
-        else if (base == 16 && c >= 'a' && c <= 'f')
-            digit = (unsigned)(c - 'a' + 10);
-        else
-            return false;
-        if (v > (UINT64_MAX - digit) / base)
-            return false;
-        v = v * base + digit;
+    return -1;
+}
+
+/* Whether the operands fit the command: -1 to go on, else the exit status. */
+static int check_operands(const struct args *a)
+{
+    if (a->command != CMD_READ) {
+        if (a->npositional > 1)
+            return fail("too many arguments: %s takes one FILE (try --help)", a->command_name);
+        if (a->npositional == 0)
+            return fail("missing FILE: usage is 'dmpread %s FILE' (try --help)", a->command_name);
+        if (a->raw)
+            return fail("--raw applies to reads only");
+        return -1;
     }
-    *out = v;
-    return true;
+    if (a->npositional < 3)
+        return fail("missing %s: usage is 'dmpread [--raw] FILE ADDR LEN' (try --help)",
+                    a->npositional == 0   ? "FILE ADDR LEN"
+                    : a->npositional == 1 ? "ADDR LEN"
+                                          : "LEN");
+    if (a->raw && a->json)
+        return fail("--raw and --json exclude each other");
+    return -1;
 }
 
 /* Returns -1 to go on, else the exit status. */
 static int parse_args(int argc, char **argv, struct args *a)
 {
     memset(a, 0, sizeof *a);
-    a->command = "read";
+    a->command = CMD_READ;
+    a->command_name = "read";
     bool options_done = false;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
-        if (!options_done && arg[0] == '-' && arg[1] != '\0') {
-            if (strcmp(arg, "--") == 0) {
+        /* "-1" is a (negative, so rejected) number, not an option: say so as ADDR or LEN. */
+        if (!options_done && arg[0] == '-' && arg[1] != '\0' && !isdigit((unsigned char)arg[1])) {
+            int rc;
+            if (strcmp(arg, "--") == 0)
                 options_done = true;
-            } else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-                fputs(usage_text, stdout);
-                return EXIT_SUCCESS;
-            } else if (strcmp(arg, "--version") == 0) {
-                printf("dmpread %s\n", dmp_version_string());
-                return EXIT_SUCCESS;
-            } else if (strcmp(arg, "--raw") == 0) {
-                a->raw = true;
-            } else if (strncmp(arg, "--max-heap=", 11) == 0) {
-                if (!parse_u64(arg + 11, &a->max_heap) || a->max_heap == 0)
-                    return fail("--max-heap: '%s' is not a positive number", arg + 11);
-            } else {
-                return fail("unknown option '%s' (try --help)", arg);
-            }
+            else if ((rc = take_option(a, arg)) >= 0)
+                return rc;
             continue;
         }
-        if (a->npositional == 0 && strcmp(a->command, "read") == 0 && strcmp(arg, "ranges") == 0 &&
-            !options_done) {
-            a->command = "ranges";
+        if (a->npositional == 0 && a->command == CMD_READ && !options_done && take_command(a, arg))
             continue;
-        }
         if (a->npositional == 3)
             return fail("too many arguments (try --help)");
         a->positional[a->npositional++] = arg;
     }
-    const int want = strcmp(a->command, "ranges") == 0 ? 1 : 3;
-    if (a->npositional != want) {
-        fputs(usage_text, stderr);
-        return EXIT_ERROR;
-    }
-    if (a->raw && want == 1)
-        return fail("--raw applies to reads only");
-    return -1;
+    return check_operands(a);
 }
 
 static int open_dump(const struct args *a, dmp_file **f)
@@ -146,133 +148,38 @@ static int open_dump(const struct args *a, dmp_file **f)
     const dmp_options opts = {a->max_heap};
     dmp_error err;
     if (dmp_open_ex(a->positional[0], &opts, f, &err) != DMP_OK) {
-        fprintf(stderr, "dmpread: %s: %s\n", a->positional[0], err.message);
+        /* I/O messages already start with the path; do not print it twice. */
+        const char *const path = a->positional[0];
+        const size_t n = strlen(path);
+        const char *msg = err.message;
+        if (strncmp(msg, path, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
+            msg += n + 2;
+        fprintf(stderr, "dmpread: %s: %s%s\n", path, msg,
+                err.status == DMP_E_TOO_LARGE ? " (raise it with --max-heap=N)" : "");
         return EXIT_ERROR;
     }
     return -1;
 }
 
-static void print_diagnostics(const dmp_file *f, const char *path)
+static int run_command(struct run *r)
 {
-    char line[512];
-    for (size_t i = 0;; i++) {
-        dmp_diag d;
-        if (dmp_diag_get(f, i, &d) != DMP_OK)
-            break;
-        dmp_diag_format(&d, line, sizeof line);
-        fprintf(stderr, "dmpread: %s: %s\n", path, line);
+    switch (r->a->command) {
+    case CMD_READ:
+        return cmd_read(r);
+    case CMD_RANGES:
+        return cmd_ranges(r);
+    case CMD_INFO:
+        return cmd_info(r);
+    case CMD_THREADS:
+        return cmd_threads(r);
+    case CMD_MODULES:
+        return cmd_modules(r);
+    case CMD_MEMORY_INFO:
+        return cmd_memory_info(r);
+    case CMD_STREAMS:
+        return cmd_streams(r);
     }
-}
-
-/* The exclusive end of a range as "0x...", 16 digits when `pad`; an end of 2^64 needs 17. */
-static void print_end(FILE *out, uint64_t addr, uint64_t size, bool pad)
-{
-    if (size > 0 && addr + size == 0)
-        fputs("0x10000000000000000", out);
-    else
-        fprintf(out, pad ? "0x%016" PRIx64 : "0x%" PRIx64, addr + size);
-}
-
-static void print_range(FILE *out, const dmp_range *r)
-{
-    const char *name = dmp_stream_type_name(r->stream_type);
-    fprintf(out, "0x%016" PRIx64 " ", r->addr);
-    print_end(out, r->addr, r->size, true);
-    fprintf(out, " %12" PRIu64 "  stream %" PRIu32 " %-18s desc %" PRIu64 "%s\n", r->size,
-            r->stream_index, name ? name : "?", r->descriptor,
-            r->flags & DMP_RANGE_TRUNCATED ? "  truncated" : "");
-}
-
-static int cmd_ranges(const dmp_file *f, const char *path)
-{
-    const size_t n = dmp_range_count(f);
-    for (size_t i = 0; i < n; i++) {
-        dmp_range r;
-        if (dmp_range_get(f, i, &r) == DMP_OK)
-            print_range(stdout, &r);
-    }
-    print_diagnostics(f, path);
-    return EXIT_SUCCESS;
-}
-
-/* Says which bytes of [addr, addr+len) are missing, and what is captured around them. */
-static int report_uncaptured(const dmp_file *f, uint64_t addr, uint64_t len, uint64_t missing)
-{
-    fprintf(stderr,
-            "dmpread: 0x%" PRIx64 "+0x%" PRIx64 " is not fully captured: first missing byte at "
-            "0x%" PRIx64 " (%" PRIu64 " of %" PRIu64 " bytes readable from 0x%" PRIx64 ")\n",
-            addr, len, missing, missing - addr, len, addr);
-    size_t next;
-    const bool has_next = dmp_range_next(f, missing, &next) == DMP_OK;
-    const size_t below = has_next ? next : dmp_range_count(f);
-    dmp_range r;
-    if (below > 0 && dmp_range_get(f, below - 1, &r) == DMP_OK) {
-        fprintf(stderr, "dmpread: nearest captured range below: 0x%" PRIx64 "-", r.addr);
-        print_end(stderr, r.addr, r.size, false);
-        fputc('\n', stderr);
-    }
-    if (has_next && dmp_range_get(f, next, &r) == DMP_OK) {
-        fprintf(stderr, "dmpread: nearest captured range above: 0x%" PRIx64 "-", r.addr);
-        print_end(stderr, r.addr, r.size, false);
-        fputc('\n', stderr);
-    }
-    if (dmp_range_count(f) == 0)
-        fputs("dmpread: the dump captured no memory\n", stderr);
-    return EXIT_UNCAPTURED;
-}
-
-/* One hexdump line: address, 16 bytes in two groups of 8, then the printable characters. */
-static void hexdump_line(uint64_t addr, const uint8_t *p, size_t n)
-{
-    char line[100];
-    int at = snprintf(line, sizeof line, "0x%016" PRIx64 " ", addr);
-    for (size_t i = 0; i < 16; i++) {
-        if (i == 8)
-            line[at++] = ' ';
-        if (i < n)
-            at += snprintf(line + at, sizeof line - (size_t)at, " %02x", p[i]);
-        else
-            at += snprintf(line + at, sizeof line - (size_t)at, "   ");
-    }
-    at += snprintf(line + at, sizeof line - (size_t)at, "  |");
-    for (size_t i = 0; i < n; i++)
-        line[at++] = isprint(p[i]) && p[i] < 0x7f ? (char)p[i] : '.';
-    line[at++] = '|';
-    line[at++] = '\n';
-    fwrite(line, 1, (size_t)at, stdout);
-}
-
-static int cmd_read(const dmp_file *f, const struct args *a)
-{
-    uint64_t addr, len;
-    if (!parse_u64(a->positional[1], &addr))
-        return fail("ADDR '%s' is not a number (decimal, or hex with 0x)", a->positional[1]);
-    if (!parse_u64(a->positional[2], &len))
-        return fail("LEN '%s' is not a number (decimal, or hex with 0x)", a->positional[2]);
-    uint64_t missing;
-    const dmp_status st = dmp_find_uncovered(f, addr, len, &missing);
-    if (st == DMP_E_WRAP)
-        return fail("0x%" PRIx64 "+0x%" PRIx64 " runs past the end of the address space", addr,
-                    len);
-    if (st == DMP_E_UNMAPPED)
-        return report_uncaptured(f, addr, len, missing);
-    /* All captured: copy in chunks so LEN is never one allocation. */
-    static uint8_t buf[CHUNK];
-    for (uint64_t done = 0; done < len;) {
-        const size_t n = len - done < CHUNK ? (size_t)(len - done) : CHUNK;
-        if (dmp_read_memory(f, addr + done, buf, n, NULL) != DMP_OK)
-            return fail("internal error: captured memory at 0x%" PRIx64 " did not read",
-                        addr + done);
-        if (a->raw) {
-            if (fwrite(buf, 1, n, stdout) != n)
-                break;
-        } else {
-            for (size_t i = 0; i < n; i += 16)
-                hexdump_line(addr + done + i, buf + i, n - i < 16 ? n - i : 16);
-        }
-        done += n;
-    }
-    return EXIT_SUCCESS;
+    return EXIT_ERROR;
 }
 
 int main(int argc, char **argv)
@@ -284,10 +191,8 @@ int main(int argc, char **argv)
     dmp_file *f = NULL;
     if ((rc = open_dump(&a, &f)) >= 0)
         return rc;
-    if (strcmp(a.command, "ranges") == 0)
-        rc = cmd_ranges(f, a.positional[0]);
-    else
-        rc = cmd_read(f, &a);
+    struct run r = {.f = f, .path = a.positional[0], .a = &a};
+    rc = run_command(&r);
     dmp_close(f);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "dmpread: error writing output: %s\n", strerror(errno));

@@ -26,8 +26,7 @@ extern "C" {
 #define DMP_VERSION_MAJOR 0
 #define DMP_VERSION_MINOR 1
 #define DMP_VERSION_PATCH 0
-#define DMP_VERSION_NUMBER                                                                         \
-    (DMP_VERSION_MAJOR * 10000 + DMP_VERSION_MINOR * 100 + DMP_VERSION_PATCH)
+#define DMP_VERSION_NUMBER (DMP_VERSION_MAJOR * 10000 + DMP_VERSION_MINOR * 100 + DMP_VERSION_PATCH)
 
 #if defined(_WIN32) && defined(DMPREAD_SHARED)
 #ifdef DMPREAD_BUILDING
@@ -57,6 +56,8 @@ typedef enum dmp_status {
     DMP_E_UNMAPPED = 8,      /* some byte of the requested range was not captured */
     DMP_E_WRAP = 9,          /* the requested range runs past address 2^64 */
     DMP_E_NOT_FOUND = 10,    /* no such item (index out of range, address not captured) */
+    DMP_E_ABSENT = 11,       /* the dump has no such stream */
+    DMP_E_MALFORMED = 12,    /* the stream is there but unusable; a diagnostic says why */
 } dmp_status;
 
 /* A static, never-NULL description of a status ("unmapped", ...). Unknown values give
@@ -178,9 +179,9 @@ typedef struct dmp_stream {
     uint32_t type;
     uint32_t data_size; /* as the directory says */
     uint32_t rva;
-    uint32_t flags;    /* DMP_STREAM_* */
-    uint64_t size;     /* bytes of the stream inside the file (data_size clipped at EOF) */
-    const void *data;  /* those bytes, borrowed from the dump; NULL when size is 0 */
+    uint32_t flags;   /* DMP_STREAM_* */
+    uint64_t size;    /* bytes of the stream inside the file (data_size clipped at EOF) */
+    const void *data; /* those bytes, borrowed from the dump; NULL when size is 0 */
 } dmp_stream;
 
 /* The number of directory entries that lie inside the file (header.stream_count may claim
@@ -254,6 +255,7 @@ typedef enum dmp_diag_kind {
     DMP_DIAG_OFFSET_OVERFLOW = 9,   /* descriptors whose file offset passes 2^64: dropped */
     DMP_DIAG_OVERLAP = 10,          /* a descriptor's bytes were already covered: shadowed */
     DMP_DIAG_ZERO_SIZE = 11,        /* zero-size descriptors: ignored */
+    DMP_DIAG_MALFORMED = 12,        /* a stream's content is unsound: `detail` says what */
 } dmp_diag_kind;
 
 #define DMP_DIAG_NO_STREAM UINT32_MAX
@@ -266,10 +268,11 @@ typedef struct dmp_diag {
     uint64_t offset;      /* file offset of the offending structure (stream, descriptor) */
     uint64_t data_offset; /* file offset of the memory bytes a descriptor points to */
     uint64_t descriptor;  /* first descriptor concerned (memory lists) */
-    uint64_t count;      /* descriptors concerned, or the count the file claims */
-    uint64_t addr;       /* start of the memory range concerned */
-    uint64_t size;       /* size claimed by the file */
-    uint64_t kept;       /* what was kept: bytes, descriptors or entries */
+    uint64_t count;       /* descriptors concerned, or the count the file claims */
+    uint64_t addr;        /* start of the memory range concerned */
+    uint64_t size;        /* size claimed by the file */
+    uint64_t kept;        /* what was kept: bytes, descriptors or entries */
+    const char *detail;   /* DMP_DIAG_MALFORMED: a static phrase ("string runs past EOF") */
 } dmp_diag;
 
 DMP_API size_t dmp_diag_count(const dmp_file *f);
@@ -280,6 +283,353 @@ DMP_API dmp_status dmp_diag_get(const dmp_file *f, size_t i, dmp_diag *out);
 DMP_API size_t dmp_diag_format(const dmp_diag *d, char *buf, size_t cap);
 /* A short stable name for the kind ("range-truncated", ...), never NULL. */
 DMP_API const char *dmp_diag_kind_name(dmp_diag_kind kind);
+
+/* ---- Streams beyond memory: what a triage tool asks ------------------------------------- *
+ *
+ * Every stream below is decoded once, at open, from the mapped bytes; the accessors copy
+ * small fixed-size records out and never allocate. A stream the dump lacks gives
+ * DMP_E_ABSENT; a stream too damaged to use gives DMP_E_MALFORMED and a DMP_DIAG_MALFORMED
+ * diagnostic naming it and the file offset. A damaged entry inside a list is dropped on its
+ * own (with a diagnostic); the rest of the list and of the dump stays usable.
+ *
+ * Strings: every `const char *` here is UTF-8, NUL-terminated and owned by the dump (valid
+ * until dmp_close). MINIDUMP_STRINGs (UTF-16LE) are converted with unpaired surrogates
+ * replaced by U+FFFD; a string whose length is odd or runs past its stream or the file is
+ * cut to what is sound, with a diagnostic. A string the dump does not have is "", not NULL,
+ * except where a field says "NULL when ...". Byte spans (`const void *`) point into the
+ * dump's bytes. */
+
+/* Finds the first directory entry of `type` at or after entry `from`: DMP_OK with *index,
+ * or DMP_E_ABSENT. Use it to walk repeated streams (several ExceptionStreams are real). */
+DMP_API dmp_status dmp_stream_find(const dmp_file *f, uint32_t type, size_t from, size_t *index);
+/* The bytes of directory entry i that lie inside the file (see dmp_stream.size). For
+ * text streams (Breakpad's /proc copies, CommentStreamA) this is the text as written. */
+DMP_API dmp_status dmp_stream_data(const dmp_file *f, size_t i, const void **data, size_t *len);
+
+/* ProcessorArchitecture values (MINIDUMP_SYSTEM_INFO); Breakpad adds the 0x8000 range. */
+enum {
+    DMP_ARCH_X86 = 0,
+    DMP_ARCH_MIPS = 1,
+    DMP_ARCH_PPC = 3,
+    DMP_ARCH_ARM = 5,
+    DMP_ARCH_IA64 = 6,
+    DMP_ARCH_AMD64 = 9,
+    DMP_ARCH_X86_ON_WIN64 = 10,
+    DMP_ARCH_ARM64 = 12,
+    DMP_ARCH_SPARC = 0x8001,
+    DMP_ARCH_PPC64 = 0x8002,
+    DMP_ARCH_ARM64_BREAKPAD = 0x8003,
+    DMP_ARCH_MIPS64 = 0x8004,
+    DMP_ARCH_RISCV = 0x8005,
+    DMP_ARCH_RISCV64 = 0x8006,
+    DMP_ARCH_UNKNOWN = 0xffff,
+};
+
+/* PlatformId values: Windows' VER_PLATFORM_*, and Breakpad's for other systems. */
+enum {
+    DMP_PLATFORM_WIN32S = 0,
+    DMP_PLATFORM_WIN9X = 1,
+    DMP_PLATFORM_WINNT = 2,
+    DMP_PLATFORM_WINCE = 3,
+    DMP_PLATFORM_UNIX = 0x8000,
+    DMP_PLATFORM_MACOS = 0x8101,
+    DMP_PLATFORM_IOS = 0x8102,
+    DMP_PLATFORM_LINUX = 0x8201,
+    DMP_PLATFORM_SOLARIS = 0x8202,
+    DMP_PLATFORM_ANDROID = 0x8203,
+    DMP_PLATFORM_PS3 = 0x8204,
+    DMP_PLATFORM_NACL = 0x8205,
+    DMP_PLATFORM_FUCHSIA = 0x8206,
+};
+
+/* SystemInfoStream (7): MINIDUMP_SYSTEM_INFO. */
+typedef struct dmp_system_info {
+    uint16_t arch; /* DMP_ARCH_* */
+    uint16_t processor_level;
+    uint16_t processor_revision;
+    uint8_t cpu_count;
+    uint8_t product_type; /* 1 workstation, 2 domain controller, 3 server */
+    uint32_t os_major;
+    uint32_t os_minor;
+    uint32_t os_build;
+    uint32_t platform;       /* DMP_PLATFORM_* */
+    const char *csd_version; /* service pack; Breakpad writes the kernel version here */
+    uint16_t suite_mask;
+    /* CPU_INFORMATION: the x86 form when arch is x86 or AMD64, else ProcessorFeatures. */
+    char cpu_vendor[13]; /* CPUID vendor ("GenuineIntel"), "" when not x86 */
+    uint32_t cpu_version_info;
+    uint32_t cpu_feature_info;
+    uint32_t cpu_amd_extended_features;
+    uint64_t cpu_features[2];
+} dmp_system_info;
+
+DMP_API dmp_status dmp_get_system_info(const dmp_file *f, dmp_system_info *out);
+/* "x86", "amd64", "arm", "arm64", ...: NULL when unknown. */
+DMP_API const char *dmp_arch_name(uint32_t arch);
+/* "Windows NT", "Linux", "macOS", "Android", ...: NULL when unknown. */
+DMP_API const char *dmp_platform_name(uint32_t platform);
+
+/* MiscInfoStream (15): MINIDUMP_MISC_INFO through _5. `size` says which version was written
+ * (24, 44, 232, 832 or 1364 bytes) and `flags` (Flags1) which fields are valid. */
+#define DMP_MISC_PROCESS_ID 0x1u
+#define DMP_MISC_PROCESS_TIMES 0x2u
+#define DMP_MISC_PROCESSOR_POWER_INFO 0x4u
+#define DMP_MISC_PROCESS_INTEGRITY 0x10u
+#define DMP_MISC_PROCESS_EXECUTE_FLAGS 0x20u
+#define DMP_MISC_TIMEZONE 0x40u
+#define DMP_MISC_PROTECTED_PROCESS 0x80u
+#define DMP_MISC_BUILDSTRING 0x100u
+#define DMP_MISC_PROCESS_COOKIE 0x200u
+
+typedef struct dmp_misc_info {
+    uint32_t size;  /* SizeOfInfo */
+    uint32_t flags; /* Flags1: DMP_MISC_* */
+    uint32_t process_id;
+    uint32_t process_create_time; /* Unix time */
+    uint32_t process_user_time;   /* seconds */
+    uint32_t process_kernel_time; /* seconds */
+    uint32_t processor_max_mhz;
+    uint32_t processor_current_mhz;
+    uint32_t processor_mhz_limit;
+    uint32_t processor_max_idle_state;
+    uint32_t processor_current_idle_state;
+    uint32_t process_integrity_level;
+    uint32_t process_execute_flags;
+    uint32_t protected_process;
+    uint32_t time_zone_id;
+    int32_t tz_bias; /* minutes, UTC = local + bias */
+    const char *tz_standard_name;
+    int32_t tz_standard_bias;
+    const char *tz_daylight_name;
+    int32_t tz_daylight_bias;
+    const char *build_string;     /* the OS build ("15063.0.amd64fre.rs2_release.170317-1834") */
+    const char *dbg_build_string; /* dbghelp's own build */
+    uint32_t process_cookie;
+} dmp_misc_info;
+
+DMP_API dmp_status dmp_get_misc_info(const dmp_file *f, dmp_misc_info *out);
+
+/* Thread contexts. The layout is told by the record's size and flags, cross-checked with
+ * SystemInfo: Windows x86 (CONTEXT, 716 or 204 bytes), AMD64 (1232), ARM (416), ARM64
+ * (912), and Breakpad/Crashpad's ARM (MDRawContextARM) and old ARM64 layouts. */
+typedef enum dmp_cpu {
+    DMP_CPU_UNKNOWN = 0,
+    DMP_CPU_X86 = 1,
+    DMP_CPU_AMD64 = 2,
+    DMP_CPU_ARM = 3,
+    DMP_CPU_ARM64 = 4,
+} dmp_cpu;
+
+#define DMP_MAX_REGS 48
+
+typedef struct dmp_reg {
+    const char *name; /* static: "rax", "x0", "pc" */
+    uint64_t value;
+} dmp_reg;
+
+/* The integer register set of one context, with the three every unwinder starts from. */
+typedef struct dmp_context {
+    dmp_cpu cpu;
+    uint32_t flags; /* ContextFlags as written */
+    uint64_t ip;    /* eip, rip, pc */
+    uint64_t sp;    /* esp, rsp, sp (r13 on ARM) */
+    uint64_t fp;    /* ebp, rbp, x29, r11 */
+    size_t reg_count;
+    dmp_reg regs[DMP_MAX_REGS]; /* in the architecture's conventional order */
+} dmp_context;
+
+/* Decodes a context record (a thread's or an exception's): DMP_OK, DMP_E_INVALID_ARG, or
+ * DMP_E_MALFORMED when no known layout has that size and flags (out->cpu is then
+ * DMP_CPU_UNKNOWN). The dump's SystemInfo breaks ties. */
+DMP_API dmp_status dmp_context_decode(const dmp_file *f, const void *data, size_t size,
+                                      dmp_context *out);
+/* "x86", "amd64", "arm", "arm64", or "unknown". */
+DMP_API const char *dmp_cpu_name(dmp_cpu cpu);
+
+/* ThreadListStream (3) or, when there is none, ThreadExListStream (8), joined by thread id
+ * with ThreadInfoListStream (17) and ThreadNamesStream (24). */
+typedef struct dmp_thread {
+    uint32_t id;
+    uint32_t suspend_count;
+    uint32_t priority_class;
+    uint32_t priority;
+    uint64_t teb;
+    uint64_t stack_start; /* read the stack with dmp_read_memory */
+    uint64_t stack_size;
+    uint64_t stack_rva;
+    const void *context; /* the CONTEXT record, NULL when outside the file */
+    uint32_t context_size;
+    uint32_t context_rva;
+    uint64_t backing_store_start; /* ThreadExList (IA-64) only */
+    uint64_t backing_store_size;
+    const char *name; /* ThreadNamesStream; NULL when the thread has none */
+    int has_info;     /* the fields below come from a ThreadInfoList entry */
+    uint32_t dump_flags;
+    uint32_t dump_error;
+    uint32_t exit_status;
+    uint64_t create_time; /* FILETIME: 100 ns since 1601 */
+    uint64_t exit_time;
+    uint64_t kernel_time; /* 100 ns units */
+    uint64_t user_time;
+    uint64_t start_address;
+    uint64_t affinity;
+} dmp_thread;
+
+DMP_API size_t dmp_thread_count(const dmp_file *f);
+DMP_API dmp_status dmp_thread_get(const dmp_file *f, size_t i, dmp_thread *out);
+/* The thread with this id: DMP_OK with *index, or DMP_E_NOT_FOUND. */
+DMP_API dmp_status dmp_thread_find(const dmp_file *f, uint32_t id, size_t *index);
+
+/* CodeView record signatures (the first four bytes, as a little-endian u32). */
+#define DMP_CV_PDB70 0x53445352u   /* "RSDS" */
+#define DMP_CV_PDB20 0x3031424eu   /* "NB10" */
+#define DMP_CV_ELF 0x4c457042u     /* "BpEL": Breakpad's ELF build id */
+#define DMP_CV_ELF_OLD 0x4270454cu /* "LEpB" */
+
+/* ModuleListStream (4): MINIDUMP_MODULE with its name, version and debug identifiers. */
+typedef struct dmp_module {
+    uint64_t base;
+    uint64_t size;
+    uint32_t checksum;
+    uint32_t timestamp;       /* TimeDateStamp of the PE header */
+    const char *name;         /* the path as the writer saw it */
+    int has_version;          /* VS_FIXEDFILEINFO carries its 0xfeef04bd signature */
+    uint16_t file_version[4]; /* major, minor, build, revision */
+    uint16_t product_version[4];
+    uint32_t file_flags;
+    uint32_t file_os;
+    uint32_t file_type;
+    uint32_t cv_signature;   /* DMP_CV_*, 0 when there is no CodeView record */
+    uint8_t pdb_guid[16];    /* PDB70: the GUID as its bytes appear in the file */
+    uint32_t pdb_age;        /* PDB70, PDB20 */
+    uint32_t pdb_signature;  /* PDB20 */
+    const char *pdb_name;    /* PDB70, PDB20: "" else */
+    const uint8_t *build_id; /* ELF build id bytes, NULL when none */
+    size_t build_id_len;
+    const char *debug_id;  /* what a symbol server wants: "GUID+AGE" as 33+ upper hex
+                              (PDB70, and ELF ids folded Breakpad's way), "" when none */
+    const char *code_id;   /* PE: "TIMESTAMPSIZE" hex; ELF: the build id in hex */
+    const void *cv_record; /* the raw CodeView record, NULL when none */
+    uint32_t cv_size;
+    const void *misc_record; /* IMAGE_DEBUG_MISC, NULL when none */
+    uint32_t misc_size;
+} dmp_module;
+
+DMP_API size_t dmp_module_count(const dmp_file *f);
+DMP_API dmp_status dmp_module_get(const dmp_file *f, size_t i, dmp_module *out);
+/* The module whose [base, base+size) holds addr: DMP_OK with *index and *offset (addr - base;
+ * either may be NULL), or DMP_E_NOT_FOUND. O(log n). */
+DMP_API dmp_status dmp_module_find(const dmp_file *f, uint64_t addr, size_t *index,
+                                   uint64_t *offset);
+
+/* UnloadedModuleListStream (14): MINIDUMP_UNLOADED_MODULE. */
+typedef struct dmp_unloaded_module {
+    uint64_t base;
+    uint64_t size;
+    uint32_t checksum;
+    uint32_t timestamp;
+    const char *name;
+} dmp_unloaded_module;
+
+DMP_API size_t dmp_unloaded_module_count(const dmp_file *f);
+DMP_API dmp_status dmp_unloaded_module_get(const dmp_file *f, size_t i, dmp_unloaded_module *out);
+
+/* ExceptionStream (6): MINIDUMP_EXCEPTION_STREAM. A dump may hold several. On Linux and
+ * Android, Breakpad and Crashpad write the signal number as the code and si_code as the
+ * flags; on macOS the Mach exception type and code. */
+typedef struct dmp_exception {
+    uint32_t stream_index; /* its directory entry */
+    uint32_t thread_id;
+    uint32_t code;
+    uint32_t flags;
+    uint64_t record; /* address of a nested EXCEPTION_RECORD */
+    uint64_t address;
+    uint32_t param_count; /* NumberParameters as written; params holds the first 15 */
+    uint64_t params[15];
+    const void *context; /* the faulting thread's context, NULL when outside the file */
+    uint32_t context_size;
+    uint32_t context_rva;
+} dmp_exception;
+
+DMP_API size_t dmp_exception_count(const dmp_file *f);
+DMP_API dmp_status dmp_exception_get(const dmp_file *f, size_t i, dmp_exception *out);
+/* "EXCEPTION_ACCESS_VIOLATION", "SIGSEGV", "EXC_BAD_ACCESS": the name of a code on a
+ * platform (DMP_PLATFORM_*), NULL when unknown. */
+DMP_API const char *dmp_exception_code_name(uint32_t code, uint32_t platform);
+
+/* MemoryInfoListStream (16): MINIDUMP_MEMORY_INFO, decoded on each call (lists can be
+ * long). Entries use the entry size the stream gives, so longer future entries parse. */
+typedef struct dmp_memory_info {
+    uint64_t base;
+    uint64_t allocation_base;
+    uint32_t allocation_protect;
+    uint64_t region_size;
+    uint32_t state;   /* MEM_COMMIT 0x1000, MEM_RESERVE 0x2000, MEM_FREE 0x10000 */
+    uint32_t protect; /* PAGE_* */
+    uint32_t type;    /* MEM_PRIVATE 0x20000, MEM_MAPPED 0x40000, MEM_IMAGE 0x1000000 */
+} dmp_memory_info;
+
+DMP_API size_t dmp_memory_info_count(const dmp_file *f);
+DMP_API dmp_status dmp_memory_info_get(const dmp_file *f, size_t i, dmp_memory_info *out);
+/* "MEM_COMMIT", "MEM_RESERVE", "MEM_FREE": NULL when not one of them. */
+DMP_API const char *dmp_mem_state_name(uint32_t state);
+/* "MEM_PRIVATE", "MEM_MAPPED", "MEM_IMAGE": NULL when not one of them. */
+DMP_API const char *dmp_mem_type_name(uint32_t type);
+/* "PAGE_READWRITE|PAGE_GUARD" into buf, snprintf-style; unknown bits as hex. */
+DMP_API size_t dmp_mem_protect_format(uint32_t protect, char *buf, size_t cap);
+
+/* HandleDataStream (12): MINIDUMP_HANDLE_DESCRIPTOR(_2). */
+typedef struct dmp_handle {
+    uint64_t handle;
+    const char *type_name; /* "File", "Event", ... */
+    const char *object_name;
+    uint32_t attributes;
+    uint32_t granted_access;
+    uint32_t handle_count;
+    uint32_t pointer_count;
+    uint32_t object_info_rva; /* _2 only: MINIDUMP_HANDLE_OBJECT_INFORMATION chain */
+} dmp_handle;
+
+DMP_API size_t dmp_handle_count(const dmp_file *f);
+DMP_API dmp_status dmp_handle_get(const dmp_file *f, size_t i, dmp_handle *out);
+
+/* CommentStreamA (10) and CommentStreamW (11), as UTF-8 (A: bytes that are not UTF-8 are
+ * replaced by U+FFFD). DMP_E_ABSENT when the dump has neither. */
+DMP_API dmp_status dmp_get_comment(const dmp_file *f, const char **utf8);
+
+/* Breakpad's BreakpadInfoStream (0x47670001). Ids are valid per the validity bits. */
+typedef struct dmp_breakpad_info {
+    uint32_t validity; /* 1: dump_thread_id valid, 2: requesting_thread_id valid */
+    uint32_t dump_thread_id;
+    uint32_t requesting_thread_id;
+} dmp_breakpad_info;
+
+DMP_API dmp_status dmp_get_breakpad_info(const dmp_file *f, dmp_breakpad_info *out);
+
+/* Breakpad's LinuxAuxv (0x47670008): (type, value) pairs, word size from SystemInfo. */
+DMP_API size_t dmp_auxv_count(const dmp_file *f);
+DMP_API dmp_status dmp_auxv_get(const dmp_file *f, size_t i, uint64_t *type, uint64_t *value);
+
+/* Breakpad's LinuxDsoDebug (0x4767000A): r_debug and its link_map entries. */
+typedef struct dmp_linux_dso {
+    uint64_t addr; /* l_addr: load bias */
+    uint64_t ld;   /* l_ld: the DSO's dynamic section */
+    const char *name;
+} dmp_linux_dso;
+
+DMP_API size_t dmp_linux_dso_count(const dmp_file *f);
+DMP_API dmp_status dmp_linux_dso_get(const dmp_file *f, size_t i, dmp_linux_dso *out);
+
+/* Crashpad's CrashpadInfoStream (0x43500001): ids and the process's simple annotations. */
+typedef struct dmp_crashpad_info {
+    uint8_t report_id[16]; /* UUIDs as their bytes appear in the file */
+    uint8_t client_id[16];
+    size_t annotation_count; /* process-level simple annotations */
+} dmp_crashpad_info;
+
+DMP_API dmp_status dmp_get_crashpad_info(const dmp_file *f, dmp_crashpad_info *out);
+DMP_API dmp_status dmp_crashpad_annotation_get(const dmp_file *f, size_t i, const char **key,
+                                               const char **value);
 
 #ifdef __cplusplus
 }

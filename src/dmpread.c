@@ -44,6 +44,10 @@ const char *dmp_strerror(dmp_status status)
         return "address range wraps past 2^64";
     case DMP_E_NOT_FOUND:
         return "not found";
+    case DMP_E_ABSENT:
+        return "the dump has no such stream";
+    case DMP_E_MALFORMED:
+        return "the stream is malformed";
     }
     return "unknown status";
 }
@@ -68,6 +72,8 @@ static dmp_status finish_open(struct dmpi_source *src, dmp_file **out, dmp_error
     dmp_status st = dmpi_directory_parse(f, err);
     if (st == DMP_OK)
         st = dmpi_memindex_build(f);
+    if (st == DMP_OK)
+        st = dmpi_triage_parse(f);
     if (st != DMP_OK) {
         if (st == DMP_E_NOMEM)
             dmpi_set_error(err, st, 0, "out of memory while indexing the dump");
@@ -119,6 +125,8 @@ void dmp_close(dmp_file *f)
 {
     if (!f)
         return;
+    dmpi_triage_free(&f->triage);
+    dmpi_arena_free(&f->arena);
     dmpi_memindex_free(&f->mem);
     dmpi_diag_free(&f->diags);
     free(f->streams);

@@ -60,6 +60,47 @@ struct dmpi_diags {
     size_t cap;
 };
 
+/* Storage for the UTF-8 strings a dump hands out: chunks freed together at close. */
+struct dmpi_arena {
+    struct dmpi_chunk *head;
+};
+
+/* The triage streams, decoded at open (issue #3). A single-record stream has a status:
+ * DMP_E_ABSENT until found, DMP_OK, or DMP_E_MALFORMED. Lists are arrays (count 0 when the
+ * stream is absent or unusable), except MemoryInfoList and auxv, decoded per call. */
+struct dmpi_triage {
+    dmp_status system_status;
+    dmp_system_info system;
+    dmp_status misc_status;
+    dmp_misc_info misc;
+    dmp_thread *threads;
+    size_t thread_count;
+    dmp_module *modules;
+    size_t module_count;
+    size_t *module_by_base; /* module indices sorted by base, for dmp_module_find */
+    dmp_unloaded_module *unloaded;
+    size_t unloaded_count;
+    dmp_exception *exceptions;
+    size_t exception_count;
+    struct view meminfo; /* the entries of MemoryInfoList */
+    uint32_t meminfo_entry_size;
+    size_t meminfo_count;
+    dmp_handle *handles;
+    size_t handle_count;
+    dmp_status comment_status;
+    const char *comment;
+    dmp_status breakpad_status;
+    dmp_breakpad_info breakpad;
+    struct view auxv; /* LinuxAuxv pairs */
+    uint32_t auxv_word;  /* 4 or 8 */
+    size_t auxv_count;
+    dmp_linux_dso *dsos;
+    size_t dso_count;
+    dmp_status crashpad_status;
+    dmp_crashpad_info crashpad;
+    const char **annotations; /* key, value, key, value, ... */
+};
+
 struct dmp_file {
     struct dmpi_source src;
     dmp_header header;
@@ -67,6 +108,8 @@ struct dmp_file {
     size_t stream_count;
     struct dmpi_memindex mem;
     struct dmpi_diags diags;
+    struct dmpi_arena arena;
+    struct dmpi_triage triage;
 };
 
 /* source.c */
@@ -93,6 +136,42 @@ size_t dmpi_memindex_upper(const struct dmpi_memindex *mem, uint64_t addr);
  * the same kind over consecutive descriptors. Fails only on allocation. */
 dmp_status dmpi_diag_push(struct dmpi_diags *diags, const dmp_diag *d);
 void dmpi_diag_free(struct dmpi_diags *diags);
+
+/* strings.c: the arena, and MINIDUMP_STRING / UTF-16 / UTF-8 conversion into it. */
+void *dmpi_arena_alloc(struct dmpi_arena *a, size_t size);
+void dmpi_arena_free(struct dmpi_arena *a);
+/* Copies s (len bytes, any content) into the arena as UTF-8: invalid sequences become
+ * U+FFFD. NULL only when out of memory. */
+const char *dmpi_utf8_dup(struct dmpi_arena *a, const uint8_t *s, size_t len);
+/* Converts len bytes of UTF-16LE (an odd last byte is dropped); unpaired surrogates become
+ * U+FFFD; stops at the first NUL unit when stop_at_nul. NULL only when out of memory. */
+const char *dmpi_utf16_dup(struct dmpi_arena *a, const uint8_t *s, size_t len, bool stop_at_nul);
+/* Decodes the MINIDUMP_STRING at rva for an entry of stream `stream`: its u32 byte length,
+ * then UTF-16LE. A length that is odd or runs past the file is cut to what is there, with a
+ * DMP_DIAG_MALFORMED diagnostic; an rva past the file gives "" and a diagnostic. *out is
+ * never NULL on DMP_OK; fails only with DMP_E_NOMEM. */
+dmp_status dmpi_minidump_string(dmp_file *f, uint32_t stream, uint64_t rva, const char **out);
+
+/* triage.c */
+/* Decodes every triage stream; a damaged one gets diagnostics, never an error. Fails only
+ * with DMP_E_NOMEM. */
+dmp_status dmpi_triage_parse(dmp_file *f);
+void dmpi_triage_free(struct dmpi_triage *t);
+/* Records a DMP_DIAG_MALFORMED diagnostic for stream `stream` (a directory index) at file
+ * offset `offset`; `entry` names a list entry, or is UINT64_MAX for the whole stream. */
+dmp_status dmpi_malformed(dmp_file *f, uint32_t stream, uint64_t offset, uint64_t entry,
+                          const char *detail);
+
+/* One parser per stream family, each in its own file; each fails only with DMP_E_NOMEM and
+ * leaves its part of f->triage empty or marked malformed when the stream is unsound. */
+dmp_status dmpi_parse_system_info(dmp_file *f); /* sysinfo.c: SystemInfo, MiscInfo */
+dmp_status dmpi_parse_misc_info(dmp_file *f);
+dmp_status dmpi_parse_threads(dmp_file *f);     /* threads.c: Thread(Ex)List, ThreadInfo, names */
+dmp_status dmpi_parse_modules(dmp_file *f);     /* modules.c: ModuleList, UnloadedModuleList */
+dmp_status dmpi_parse_exceptions(dmp_file *f);  /* exception.c */
+dmp_status dmpi_parse_memory_info(dmp_file *f); /* meminfo.c: MemoryInfoList, HandleData */
+dmp_status dmpi_parse_handles(dmp_file *f);
+dmp_status dmpi_parse_extras(dmp_file *f); /* extras.c: comments, Breakpad, Linux, Crashpad */
 
 /* Formats into buf as snprintf does, clamping the result; used for messages. */
 void dmpi_set_error(dmp_error *err, dmp_status status, uint64_t offset, const char *fmt, ...)

@@ -1,0 +1,108 @@
+/* cli.h - what the dmpread command's source files share: arguments, the output document,
+ * and formatting helpers.
+ * SPDX-License-Identifier: MIT */
+#ifndef DMPREAD_CLI_H
+#define DMPREAD_CLI_H
+
+#include "json.h"
+
+#include <dmpread.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+enum { EXIT_UNCAPTURED = 1, EXIT_ERROR = 2 };
+
+enum command {
+    CMD_READ,
+    CMD_RANGES,
+    CMD_INFO,
+    CMD_THREADS,
+    CMD_MODULES,
+    CMD_MEMORY_INFO,
+    CMD_STREAMS,
+};
+
+struct args {
+    enum command command;
+    const char *command_name; /* as typed: "read" for reads */
+    const char *positional[3];
+    int npositional;
+    bool raw;
+    bool json;
+    uint64_t max_heap;
+};
+
+/* What a command works with. In JSON mode `j` writes the document on stdout. */
+struct run {
+    const dmp_file *f;
+    const char *path;
+    const struct args *a;
+    struct json j;
+};
+
+/* Prints "dmpread: MESSAGE" on stderr and returns EXIT_ERROR. */
+int fail(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* ---- common.c ------------------------------------------------------------------------- */
+
+/* JSON mode: opens the document, {"dmpread_json": 1, "command": ..., "file": {...}. Text
+ * mode: nothing. */
+void doc_begin(struct run *r);
+/* JSON mode: adds "diagnostics" and closes the document. Text mode: prints the diagnostics
+ * on stderr when `text_diagnostics`. Returns rc. */
+int doc_end(struct run *r, int rc, bool text_diagnostics);
+
+/* The MINIDUMP_HEADER as the JSON object "header", or as one line of text and a blank one. */
+void json_header(struct json *j, const dmp_file *f);
+void print_header(const dmp_file *f);
+
+/* "2024-05-01 12:00:00 UTC" (text) or "2024-05-01T12:00:00Z" (iso) for Unix seconds. */
+void format_unix_time(int64_t secs, bool iso, char *buf, size_t cap);
+/* A FILETIME (100 ns since 1601) as ISO 8601 UTC with 7 fractional digits. */
+void format_filetime(uint64_t ft, char *buf, size_t cap);
+/* A Unix time as ISO 8601 into JSON, or null when 0 (not recorded). */
+void json_unix_time(struct json *j, const char *key, uint64_t secs);
+
+/* Hex digits to show addresses up to `max` with: 8 when it fits 32 bits, else 16. */
+int addr_digits(uint64_t max);
+/* "0x" and `digits` zero-padded hex digits. */
+void format_addr(uint64_t v, int digits, char *buf, size_t cap);
+/* base + size the same way; an end at or past 2^64 gets its 17th digit. */
+void format_end(uint64_t base, uint64_t size, int digits, char *buf, size_t cap);
+
+/* Whether the directory holds a stream of this type. */
+bool has_stream(const dmp_file *f, uint32_t type);
+
+/* ---- memory.c: reads and the memory index --------------------------------------------- */
+/* Decimal, or hex after 0x; the whole string, no sign, no overflow. */
+bool parse_u64(const char *s, uint64_t *out);
+int cmd_read(struct run *r);
+int cmd_ranges(struct run *r);
+
+/* ---- info.c --------------------------------------------------------------------------- */
+int cmd_info(struct run *r);
+
+/* ---- report.c: the list commands ------------------------------------------------------ */
+int cmd_threads(struct run *r);
+int cmd_modules(struct run *r);
+int cmd_memory_info(struct run *r);
+int cmd_streams(struct run *r);
+
+/* Shared by info and threads: a decoded context as JSON, and as aligned text lines. */
+void json_context(struct json *j, const char *key, const dmp_context *ctx);
+void print_registers(FILE *out, const dmp_context *ctx, const char *indent);
+/* The module holding addr as "name+0xOFFSET" into buf (the path's last component); false
+ * when no module holds it. */
+bool module_offset(const dmp_file *f, uint64_t addr, char *buf, size_t cap);
+/* JSON object {index, name, base, offset} for the module holding addr, or null. */
+void json_module_ref(struct json *j, const char *key, const dmp_file *f, uint64_t addr);
+
+#endif /* DMPREAD_CLI_H */

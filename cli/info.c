@@ -1,0 +1,539 @@
+/* info.c - `dmpread info`: the crash at a glance.
+ * SPDX-License-Identifier: MIT
+ *
+ * System, process, each exception with its thread, registers and faulting module, and how
+ * much the dump holds. Every part says so when its stream is missing or unusable, since
+ * writers leave out different streams.
+ */
+#include "cli.h"
+#include "text.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#define LABEL "%-13s"
+#define UNKNOWN_PLATFORM UINT32_MAX
+
+/* EXCEPTION_ACCESS_VIOLATION and EXCEPTION_IN_PAGE_ERROR: parameter 0 says how the memory
+ * was touched, parameter 1 where. */
+#define CODE_ACCESS_VIOLATION 0xc0000005u
+#define CODE_IN_PAGE_ERROR 0xc0000006u
+
+/* The line for a part whose stream is missing (DMP_E_ABSENT) or unusable. */
+static void print_unknown(const char *label, dmp_status st, const char *stream)
+{
+    if (st == DMP_E_ABSENT)
+        printf(LABEL "unknown: the dump has no %s\n", label, stream);
+    else
+        printf(LABEL "unknown: its %s is unusable (see the diagnostics)\n", label, stream);
+}
+
+/* Addresses of 32-bit processes get 8 digits, the rest 16. */
+static int dump_digits(const dmp_file *f)
+{
+    dmp_system_info s;
+    if (dmp_get_system_info(f, &s) != DMP_OK)
+        return 16;
+    switch (s.arch) {
+    case DMP_ARCH_X86:
+    case DMP_ARCH_ARM:
+    case DMP_ARCH_MIPS:
+    case DMP_ARCH_PPC:
+    case DMP_ARCH_X86_ON_WIN64:
+        return 8;
+    default:
+        return 16;
+    }
+}
+
+static uint32_t dump_platform(const dmp_file *f)
+{
+    dmp_system_info s;
+    return dmp_get_system_info(f, &s) == DMP_OK ? s.platform : UNKNOWN_PLATFORM;
+}
+
+/* ---- System ----------------------------------------------------------------------------- */
+
+/* Whether SystemInfo's CPU_INFORMATION holds the x86 form (CPUID vendor and features) rather
+ * than ProcessorFeatures. */
+static bool is_x86(uint16_t arch)
+{
+    return arch == DMP_ARCH_X86 || arch == DMP_ARCH_AMD64 || arch == DMP_ARCH_X86_ON_WIN64;
+}
+
+static void json_cpu_information(struct json *j, const dmp_system_info *s)
+{
+    const bool x86 = is_x86(s->arch);
+    json_string(j, "cpu_vendor", x86 && *s->cpu_vendor ? s->cpu_vendor : NULL);
+    if (x86) {
+        json_hex(j, "cpu_version_info", s->cpu_version_info);
+        json_hex(j, "cpu_feature_info", s->cpu_feature_info);
+        json_hex(j, "cpu_amd_extended_features", s->cpu_amd_extended_features);
+        json_null(j, "cpu_features");
+        return;
+    }
+    json_null(j, "cpu_version_info");
+    json_null(j, "cpu_feature_info");
+    json_null(j, "cpu_amd_extended_features");
+    json_array_begin_compact(j, "cpu_features");
+    json_hex(j, NULL, s->cpu_features[0]);
+    json_hex(j, NULL, s->cpu_features[1]);
+    json_array_end(j);
+}
+
+static void print_cpu(const dmp_system_info *s)
+{
+    const char *const arch = dmp_arch_name(s->arch);
+    printf(LABEL, "cpu:");
+    if (arch)
+        printf("%s", arch);
+    else
+        printf("architecture 0x%" PRIx16, s->arch);
+    printf(", %u processor%s", s->cpu_count, s->cpu_count == 1 ? "" : "s");
+    const bool recorded = s->processor_level != 0 || s->processor_revision != 0;
+    if (recorded && is_x86(s->arch))
+        printf(", family %u model 0x%x stepping %u", s->processor_level,
+               (unsigned)(s->processor_revision >> 8), (unsigned)(s->processor_revision & 0xff));
+    else if (recorded)
+        printf(", level %u revision 0x%x", s->processor_level, (unsigned)s->processor_revision);
+    char vendor[64];
+    text_printable(s->cpu_vendor, vendor, sizeof vendor);
+    printf("%s%s\n", *vendor ? ", " : "", vendor);
+}
+
+static void print_system(const dmp_file *f)
+{
+    dmp_system_info s;
+    const dmp_status st = dmp_get_system_info(f, &s);
+    if (st != DMP_OK) {
+        print_unknown("os:", st, "SystemInfoStream");
+        return;
+    }
+    char csd[512];
+    text_printable(s.csd_version, csd, sizeof csd);
+    const char *const platform = dmp_platform_name(s.platform);
+    printf(LABEL, "os:");
+    if (platform)
+        printf("%s", platform);
+    else
+        printf("platform 0x%" PRIx32, s.platform);
+    /* Breakpad's Linux writer leaves the version 0.0.0 and puts uname in the CSD string. */
+    const bool versioned = s.os_major || s.os_minor || s.os_build;
+    if (versioned)
+        printf(" %" PRIu32 ".%" PRIu32 ".%" PRIu32, s.os_major, s.os_minor, s.os_build);
+    if (*csd)
+        printf(versioned ? " %s" : " (%s)", csd);
+    printf("\n");
+    print_cpu(&s);
+}
+
+static void json_system(struct json *j, const dmp_file *f)
+{
+    dmp_system_info s;
+    if (dmp_get_system_info(f, &s) != DMP_OK) {
+        json_null(j, "system");
+        return;
+    }
+    char version[48];
+    snprintf(version, sizeof version, "%" PRIu32 ".%" PRIu32 ".%" PRIu32, s.os_major, s.os_minor,
+             s.os_build);
+    json_object_begin(j, "system");
+    json_uint(j, "platform", s.platform);
+    json_string(j, "platform_name", dmp_platform_name(s.platform));
+    json_string(j, "os_version", version);
+    json_uint(j, "os_major", s.os_major);
+    json_uint(j, "os_minor", s.os_minor);
+    json_uint(j, "os_build", s.os_build);
+    json_string(j, "csd_version", s.csd_version);
+    json_uint(j, "product_type", s.product_type);
+    json_hex(j, "suite_mask", s.suite_mask);
+    json_uint(j, "arch", s.arch);
+    json_string(j, "arch_name", dmp_arch_name(s.arch));
+    json_uint(j, "cpu_count", s.cpu_count);
+    json_uint(j, "processor_level", s.processor_level);
+    json_hex(j, "processor_revision", s.processor_revision);
+    json_cpu_information(j, &s);
+    json_object_end(j);
+}
+
+/* ---- Process (MiscInfo) ------------------------------------------------------------------ */
+
+static void print_process(const dmp_file *f)
+{
+    dmp_misc_info m;
+    const dmp_status st = dmp_get_misc_info(f, &m);
+    if (st != DMP_OK) {
+        print_unknown("process:", st, "MiscInfoStream");
+        return;
+    }
+    printf(LABEL, "process:");
+    if (m.flags & DMP_MISC_PROCESS_ID)
+        printf("pid %" PRIu32, m.process_id);
+    else
+        printf("pid unknown");
+    if (m.flags & DMP_MISC_PROCESS_TIMES) {
+        char when[48];
+        format_unix_time(m.process_create_time, false, when, sizeof when);
+        printf(", started %s, %" PRIu32 " s user, %" PRIu32 " s kernel", when, m.process_user_time,
+               m.process_kernel_time);
+    }
+    printf("\n");
+    if ((m.flags & DMP_MISC_BUILDSTRING) && *m.build_string) {
+        char build[600];
+        text_printable(m.build_string, build, sizeof build);
+        printf(LABEL "%s\n", "os build:", build);
+    }
+}
+
+static void json_time_zone(struct json *j, const dmp_misc_info *m)
+{
+    if (!(m->flags & DMP_MISC_TIMEZONE)) {
+        json_null(j, "time_zone");
+        return;
+    }
+    json_object_begin(j, "time_zone");
+    json_uint(j, "id", m->time_zone_id);
+    json_int(j, "bias", m->tz_bias);
+    json_string(j, "standard_name", m->tz_standard_name);
+    json_int(j, "standard_bias", m->tz_standard_bias);
+    json_string(j, "daylight_name", m->tz_daylight_name);
+    json_int(j, "daylight_bias", m->tz_daylight_bias);
+    json_object_end(j);
+}
+
+static void json_processor_power(struct json *j, const dmp_misc_info *m)
+{
+    if (!(m->flags & DMP_MISC_PROCESSOR_POWER_INFO)) {
+        json_null(j, "processor_power");
+        return;
+    }
+    json_object_begin_compact(j, "processor_power");
+    json_uint(j, "max_mhz", m->processor_max_mhz);
+    json_uint(j, "current_mhz", m->processor_current_mhz);
+    json_uint(j, "mhz_limit", m->processor_mhz_limit);
+    json_uint(j, "max_idle_state", m->processor_max_idle_state);
+    json_uint(j, "current_idle_state", m->processor_current_idle_state);
+    json_object_end(j);
+}
+
+/* A field valid when `flag` is set in Flags1, else null. */
+static void json_flagged_uint(struct json *j, const char *key, const dmp_misc_info *m,
+                              uint32_t flag, uint64_t v)
+{
+    if (m->flags & flag)
+        json_uint(j, key, v);
+    else
+        json_null(j, key);
+}
+
+static void json_flagged_hex(struct json *j, const char *key, const dmp_misc_info *m, uint32_t flag,
+                             uint64_t v)
+{
+    if (m->flags & flag)
+        json_hex(j, key, v);
+    else
+        json_null(j, key);
+}
+
+static void json_process(struct json *j, const dmp_file *f)
+{
+    dmp_misc_info m;
+    if (dmp_get_misc_info(f, &m) != DMP_OK) {
+        json_null(j, "process");
+        return;
+    }
+    const bool times = (m.flags & DMP_MISC_PROCESS_TIMES) != 0;
+    const bool build = (m.flags & DMP_MISC_BUILDSTRING) != 0;
+    json_object_begin(j, "process");
+    json_uint(j, "misc_info_size", m.size);
+    json_hex(j, "flags", m.flags);
+    json_flagged_uint(j, "process_id", &m, DMP_MISC_PROCESS_ID, m.process_id);
+    if (times)
+        json_unix_time(j, "create_time", m.process_create_time);
+    else
+        json_null(j, "create_time");
+    json_flagged_uint(j, "user_time", &m, DMP_MISC_PROCESS_TIMES, m.process_user_time);
+    json_flagged_uint(j, "kernel_time", &m, DMP_MISC_PROCESS_TIMES, m.process_kernel_time);
+    json_processor_power(j, &m);
+    json_flagged_hex(j, "integrity_level", &m, DMP_MISC_PROCESS_INTEGRITY,
+                     m.process_integrity_level);
+    json_flagged_hex(j, "execute_flags", &m, DMP_MISC_PROCESS_EXECUTE_FLAGS,
+                     m.process_execute_flags);
+    json_flagged_uint(j, "protected_process", &m, DMP_MISC_PROTECTED_PROCESS, m.protected_process);
+    json_time_zone(j, &m);
+    json_string(j, "build_string", build ? m.build_string : NULL);
+    json_string(j, "dbg_build_string", build ? m.dbg_build_string : NULL);
+    json_flagged_hex(j, "process_cookie", &m, DMP_MISC_PROCESS_COOKIE, m.process_cookie);
+    json_object_end(j);
+}
+
+/* ---- Exceptions ------------------------------------------------------------------------ */
+
+/* The registers at the fault: the exception's own context, else its thread's. */
+static const char *exception_context(const dmp_file *f, const dmp_exception *e, dmp_context *ctx)
+{
+    if (e->context && dmp_context_decode(f, e->context, e->context_size, ctx) == DMP_OK)
+        return "exception";
+    size_t index;
+    dmp_thread t;
+    if (dmp_thread_find(f, e->thread_id, &index) == DMP_OK &&
+        dmp_thread_get(f, index, &t) == DMP_OK && t.context &&
+        dmp_context_decode(f, t.context, t.context_size, ctx) == DMP_OK)
+        return "thread";
+    return NULL;
+}
+
+/* "read", "write", "execute" for an access violation's parameter 0, else NULL. */
+static const char *access_kind(const dmp_exception *e)
+{
+    if ((e->code != CODE_ACCESS_VIOLATION && e->code != CODE_IN_PAGE_ERROR) || e->param_count < 2)
+        return NULL;
+    switch (e->params[0]) {
+    case 0:
+        return "read";
+    case 1:
+        return "write";
+    case 8:
+        return "execute";
+    default:
+        return "access";
+    }
+}
+
+static void print_address(const char *label, const dmp_file *f, uint64_t addr, int digits)
+{
+    char where[1200];
+    printf(LABEL "0x%0*" PRIx64, label, digits, addr);
+    if (module_offset(f, addr, where, sizeof where))
+        printf("  %s", where);
+    printf("\n");
+}
+
+static void print_thread_line(const dmp_file *f, uint32_t id)
+{
+    size_t index;
+    dmp_thread t;
+    printf(LABEL "%" PRIu32, "thread:", id);
+    if (dmp_thread_find(f, id, &index) != DMP_OK || dmp_thread_get(f, index, &t) != DMP_OK) {
+        printf(" (not in the thread list)\n");
+        return;
+    }
+    if (t.name && *t.name) {
+        char name[1024];
+        printf(" \"%s\"", text_printable(t.name, name, sizeof name));
+    }
+    printf("\n");
+}
+
+static void print_exception_params(const dmp_exception *e, int digits)
+{
+    const char *const kind = access_kind(e);
+    if (kind) {
+        printf(LABEL "%s at 0x%0*" PRIx64 "\n", "access:", kind, digits, e->params[1]);
+        return;
+    }
+    if (e->param_count == 0)
+        return;
+    printf(LABEL, "parameters:");
+    for (uint32_t i = 0; i < e->param_count && i < 15; i++)
+        printf("%s0x%" PRIx64, i ? " " : "", e->params[i]);
+    printf("%s\n", e->param_count > 15 ? " ..." : "");
+}
+
+static void print_exception(const dmp_file *f, const dmp_exception *e, int digits)
+{
+    const char *const name = dmp_exception_code_name(e->code, dump_platform(f));
+    printf(LABEL "%s%s0x%" PRIx32 "%s", "exception:", name ? name : "", name ? " (" : "", e->code,
+           name ? ")" : "");
+    if (e->flags)
+        printf(", flags 0x%" PRIx32, e->flags);
+    printf("\n");
+    print_address("address:", f, e->address, digits);
+    print_exception_params(e, digits);
+    print_thread_line(f, e->thread_id);
+    dmp_context ctx;
+    const char *const source = exception_context(f, e, &ctx);
+    if (!source) {
+        printf(LABEL "unknown: no usable context\n", "registers:");
+        return;
+    }
+    /* On Windows the exception address is the faulting instruction; elsewhere it is often
+     * the faulting data address, and the instruction is the context's. */
+    if (ctx.ip != e->address)
+        print_address("crashed at:", f, ctx.ip, digits);
+    printf(LABEL "%s, from the %s's context\n", "registers:", dmp_cpu_name(ctx.cpu), source);
+    print_registers(stdout, &ctx, "  ");
+}
+
+static void print_exceptions(const dmp_file *f)
+{
+    const size_t n = dmp_exception_count(f);
+    if (!has_stream(f, DMP_STREAM_EXCEPTION)) {
+        printf(LABEL "none: the dump has no ExceptionStream\n", "exception:");
+        return;
+    }
+    if (n == 0) {
+        print_unknown("exception:", DMP_E_MALFORMED, "ExceptionStream");
+        return;
+    }
+    const int digits = dump_digits(f);
+    dmp_exception e;
+    for (size_t i = 0; dmp_exception_get(f, i, &e) == DMP_OK; i++)
+        print_exception(f, &e, digits);
+}
+
+static void json_access(struct json *j, const dmp_exception *e)
+{
+    const char *const kind = access_kind(e);
+    if (!kind) {
+        json_null(j, "access");
+        return;
+    }
+    json_object_begin_compact(j, "access");
+    json_string(j, "kind", kind);
+    json_hex(j, "address", e->params[1]);
+    json_object_end(j);
+}
+
+static void json_exception(struct json *j, const dmp_file *f, const dmp_exception *e)
+{
+    json_object_begin(j, NULL);
+    json_uint(j, "stream_index", e->stream_index);
+    json_hex(j, "code", e->code);
+    json_string(j, "code_name", dmp_exception_code_name(e->code, dump_platform(f)));
+    json_hex(j, "flags", e->flags);
+    json_hex(j, "record", e->record);
+    json_hex(j, "address", e->address);
+    json_module_ref(j, "address_module", f, e->address);
+    json_uint(j, "parameter_count", e->param_count);
+    json_array_begin_compact(j, "parameters");
+    for (uint32_t i = 0; i < e->param_count && i < 15; i++)
+        json_hex(j, NULL, e->params[i]);
+    json_array_end(j);
+    json_access(j, e);
+    json_uint(j, "thread_id", e->thread_id);
+    size_t index;
+    dmp_thread t;
+    const bool found = dmp_thread_find(f, e->thread_id, &index) == DMP_OK &&
+                       dmp_thread_get(f, index, &t) == DMP_OK;
+    if (found)
+        json_uint(j, "thread_index", index);
+    else
+        json_null(j, "thread_index");
+    json_string(j, "thread_name", found ? t.name : NULL);
+    dmp_context ctx;
+    const char *const source = exception_context(f, e, &ctx);
+    json_string(j, "context_source", source);
+    if (source) {
+        json_context(j, "context", &ctx);
+        json_module_ref(j, "ip_module", f, ctx.ip);
+    } else {
+        json_null(j, "context");
+        json_null(j, "ip_module");
+    }
+    json_object_end(j);
+}
+
+static void json_exceptions(struct json *j, const dmp_file *f)
+{
+    if (!has_stream(f, DMP_STREAM_EXCEPTION)) {
+        json_null(j, "exceptions");
+        return;
+    }
+    json_array_begin(j, "exceptions");
+    dmp_exception e;
+    for (size_t i = 0; dmp_exception_get(f, i, &e) == DMP_OK; i++)
+        json_exception(j, f, &e);
+    json_array_end(j);
+}
+
+/* ---- What the dump holds ------------------------------------------------------------------ */
+
+static uint64_t captured_bytes(const dmp_file *f)
+{
+    uint64_t total = 0;
+    dmp_range r;
+    for (size_t i = 0; dmp_range_get(f, i, &r) == DMP_OK; i++)
+        total += r.size; /* disjoint ranges: at most 2^64 - 1 bytes in all */
+    return total;
+}
+
+static void print_count(size_t n, const char *what, bool *first)
+{
+    printf("%s%zu %s%s", *first ? "" : ", ", n, what, n == 1 ? "" : "s");
+    *first = false;
+}
+
+static void print_contents(const dmp_file *f)
+{
+    bool first = true;
+    printf(LABEL, "contents:");
+    print_count(dmp_thread_count(f), "thread", &first);
+    print_count(dmp_module_count(f), "module", &first);
+    if (has_stream(f, DMP_STREAM_UNLOADED_MODULE_LIST))
+        print_count(dmp_unloaded_module_count(f), "unloaded module", &first);
+    if (has_stream(f, DMP_STREAM_HANDLE_DATA))
+        print_count(dmp_handle_count(f), "handle", &first);
+    if (has_stream(f, DMP_STREAM_MEMORY_INFO_LIST))
+        print_count(dmp_memory_info_count(f), "memory region", &first);
+    printf("\n");
+    const size_t ranges = dmp_range_count(f);
+    printf(LABEL "%" PRIu64 " bytes in %zu range%s\n", "captured:", captured_bytes(f), ranges,
+           ranges == 1 ? "" : "s");
+}
+
+static void json_counts(struct json *j, const dmp_file *f)
+{
+    json_object_begin(j, "counts");
+    json_uint(j, "streams", dmp_stream_count(f));
+    json_uint(j, "threads", dmp_thread_count(f));
+    json_uint(j, "modules", dmp_module_count(f));
+    json_uint(j, "unloaded_modules", dmp_unloaded_module_count(f));
+    json_uint(j, "handles", dmp_handle_count(f));
+    json_uint(j, "memory_regions", dmp_memory_info_count(f));
+    json_uint(j, "memory_ranges", dmp_range_count(f));
+    json_uint(j, "captured_bytes", captured_bytes(f));
+    json_object_end(j);
+}
+
+static void print_dump(const struct run *r)
+{
+    dmp_header h;
+    dmp_get_header(r->f, &h);
+    const size_t streams = dmp_stream_count(r->f);
+    printf(LABEL "%s, %" PRIu64 " bytes%s, %zu stream%s\n", "dump:", r->path, dmp_file_size(r->f),
+           dmp_was_compressed(r->f) ? " (inflated from gzip)" : "", streams,
+           streams == 1 ? "" : "s");
+    if (h.time_date_stamp != 0) {
+        char when[48];
+        format_unix_time(h.time_date_stamp, false, when, sizeof when);
+        printf(LABEL "%s\n", "written:", when);
+    }
+}
+
+int cmd_info(struct run *r)
+{
+    const dmp_file *const f = r->f;
+    const char *comment = NULL;
+    const bool has_comment = dmp_get_comment(f, &comment) == DMP_OK;
+    doc_begin(r);
+    if (r->a->json) {
+        json_header(&r->j, f);
+        json_system(&r->j, f);
+        json_process(&r->j, f);
+        json_exceptions(&r->j, f);
+        json_counts(&r->j, f);
+        json_string(&r->j, "comment", has_comment ? comment : NULL);
+        return doc_end(r, EXIT_SUCCESS, true);
+    }
+    print_dump(r);
+    print_system(f);
+    print_process(f);
+    print_exceptions(f);
+    print_contents(f);
+    if (has_comment) {
+        char text[2048];
+        printf(LABEL "%s\n", "comment:", text_printable(comment, text, sizeof text));
+    }
+    return doc_end(r, EXIT_SUCCESS, true);
+}

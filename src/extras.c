@@ -1,0 +1,459 @@
+/* extras.c - the comment streams and the Breakpad, Linux and Crashpad extension streams.
+ * SPDX-License-Identifier: MIT
+ *
+ * CommentStreamA/W are text as written (W preferred when both are there). BreakpadInfo is a
+ * fixed record. LinuxAuxv and LinuxDsoDebug hold native words of the crashed process:
+ * Breakpad wrote them with the client's own `long` and pointer types, so their size is
+ * the word size of SystemInfo's architecture (4 on 32-bit x86, ARM, MIPS, PPC, SPARC,
+ * RISC-V; else 8). MDRawDebug64 and MDRawLinkMap64 have the natural alignment of an LP64
+ * compiler: padding after dso_count and after the name RVA. CrashpadInfo carries the
+ * process's simple annotations as a dictionary of MinidumpUTF8String RVA pairs.
+ *
+ * The first sound stream of each type is used; later ones are reported and ignored.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define BREAKPAD_INFO_SIZE 12 /* MDRawBreakpadInfo */
+#define CRASHPAD_INFO_SIZE 52 /* MinidumpCrashpadInfo up to module_list; later fields unused */
+#define DEBUG32_SIZE 24       /* MDRawDebug32 */
+#define DEBUG64_SIZE 40       /* MDRawDebug64 */
+#define LINK_MAP32_SIZE 12    /* MDRawLinkMap32 */
+#define LINK_MAP64_SIZE 24    /* MDRawLinkMap64 */
+
+/* Strings referenced from a list: the bytes decoded for one list may not exceed the file's
+ * size plus this slack. Honest dumps reference far less; without the cap, thousands of
+ * entries pointing into one large string would each get their own copy. */
+#define STRING_SLACK ((uint64_t)1 << 16)
+
+static bool stream_is_ignored(dmp_file *f, uint32_t index, bool done, dmp_status *st)
+{
+    if (!done)
+        return false;
+    *st = dmpi_malformed(f, index, f->streams[index].rva, UINT64_MAX,
+                         "a stream of this type came earlier; this one is ignored");
+    return true;
+}
+
+/* ---- Comments ---------------------------------------------------------------------------- */
+
+static dmp_status decode_comment(dmp_file *f, uint32_t index, const char **out)
+{
+    const struct dmpi_stream *const s = &f->streams[index];
+    const struct view *const v = &s->bytes;
+    if (s->flags & DMP_STREAM_PAST_EOF)
+        return dmpi_malformed(f, index, s->rva, UINT64_MAX,
+                              "comment stream lies past the end of the file");
+    const size_t len = (size_t)v->len; /* inside the mapping */
+    if (s->type == DMP_STREAM_COMMENT_W) {
+        *out = dmpi_utf16_dup(&f->arena, v->data, len, true);
+        if (*out && len % 2 != 0)
+            return dmpi_malformed(f, index, s->rva, UINT64_MAX,
+                                  "CommentStreamW has an odd byte length; last byte dropped");
+    } else {
+        /* Text up to the first NUL: writers include the terminator in DataSize. */
+        const uint8_t *const nul = len ? memchr(v->data, 0, len) : NULL;
+        *out = dmpi_utf8_dup(&f->arena, v->data, nul ? (size_t)(nul - v->data) : len);
+    }
+    return *out ? DMP_OK : DMP_E_NOMEM;
+}
+
+static dmp_status parse_comments(dmp_file *f)
+{
+    const char *text[2] = {NULL, NULL}; /* A, W */
+    bool seen = false;
+    for (size_t i = 0; i < f->stream_count; i++) {
+        const uint32_t type = f->streams[i].type;
+        if (type != DMP_STREAM_COMMENT_A && type != DMP_STREAM_COMMENT_W)
+            continue;
+        const uint32_t index = (uint32_t)i; /* the directory's count is a u32 */
+        const int w = type == DMP_STREAM_COMMENT_W;
+        dmp_status st = DMP_OK;
+        seen = true;
+        if (!stream_is_ignored(f, index, text[w] != NULL, &st))
+            st = decode_comment(f, index, &text[w]);
+        if (st != DMP_OK)
+            return st;
+    }
+    struct dmpi_triage *const t = &f->triage;
+    t->comment = text[1] ? text[1] : text[0];
+    t->comment_status = t->comment ? DMP_OK : seen ? DMP_E_MALFORMED : DMP_E_ABSENT;
+    return DMP_OK;
+}
+
+dmp_status dmp_get_comment(const dmp_file *f, const char **utf8)
+{
+    if (!f || !utf8)
+        return DMP_E_INVALID_ARG;
+    if (f->triage.comment_status == DMP_OK)
+        *utf8 = f->triage.comment;
+    return f->triage.comment_status;
+}
+
+/* ---- BreakpadInfo -------------------------------------------------------------------- */
+
+static dmp_status decode_breakpad_info(dmp_file *f, uint32_t index)
+{
+    const struct dmpi_stream *const s = &f->streams[index];
+    struct dmpi_triage *const t = &f->triage;
+    if (s->bytes.len < BREAKPAD_INFO_SIZE) {
+        t->breakpad_status = DMP_E_MALFORMED;
+        return dmpi_malformed(f, index, s->rva, UINT64_MAX,
+                              "BreakpadInfoStream is shorter than MDRawBreakpadInfo (12 bytes)");
+    }
+    t->breakpad.validity = load_u32le(s->bytes.data);
+    t->breakpad.dump_thread_id = load_u32le(s->bytes.data + 4);
+    t->breakpad.requesting_thread_id = load_u32le(s->bytes.data + 8);
+    t->breakpad_status = DMP_OK;
+    return DMP_OK;
+}
+
+static dmp_status parse_breakpad_info(dmp_file *f)
+{
+    for (size_t i = 0; i < f->stream_count; i++) {
+        if (f->streams[i].type != DMP_STREAM_BREAKPAD_INFO)
+            continue;
+        const uint32_t index = (uint32_t)i;
+        dmp_status st = DMP_OK;
+        if (!stream_is_ignored(f, index, f->triage.breakpad_status == DMP_OK, &st))
+            st = decode_breakpad_info(f, index);
+        if (st != DMP_OK)
+            return st;
+    }
+    return DMP_OK;
+}
+
+dmp_status dmp_get_breakpad_info(const dmp_file *f, dmp_breakpad_info *out)
+{
+    if (!f || !out)
+        return DMP_E_INVALID_ARG;
+    if (f->triage.breakpad_status == DMP_OK)
+        *out = f->triage.breakpad;
+    return f->triage.breakpad_status;
+}
+
+/* ---- LinuxAuxv and LinuxDsoDebug ---------------------------------------------------------- */
+
+/* The crashed process's word size, from SystemInfo; 8 when there is none. */
+static uint32_t native_word(const dmp_file *f)
+{
+    if (f->triage.system_status != DMP_OK)
+        return 8;
+    switch (f->triage.system.arch) {
+    case DMP_ARCH_X86:
+    case DMP_ARCH_MIPS:
+    case DMP_ARCH_PPC:
+    case DMP_ARCH_ARM:
+    case DMP_ARCH_X86_ON_WIN64:
+    case DMP_ARCH_SPARC:
+    case DMP_ARCH_RISCV:
+        return 4;
+    default:
+        return 8;
+    }
+}
+
+static uint64_t load_word(const uint8_t *p, uint32_t word)
+{
+    return word == 4 ? load_u32le(p) : load_u64le(p);
+}
+
+static dmp_status parse_auxv(dmp_file *f)
+{
+    struct dmpi_triage *const t = &f->triage;
+    bool done = false;
+    for (size_t i = 0; i < f->stream_count; i++) {
+        const struct dmpi_stream *const s = &f->streams[i];
+        if (s->type != DMP_STREAM_LINUX_AUXV || (s->flags & DMP_STREAM_PAST_EOF))
+            continue;
+        const uint32_t index = (uint32_t)i;
+        dmp_status st = DMP_OK;
+        if (!stream_is_ignored(f, index, done, &st)) {
+            const uint32_t pair = 2 * native_word(f);
+            t->auxv_word = pair / 2;
+            t->auxv_count = (size_t)(s->bytes.len / pair);
+            t->auxv = view_clip(&s->bytes, 0, (uint64_t)t->auxv_count * pair);
+            done = true;
+            if (s->bytes.len % pair != 0)
+                st = dmpi_malformed(f, index, s->rva, UINT64_MAX,
+                                    "LinuxAuxv ends in a partial (type, value) pair; ignored");
+        }
+        if (st != DMP_OK)
+            return st;
+    }
+    return DMP_OK;
+}
+
+size_t dmp_auxv_count(const dmp_file *f)
+{
+    return f ? f->triage.auxv_count : 0;
+}
+
+dmp_status dmp_auxv_get(const dmp_file *f, size_t i, uint64_t *type, uint64_t *value)
+{
+    if (!f || !type || !value)
+        return DMP_E_INVALID_ARG;
+    const struct dmpi_triage *const t = &f->triage;
+    if (i >= t->auxv_count)
+        return DMP_E_NOT_FOUND;
+    const uint8_t *const p = t->auxv.data + (uint64_t)i * 2 * t->auxv_word;
+    *type = load_word(p, t->auxv_word);
+    *value = load_word(p + t->auxv_word, t->auxv_word);
+    return DMP_OK;
+}
+
+/* Crashpad's MinidumpUTF8String: u32 byte length (no terminator counted), then the bytes. */
+static dmp_status utf8_string(dmp_file *f, uint32_t index, uint32_t rva, const char **out)
+{
+    const struct view *const file = &f->src.bytes;
+    uint32_t len;
+    *out = "";
+    if (!view_u32le(file, rva, &len))
+        return dmpi_malformed(f, index, rva, UINT64_MAX,
+                              "MinidumpUTF8String starts past the end of the file");
+    const struct view text = view_clip(file, (uint64_t)rva + 4, len);
+    if (text.len < len) {
+        const dmp_status st =
+            dmpi_malformed(f, index, rva, UINT64_MAX,
+                           "MinidumpUTF8String runs past the end of the file; cut there");
+        if (st != DMP_OK)
+            return st;
+    }
+    *out = dmpi_utf8_dup(&f->arena, text.data, (size_t)text.len);
+    return *out ? DMP_OK : DMP_E_NOMEM;
+}
+
+/* A string referenced by an entry of a list, within the list's byte budget (*budget): past
+ * it the string is "" with a diagnostic. An RVA of 0 means the writer had none. `utf8`
+ * selects MinidumpUTF8String over MINIDUMP_STRING; both start with a u32 byte length. */
+static dmp_status budget_string(dmp_file *f, uint32_t index, uint64_t *budget, uint32_t rva,
+                                bool utf8, const char **out)
+{
+    const struct view *const file = &f->src.bytes;
+    uint32_t len;
+    *out = "";
+    if (rva == 0)
+        return DMP_OK;
+    if (view_u32le(file, rva, &len)) {
+        const uint64_t have = file->len - rva - 4;
+        const uint64_t cost = len < have ? len : have;
+        if (cost > *budget)
+            return dmpi_malformed(f, index, rva, UINT64_MAX,
+                                  "the list's strings add up to more than the file; "
+                                  "this one is left empty");
+        *budget -= cost;
+    }
+    return utf8 ? utf8_string(f, index, rva, out) : dmpi_minidump_string(f, index, rva, out);
+}
+
+/* Where MDRawDebug's link maps are, for the word size. */
+struct dso_layout {
+    uint32_t header_size;
+    uint32_t entry_size;
+    uint32_t word;
+};
+
+static dmp_status decode_dso_entries(dmp_file *f, uint32_t index, const struct dso_layout *l,
+                                     uint32_t map, uint64_t count)
+{
+    struct dmpi_triage *const t = &f->triage;
+    dmp_linux_dso *const dsos = calloc((size_t)count, sizeof *dsos);
+    if (!dsos)
+        return DMP_E_NOMEM;
+    t->dsos = dsos;
+    uint64_t budget = f->src.bytes.len + STRING_SLACK;
+    for (uint64_t k = 0; k < count; k++) {
+        const uint8_t *const p = f->src.bytes.data + map + k * l->entry_size;
+        dmp_linux_dso *const d = &dsos[k];
+        d->addr = load_word(p, l->word);
+        /* MDRawLinkMap64 pads the u32 name RVA to 8 bytes before ld. */
+        d->ld = load_word(p + (l->word == 4 ? 8 : 16), l->word);
+        const dmp_status st =
+            budget_string(f, index, &budget, load_u32le(p + l->word), false, &d->name);
+        if (st != DMP_OK)
+            return st;
+        t->dso_count++;
+    }
+    return DMP_OK;
+}
+
+static dmp_status decode_dso_debug(dmp_file *f, uint32_t index)
+{
+    const struct dmpi_stream *const s = &f->streams[index];
+    const uint32_t word = native_word(f);
+    const struct dso_layout l = {word == 4 ? DEBUG32_SIZE : DEBUG64_SIZE,
+                                 word == 4 ? LINK_MAP32_SIZE : LINK_MAP64_SIZE, word};
+    if (s->bytes.len < l.header_size)
+        return dmpi_malformed(f, index, s->rva, UINT64_MAX,
+                              "LinuxDsoDebug is shorter than MDRawDebug for its word size");
+    const uint32_t map = load_u32le(s->bytes.data + 4);
+    const uint32_t claimed = load_u32le(s->bytes.data + 8);
+    const uint64_t file_len = f->src.bytes.len;
+    /* The link maps lie elsewhere in the file; RVA 0 would be the header. */
+    const uint64_t room = map != 0 && map <= file_len ? (file_len - map) / l.entry_size : 0;
+    const uint64_t count = claimed < room ? claimed : room;
+    if (count < claimed) {
+        const dmp_status st = dmpi_malformed(f, index, s->rva + 4, UINT64_MAX,
+                                             "LinuxDsoDebug's link maps run past the end of "
+                                             "the file; those inside are used");
+        if (st != DMP_OK)
+            return st;
+    }
+    return count ? decode_dso_entries(f, index, &l, map, count) : DMP_OK;
+}
+
+static dmp_status parse_dso_debug(dmp_file *f)
+{
+    bool done = false;
+    for (size_t i = 0; i < f->stream_count; i++) {
+        const struct dmpi_stream *const s = &f->streams[i];
+        if (s->type != DMP_STREAM_LINUX_DSO_DEBUG)
+            continue;
+        const uint32_t index = (uint32_t)i;
+        dmp_status st = DMP_OK;
+        if (!stream_is_ignored(f, index, done, &st)) {
+            done = s->bytes.len >= (native_word(f) == 4 ? DEBUG32_SIZE : DEBUG64_SIZE);
+            st = decode_dso_debug(f, index);
+        }
+        if (st != DMP_OK)
+            return st;
+    }
+    return DMP_OK;
+}
+
+size_t dmp_linux_dso_count(const dmp_file *f)
+{
+    return f ? f->triage.dso_count : 0;
+}
+
+dmp_status dmp_linux_dso_get(const dmp_file *f, size_t i, dmp_linux_dso *out)
+{
+    if (!f || !out)
+        return DMP_E_INVALID_ARG;
+    if (i >= f->triage.dso_count)
+        return DMP_E_NOT_FOUND;
+    *out = f->triage.dsos[i];
+    return DMP_OK;
+}
+
+/* ---- CrashpadInfo ------------------------------------------------------------------------ */
+
+/* The MinidumpSimpleStringDictionary at location (size, rva): u32 count, then (key, value)
+ * RVA pairs. Sets *dict to its bytes inside the file and *count to the pairs lying wholly
+ * inside both the location and the file. */
+static dmp_status dictionary_extent(dmp_file *f, uint32_t index, uint32_t size, uint32_t rva,
+                                    struct view *dict, uint64_t *count)
+{
+    uint32_t claimed;
+    *dict = view_clip(&f->src.bytes, rva, size);
+    *count = 0;
+    if (size == 0)
+        return DMP_OK;
+    if (rva == 0 || !view_u32le(dict, 0, &claimed))
+        return dmpi_malformed(f, index, rva, UINT64_MAX,
+                              "Crashpad simple annotations lie outside the file or "
+                              "are too small for their count");
+    dmp_status st = DMP_OK;
+    if (dict->len < size)
+        st = dmpi_malformed(f, index, rva, UINT64_MAX,
+                            "Crashpad simple annotations run past the end of the file; "
+                            "the part inside is used");
+    const uint64_t room = (dict->len - 4) / 8;
+    *count = claimed < room ? claimed : room;
+    if (st == DMP_OK && *count < claimed)
+        st = dmpi_malformed(f, index, rva, UINT64_MAX,
+                            "Crashpad annotation count claims more entries than its location "
+                            "holds; those inside are used");
+    return st;
+}
+
+/* Fills f->triage.annotations from the dictionary at (size, rva). */
+static dmp_status decode_annotations(dmp_file *f, uint32_t index, uint32_t size, uint32_t rva)
+{
+    struct dmpi_triage *const t = &f->triage;
+    struct view dict;
+    uint64_t count;
+    dmp_status st = dictionary_extent(f, index, size, rva, &dict, &count);
+    if (st != DMP_OK || count == 0)
+        return st;
+    /* count pairs lie inside the file: the allocation is bounded by its size. */
+    const char **const pairs = calloc((size_t)count * 2, sizeof *pairs);
+    if (!pairs)
+        return DMP_E_NOMEM;
+    t->annotations = pairs;
+    uint64_t budget = f->src.bytes.len + STRING_SLACK;
+    for (uint64_t k = 0; k < 2 * count && st == DMP_OK; k++)
+        st = budget_string(f, index, &budget, load_u32le(dict.data + 4 + 4 * k), true, &pairs[k]);
+    if (st == DMP_OK)
+        t->crashpad.annotation_count = (size_t)count;
+    return st;
+}
+
+static dmp_status decode_crashpad_info(dmp_file *f, uint32_t index)
+{
+    const struct dmpi_stream *const s = &f->streams[index];
+    struct dmpi_triage *const t = &f->triage;
+    if (s->bytes.len < CRASHPAD_INFO_SIZE) {
+        t->crashpad_status = DMP_E_MALFORMED;
+        return dmpi_malformed(f, index, s->rva, UINT64_MAX,
+                              "CrashpadInfo is shorter than MinidumpCrashpadInfo (52 bytes)");
+    }
+    const uint8_t *const p = s->bytes.data;
+    memcpy(t->crashpad.report_id, p + 4, 16);
+    memcpy(t->crashpad.client_id, p + 20, 16);
+    t->crashpad_status = DMP_OK;
+    return decode_annotations(f, index, load_u32le(p + 36), load_u32le(p + 40));
+}
+
+static dmp_status parse_crashpad_info(dmp_file *f)
+{
+    for (size_t i = 0; i < f->stream_count; i++) {
+        if (f->streams[i].type != DMP_STREAM_CRASHPAD_INFO)
+            continue;
+        const uint32_t index = (uint32_t)i;
+        dmp_status st = DMP_OK;
+        if (!stream_is_ignored(f, index, f->triage.crashpad_status == DMP_OK, &st))
+            st = decode_crashpad_info(f, index);
+        if (st != DMP_OK)
+            return st;
+    }
+    return DMP_OK;
+}
+
+dmp_status dmp_get_crashpad_info(const dmp_file *f, dmp_crashpad_info *out)
+{
+    if (!f || !out)
+        return DMP_E_INVALID_ARG;
+    if (f->triage.crashpad_status == DMP_OK)
+        *out = f->triage.crashpad;
+    return f->triage.crashpad_status;
+}
+
+dmp_status dmp_crashpad_annotation_get(const dmp_file *f, size_t i, const char **key,
+                                       const char **value)
+{
+    if (!f || !key || !value)
+        return DMP_E_INVALID_ARG;
+    if (f->triage.crashpad_status != DMP_OK || i >= f->triage.crashpad.annotation_count)
+        return DMP_E_NOT_FOUND;
+    *key = f->triage.annotations[2 * i];
+    *value = f->triage.annotations[2 * i + 1];
+    return DMP_OK;
+}
+
+/* ---- All of them --------------------------------------------------------------------- */
+
+dmp_status dmpi_parse_extras(dmp_file *f)
+{
+    dmp_status (*const parsers[])(dmp_file *) = {
+        parse_comments, parse_breakpad_info, parse_auxv, parse_dso_debug, parse_crashpad_info,
+    };
+    for (size_t i = 0; i < sizeof parsers / sizeof parsers[0]; i++) {
+        const dmp_status st = parsers[i](f);
+        if (st != DMP_OK)
+            return st;
+    }
+    return DMP_OK;
+}

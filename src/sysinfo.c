@@ -1,0 +1,343 @@
+/* sysinfo.c - SystemInfoStream (the machine and OS that wrote the dump) and MiscInfoStream
+ * (process facts), decoded at open.
+ * SPDX-License-Identifier: MIT
+ *
+ * Both are single-record streams. When a dump holds several, the first sound one is used and
+ * each other one gets a diagnostic, so a damaged copy never hides a good one.
+ *
+ * MINIDUMP_MISC_INFO grew by appending: _2 adds processor power, _3 integrity, execute
+ * flags, protection and the time zone, _4 the build strings, _5 XSTATE and the process
+ * cookie. The version decoded is the largest one that lies wholly inside both the stream's
+ * DataSize and its own SizeOfInfo; fields of later versions stay 0 or "". Writers disagree
+ * on SizeOfInfo: Breakpad's macOS writer pads _5 to 1368 bytes, LLVM's yaml2obj writes 0.
+ */
+#include "internal.h"
+
+#include <string.h>
+
+#define SYSTEM_INFO_SIZE 56 /* MINIDUMP_SYSTEM_INFO */
+#define CPU_INFO_OFFSET 32  /* CPU_INFORMATION, a 24-byte union */
+#define VENDOR_LEN 12       /* CPUID leaf 0: EBX, EDX, ECX */
+
+static const char empty[] = "";
+
+/* CPU_INFORMATION holds the x86 CPUID form for x86 and AMD64 writers. dbghelp on AMD64 and
+ * Crashpad write ProcessorFeatures there instead, so the vendor is kept only when all twelve
+ * bytes are printable ASCII; the raw union is always given as cpu_features. */
+static bool is_x86_family(uint16_t arch)
+{
+    return arch == DMP_ARCH_X86 || arch == DMP_ARCH_AMD64 || arch == DMP_ARCH_X86_ON_WIN64;
+}
+
+static void decode_cpu_info(const uint8_t *p, dmp_system_info *out)
+{
+    out->cpu_features[0] = load_u64le(p);
+    out->cpu_features[1] = load_u64le(p + 8);
+    if (!is_x86_family(out->arch))
+        return;
+    bool printable = true;
+    for (size_t i = 0; i < VENDOR_LEN; i++)
+        printable = printable && p[i] >= 0x20 && p[i] < 0x7f;
+    if (printable) {
+        memcpy(out->cpu_vendor, p, VENDOR_LEN);
+        out->cpu_vendor[VENDOR_LEN] = '\0';
+    }
+    out->cpu_version_info = load_u32le(p + 12);
+    out->cpu_feature_info = load_u32le(p + 16);
+    out->cpu_amd_extended_features = load_u32le(p + 20);
+}
+
+/* Decodes one SystemInfoStream into f->triage.system. */
+static dmp_status decode_system_info(dmp_file *f, uint32_t index)
+{
+    const struct dmpi_stream *const s = &f->streams[index];
+    struct dmpi_triage *const t = &f->triage;
+    if (s->bytes.len < SYSTEM_INFO_SIZE) {
+        t->system_status = DMP_E_MALFORMED;
+        return dmpi_malformed(f, index, s->rva, UINT64_MAX,
+                              "SystemInfoStream is shorter than MINIDUMP_SYSTEM_INFO (56 bytes)");
+    }
+    const uint8_t *const p = s->bytes.data;
+    dmp_system_info si;
+    memset(&si, 0, sizeof si);
+    si.arch = load_u16le(p);
+    si.processor_level = load_u16le(p + 2);
+    si.processor_revision = load_u16le(p + 4);
+    si.cpu_count = p[6];
+    si.product_type = p[7];
+    si.os_major = load_u32le(p + 8);
+    si.os_minor = load_u32le(p + 12);
+    si.os_build = load_u32le(p + 16);
+    si.platform = load_u32le(p + 20);
+    si.suite_mask = load_u16le(p + 28);
+    decode_cpu_info(p + CPU_INFO_OFFSET, &si);
+    /* An RVA of 0 would point at the header: writers use it for "no service pack". */
+    const uint32_t csd_rva = load_u32le(p + 24);
+    si.csd_version = empty;
+    if (csd_rva != 0) {
+        const dmp_status st = dmpi_minidump_string(f, index, csd_rva, &si.csd_version);
+        if (st != DMP_OK)
+            return st;
+    }
+    t->system = si;
+    t->system_status = DMP_OK;
+    return DMP_OK;
+}
+
+/* Runs `decode` on each stream of `type` until one leaves *status at DMP_OK; every stream of
+ * that type after it is reported as ignored. */
+static dmp_status first_sound(dmp_file *f, uint32_t type, const dmp_status *status,
+                              dmp_status (*decode)(dmp_file *, uint32_t), const char *ignored)
+{
+    for (size_t i = 0; i < f->stream_count; i++) {
+        const struct dmpi_stream *const s = &f->streams[i];
+        if (s->type != type)
+            continue;
+        const uint32_t index = (uint32_t)i; /* the directory's count is a u32 */
+        const dmp_status st = *status == DMP_OK
+                                  ? dmpi_malformed(f, index, s->rva, UINT64_MAX, ignored)
+                                  : decode(f, index);
+        if (st != DMP_OK)
+            return st;
+    }
+    return DMP_OK;
+}
+
+dmp_status dmpi_parse_system_info(dmp_file *f)
+{
+    return first_sound(f, DMP_STREAM_SYSTEM_INFO, &f->triage.system_status, decode_system_info,
+                       "a SystemInfoStream came earlier; this one is ignored");
+}
+
+/* ---- MiscInfoStream ------------------------------------------------------------------ */
+
+/* Indices into misc_versions. */
+enum { MISC_V1, MISC_V2, MISC_V3, MISC_V4, MISC_V5, MISC_VERSIONS };
+
+/* The sizes of MINIDUMP_MISC_INFO through _5, and the Flags1 bits whose fields each adds. */
+static const struct misc_version {
+    uint32_t size;
+    uint32_t flags;
+} misc_versions[MISC_VERSIONS] = {
+    {24, DMP_MISC_PROCESS_ID | DMP_MISC_PROCESS_TIMES},
+    {44, DMP_MISC_PROCESSOR_POWER_INFO},
+    {232, DMP_MISC_PROCESS_INTEGRITY | DMP_MISC_PROCESS_EXECUTE_FLAGS | DMP_MISC_TIMEZONE |
+              DMP_MISC_PROTECTED_PROCESS},
+    {832, DMP_MISC_BUILDSTRING},
+    {1364, DMP_MISC_PROCESS_COOKIE},
+};
+
+#define TZ_OFFSET 60       /* TIME_ZONE_INFORMATION in _3 */
+#define TZ_NAME_BYTES 64   /* WCHAR[32] */
+#define BUILD_OFFSET 232   /* BuildString, WCHAR[MAX_PATH] */
+#define DBG_BLD_OFFSET 752 /* DbgBldStr, WCHAR[40] */
+#define COOKIE_OFFSET 1360
+
+/* A fixed WCHAR array, NUL-terminated when shorter than the array. */
+static const char *wchar_array(dmp_file *f, const uint8_t *p, size_t bytes)
+{
+    return dmpi_utf16_dup(&f->arena, p, bytes, true);
+}
+
+/* Fields of _3 and later; `version` is a MISC_V*. */
+static dmp_status decode_misc3(dmp_file *f, const uint8_t *p, size_t version, dmp_misc_info *m)
+{
+    m->process_integrity_level = load_u32le(p + 44);
+    m->process_execute_flags = load_u32le(p + 48);
+    m->protected_process = load_u32le(p + 52);
+    m->time_zone_id = load_u32le(p + 56);
+    const uint8_t *const tz = p + TZ_OFFSET;
+    m->tz_bias = (int32_t)load_u32le(tz);
+    m->tz_standard_name = wchar_array(f, tz + 4, TZ_NAME_BYTES);
+    m->tz_standard_bias = (int32_t)load_u32le(tz + 84); /* after the 16-byte SYSTEMTIME */
+    m->tz_daylight_name = wchar_array(f, tz + 88, TZ_NAME_BYTES);
+    m->tz_daylight_bias = (int32_t)load_u32le(tz + 168);
+    if (version >= MISC_V4) {
+        m->build_string = wchar_array(f, p + BUILD_OFFSET, DBG_BLD_OFFSET - BUILD_OFFSET);
+        m->dbg_build_string = wchar_array(f, p + DBG_BLD_OFFSET, 80);
+    }
+    if (version >= MISC_V5)
+        m->process_cookie = load_u32le(p + COOKIE_OFFSET);
+    if (!m->tz_standard_name || !m->tz_daylight_name || !m->build_string || !m->dbg_build_string)
+        return DMP_E_NOMEM;
+    return DMP_OK;
+}
+
+/* Decodes the fields of MISC_V1 up to `version`. */
+static dmp_status decode_misc_fields(dmp_file *f, const uint8_t *p, size_t version,
+                                     dmp_misc_info *m)
+{
+    uint32_t absent = 0;
+    for (size_t v = version + 1; v < MISC_VERSIONS; v++)
+        absent |= misc_versions[v].flags;
+    m->size = misc_versions[version].size;
+    m->flags = load_u32le(p + 4) & ~absent; /* no claim for fields that are not there */
+    m->process_id = load_u32le(p + 8);
+    m->process_create_time = load_u32le(p + 12);
+    m->process_user_time = load_u32le(p + 16);
+    m->process_kernel_time = load_u32le(p + 20);
+    m->tz_standard_name = m->tz_daylight_name = empty;
+    m->build_string = m->dbg_build_string = empty;
+    if (version >= MISC_V2) {
+        m->processor_max_mhz = load_u32le(p + 24);
+        m->processor_current_mhz = load_u32le(p + 28);
+        m->processor_mhz_limit = load_u32le(p + 32);
+        m->processor_max_idle_state = load_u32le(p + 36);
+        m->processor_current_idle_state = load_u32le(p + 40);
+    }
+    return version >= MISC_V3 ? decode_misc3(f, p, version, m) : DMP_OK;
+}
+
+/* The bytes to decode: the stream's, cut to SizeOfInfo when that is smaller and sane. */
+static dmp_status misc_extent(dmp_file *f, uint32_t index, uint64_t *len)
+{
+    const struct dmpi_stream *const s = &f->streams[index];
+    const uint32_t size_of_info = load_u32le(s->bytes.data);
+    *len = s->bytes.len;
+    if (size_of_info < misc_versions[MISC_V1].size)
+        return dmpi_malformed(f, index, s->rva, UINT64_MAX,
+                              "MiscInfo SizeOfInfo is smaller than MINIDUMP_MISC_INFO; "
+                              "the stream's size is used");
+    if (size_of_info > s->bytes.len)
+        return dmpi_malformed(f, index, s->rva, UINT64_MAX,
+                              "MiscInfo SizeOfInfo is larger than the stream; "
+                              "the stream's size is used");
+    *len = size_of_info;
+    return DMP_OK;
+}
+
+static dmp_status decode_misc_info(dmp_file *f, uint32_t index)
+{
+    const struct dmpi_stream *const s = &f->streams[index];
+    struct dmpi_triage *const t = &f->triage;
+    if (s->bytes.len < misc_versions[MISC_V1].size) {
+        t->misc_status = DMP_E_MALFORMED;
+        return dmpi_malformed(f, index, s->rva, UINT64_MAX,
+                              "MiscInfoStream is shorter than MINIDUMP_MISC_INFO (24 bytes)");
+    }
+    uint64_t len;
+    dmp_status st = misc_extent(f, index, &len);
+    if (st != DMP_OK)
+        return st;
+    size_t version = MISC_V1;
+    while (version + 1 < MISC_VERSIONS && misc_versions[version + 1].size <= len)
+        version++;
+    dmp_misc_info m;
+    memset(&m, 0, sizeof m);
+    st = decode_misc_fields(f, s->bytes.data, version, &m);
+    if (st != DMP_OK)
+        return st;
+    t->misc = m;
+    t->misc_status = DMP_OK;
+    return DMP_OK;
+}
+
+dmp_status dmpi_parse_misc_info(dmp_file *f)
+{
+    return first_sound(f, DMP_STREAM_MISC_INFO, &f->triage.misc_status, decode_misc_info,
+                       "a MiscInfoStream came earlier; this one is ignored");
+}
+
+/* ---- Accessors ------------------------------------------------------------------------ */
+
+dmp_status dmp_get_system_info(const dmp_file *f, dmp_system_info *out)
+{
+    if (!f || !out)
+        return DMP_E_INVALID_ARG;
+    if (f->triage.system_status == DMP_OK)
+        *out = f->triage.system;
+    return f->triage.system_status;
+}
+
+dmp_status dmp_get_misc_info(const dmp_file *f, dmp_misc_info *out)
+{
+    if (!f || !out)
+        return DMP_E_INVALID_ARG;
+    if (f->triage.misc_status == DMP_OK)
+        *out = f->triage.misc;
+    return f->triage.misc_status;
+}
+
+const char *dmp_arch_name(uint32_t arch)
+{
+    /* PROCESSOR_ARCHITECTURE_* from winnt.h, then Breakpad's MD_CPU_ARCHITECTURE_*. */
+    switch (arch) {
+    case DMP_ARCH_X86:
+        return "x86";
+    case DMP_ARCH_MIPS:
+        return "mips";
+    case 2:
+        return "alpha";
+    case DMP_ARCH_PPC:
+        return "ppc";
+    case 4:
+        return "shx";
+    case DMP_ARCH_ARM:
+        return "arm";
+    case DMP_ARCH_IA64:
+        return "ia64";
+    case 7:
+        return "alpha64";
+    case 8:
+        return "msil";
+    case DMP_ARCH_AMD64:
+        return "amd64";
+    case DMP_ARCH_X86_ON_WIN64:
+        return "x86-on-win64";
+    case 11:
+        return "neutral";
+    case DMP_ARCH_ARM64:
+    case DMP_ARCH_ARM64_BREAKPAD: /* Breakpad's number from before Windows had one */
+        return "arm64";
+    case 13:
+        return "arm-on-win64";
+    case 14:
+        return "x86-on-arm64";
+    case DMP_ARCH_SPARC:
+        return "sparc";
+    case DMP_ARCH_PPC64:
+        return "ppc64";
+    case DMP_ARCH_MIPS64:
+        return "mips64";
+    case DMP_ARCH_RISCV:
+        return "riscv";
+    case DMP_ARCH_RISCV64:
+        return "riscv64";
+    default:
+        return NULL;
+    }
+}
+
+const char *dmp_platform_name(uint32_t platform)
+{
+    switch (platform) {
+    case DMP_PLATFORM_WIN32S:
+        return "Win32s";
+    case DMP_PLATFORM_WIN9X:
+        return "Windows 9x";
+    case DMP_PLATFORM_WINNT:
+        return "Windows NT";
+    case DMP_PLATFORM_WINCE:
+        return "Windows CE";
+    case DMP_PLATFORM_UNIX:
+        return "Unix";
+    case DMP_PLATFORM_MACOS:
+        return "macOS";
+    case DMP_PLATFORM_IOS:
+        return "iOS";
+    case DMP_PLATFORM_LINUX:
+        return "Linux";
+    case DMP_PLATFORM_SOLARIS:
+        return "Solaris";
+    case DMP_PLATFORM_ANDROID:
+        return "Android";
+    case DMP_PLATFORM_PS3:
+        return "PS3";
+    case DMP_PLATFORM_NACL:
+        return "Native Client";
+    case DMP_PLATFORM_FUCHSIA:
+        return "Fuchsia";
+    default:
+        return NULL;
+    }
+}

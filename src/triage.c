@@ -1,0 +1,84 @@
+/* triage.c - decodes the streams a triage tool asks for at open, and the directory lookups
+ * they share.
+ * SPDX-License-Identifier: MIT
+ *
+ * Each stream family has its own parser file; this one runs them in a fixed order (threads
+ * after system info, whose architecture breaks context-layout ties) and owns what they
+ * allocate. A parser never fails the open: what it cannot use becomes a diagnostic.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+
+dmp_status dmpi_malformed(dmp_file *f, uint32_t stream, uint64_t offset, uint64_t entry,
+                          const char *detail)
+{
+    const dmp_diag d = {
+        .kind = DMP_DIAG_MALFORMED,
+        .stream_index = stream,
+        .stream_type = stream < f->stream_count ? f->streams[stream].type : 0,
+        .offset = offset,
+        .descriptor = entry == UINT64_MAX ? 0 : entry,
+        .count = entry == UINT64_MAX ? 0 : 1,
+        .detail = detail,
+    };
+    return dmpi_diag_push(&f->diags, &d);
+}
+
+dmp_status dmpi_triage_parse(dmp_file *f)
+{
+    struct dmpi_triage *const t = &f->triage;
+    t->system_status = DMP_E_ABSENT;
+    t->misc_status = DMP_E_ABSENT;
+    t->comment_status = DMP_E_ABSENT;
+    t->breakpad_status = DMP_E_ABSENT;
+    t->crashpad_status = DMP_E_ABSENT;
+    dmp_status (*const parsers[])(dmp_file *) = {
+        dmpi_parse_system_info, dmpi_parse_misc_info, dmpi_parse_threads,
+        dmpi_parse_modules,     dmpi_parse_exceptions, dmpi_parse_memory_info,
+        dmpi_parse_handles,     dmpi_parse_extras,
+    };
+    for (size_t i = 0; i < sizeof parsers / sizeof parsers[0]; i++) {
+        const dmp_status st = parsers[i](f);
+        if (st != DMP_OK)
+            return st;
+    }
+    return DMP_OK;
+}
+
+void dmpi_triage_free(struct dmpi_triage *t)
+{
+    free(t->threads);
+    free(t->modules);
+    free(t->module_by_base);
+    free(t->unloaded);
+    free(t->exceptions);
+    free(t->handles);
+    free(t->dsos);
+    free(t->annotations);
+}
+
+dmp_status dmp_stream_find(const dmp_file *f, uint32_t type, size_t from, size_t *index)
+{
+    if (!f || !index)
+        return DMP_E_INVALID_ARG;
+    for (size_t i = from; i < f->stream_count; i++) {
+        if (f->streams[i].type == type) {
+            *index = i;
+            return DMP_OK;
+        }
+    }
+    return DMP_E_ABSENT;
+}
+
+dmp_status dmp_stream_data(const dmp_file *f, size_t i, const void **data, size_t *len)
+{
+    if (!f || !data || !len)
+        return DMP_E_INVALID_ARG;
+    if (i >= f->stream_count)
+        return DMP_E_NOT_FOUND;
+    const struct view *const v = &f->streams[i].bytes;
+    *data = v->data;
+    *len = (size_t)v->len; /* inside the mapping: fits size_t */
+    return DMP_OK;
+}

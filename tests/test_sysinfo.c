@@ -1,0 +1,486 @@
+/* test_sysinfo.c - SystemInfoStream and MiscInfoStream on built dumps: every field, every
+ * MINIDUMP_MISC_INFO version, and the damaged variants.
+ * SPDX-License-Identifier: MIT */
+#include "suite.h"
+
+#include <string.h>
+
+/* A MINIDUMP_STRING of ASCII text, appended; returns its RVA. */
+static uint32_t add_string(struct mkdump *b, const char *text)
+{
+    const size_t n = strlen(text);
+    uint8_t *const buf = calloc(1, 4 + 2 * n + 2);
+    mkd_store_u32(buf, (uint32_t)(2 * n));
+    for (size_t i = 0; i < n; i++)
+        buf[4 + 2 * i] = (uint8_t)text[i];
+    const uint64_t rva = mkd_append(b, buf, 4 + 2 * n + 2);
+    free(buf);
+    return (uint32_t)rva;
+}
+
+/* The number of DMP_DIAG_MALFORMED diagnostics for `stream` at `offset`. */
+static size_t malformed_at(const dmp_file *f, uint32_t stream, uint64_t offset)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < dmp_diag_count(f); i++) {
+        dmp_diag d;
+        ck_assert_int_eq(dmp_diag_get(f, i, &d), DMP_OK);
+        n += d.kind == DMP_DIAG_MALFORMED && d.stream_index == stream && d.offset == offset;
+    }
+    return n;
+}
+
+/* ---- SystemInfo ---------------------------------------------------------------------- */
+
+struct sys_fields {
+    uint16_t arch;
+    uint32_t platform;
+    uint32_t csd_rva;
+    const char *cpu; /* 24 bytes of CPU_INFORMATION */
+};
+
+static void fill_system_info(uint8_t *p, const struct sys_fields *s)
+{
+    memset(p, 0, 56);
+    mkd_store_u16(p, s->arch);
+    mkd_store_u16(p + 2, 6);      /* ProcessorLevel */
+    mkd_store_u16(p + 4, 0x3a09); /* ProcessorRevision */
+    p[6] = 8;                     /* NumberOfProcessors */
+    p[7] = 3;                     /* ProductType: server */
+    mkd_store_u32(p + 8, 10);
+    mkd_store_u32(p + 12, 1);
+    mkd_store_u32(p + 16, 22631);
+    mkd_store_u32(p + 20, s->platform);
+    mkd_store_u32(p + 24, s->csd_rva);
+    mkd_store_u16(p + 28, 0x0110); /* SuiteMask */
+    mkd_store_u16(p + 30, 0xbeef); /* Reserved2: not decoded */
+    memcpy(p + 32, s->cpu, 24);
+}
+
+static const char x86_cpu[24] = "GenuineIntel\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb\xcc";
+
+START_TEST(system_info_x86_every_field)
+{
+    struct mkdump *b = mkd_new(0);
+    const uint32_t csd = add_string(b, "Service Pack 2");
+    uint8_t rec[56];
+    fill_system_info(rec, &(struct sys_fields){DMP_ARCH_X86, DMP_PLATFORM_WINNT, csd, x86_cpu});
+    mkd_add_stream_data(b, DMP_STREAM_SYSTEM_INFO, rec, sizeof rec);
+    dmp_file *f = open_built(b);
+    dmp_system_info si;
+    ck_assert_int_eq(dmp_get_system_info(f, &si), DMP_OK);
+    ck_assert_uint_eq(si.arch, DMP_ARCH_X86);
+    ck_assert_uint_eq(si.processor_level, 6);
+    ck_assert_uint_eq(si.processor_revision, 0x3a09);
+    ck_assert_uint_eq(si.cpu_count, 8);
+    ck_assert_uint_eq(si.product_type, 3);
+    ck_assert_uint_eq(si.os_major, 10);
+    ck_assert_uint_eq(si.os_minor, 1);
+    ck_assert_uint_eq(si.os_build, 22631);
+    ck_assert_uint_eq(si.platform, DMP_PLATFORM_WINNT);
+    ck_assert_str_eq(si.csd_version, "Service Pack 2");
+    ck_assert_uint_eq(si.suite_mask, 0x0110);
+    ck_assert_str_eq(si.cpu_vendor, "GenuineIntel");
+    ck_assert_uint_eq(si.cpu_version_info, 0x44332211);
+    ck_assert_uint_eq(si.cpu_feature_info, 0x88776655);
+    ck_assert_uint_eq(si.cpu_amd_extended_features, 0xccbbaa99);
+    /* The union's other view is given too. */
+    ck_assert_uint_eq(si.cpu_features[0], 0x49656e69756e6547u);
+    ck_assert_uint_eq(dmp_diag_count(f), 0);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+/* dbghelp on AMD64 and Crashpad write ProcessorFeatures where the vendor would be. */
+START_TEST(system_info_amd64_processor_features)
+{
+    struct mkdump *b = mkd_new(0);
+    const char cpu[24] = "\x4c\x7f\x42\x10\x01\x00\x00\x00\x00\x00\x00\x00\x01\x02";
+    uint8_t rec[56];
+    fill_system_info(rec, &(struct sys_fields){DMP_ARCH_AMD64, DMP_PLATFORM_WINNT, 0, cpu});
+    mkd_add_stream_data(b, DMP_STREAM_SYSTEM_INFO, rec, sizeof rec);
+    dmp_file *f = open_built(b);
+    dmp_system_info si;
+    ck_assert_int_eq(dmp_get_system_info(f, &si), DMP_OK);
+    ck_assert_str_eq(si.cpu_vendor, "");
+    ck_assert_uint_eq(si.cpu_features[0], 0x0000000110427f4cu);
+    ck_assert_uint_eq(si.cpu_features[1], 0x0000020100000000u);
+    ck_assert_str_eq(si.csd_version, ""); /* CSDVersionRva 0: no string, no diagnostic */
+    ck_assert_uint_eq(dmp_diag_count(f), 0);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+/* Other architectures never get a vendor, even when the bytes look like one. */
+START_TEST(system_info_arm_has_no_vendor)
+{
+    struct mkdump *b = mkd_new(0);
+    uint8_t rec[56];
+    fill_system_info(rec, &(struct sys_fields){DMP_ARCH_ARM64, DMP_PLATFORM_ANDROID, 0, x86_cpu});
+    mkd_add_stream_data(b, DMP_STREAM_SYSTEM_INFO, rec, sizeof rec);
+    dmp_file *f = open_built(b);
+    dmp_system_info si;
+    ck_assert_int_eq(dmp_get_system_info(f, &si), DMP_OK);
+    ck_assert_str_eq(si.cpu_vendor, "");
+    ck_assert_uint_eq(si.cpu_version_info, 0);
+    ck_assert_uint_eq(si.cpu_feature_info, 0);
+    ck_assert_uint_eq(si.cpu_amd_extended_features, 0);
+    ck_assert_uint_eq(si.cpu_features[1], 0x443322116c65746eu);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+START_TEST(system_info_absent)
+{
+    struct mkdump *b = mkd_new(0);
+    dmp_file *f = open_built(b);
+    dmp_system_info si;
+    memset(&si, 0x5a, sizeof si);
+    ck_assert_int_eq(dmp_get_system_info(f, &si), DMP_E_ABSENT);
+    ck_assert_uint_eq(si.arch, 0x5a5a); /* untouched */
+    ck_assert_int_eq(dmp_get_system_info(NULL, &si), DMP_E_INVALID_ARG);
+    ck_assert_int_eq(dmp_get_system_info(f, NULL), DMP_E_INVALID_ARG);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+/* Shorter than 56 bytes: malformed. Longer: the known prefix is used. */
+START_TEST(system_info_sizes)
+{
+    for (size_t len = 54; len <= 64; len += 2) {
+        struct mkdump *b = mkd_new(0);
+        uint8_t rec[64] = {0};
+        fill_system_info(rec, &(struct sys_fields){DMP_ARCH_AMD64, DMP_PLATFORM_LINUX, 0, x86_cpu});
+        const uint32_t s = mkd_add_stream_data(b, DMP_STREAM_SYSTEM_INFO, rec, len);
+        dmp_file *f = open_built(b);
+        dmp_system_info si;
+        if (len < 56) {
+            ck_assert_int_eq(dmp_get_system_info(f, &si), DMP_E_MALFORMED);
+            ck_assert_uint_eq(malformed_at(f, s, mkd_stream_rva(b, s)), 1);
+        } else {
+            ck_assert_int_eq(dmp_get_system_info(f, &si), DMP_OK);
+            ck_assert_uint_eq(si.platform, DMP_PLATFORM_LINUX);
+            ck_assert_uint_eq(dmp_diag_count(f), 0);
+        }
+        dmp_close(f);
+        mkd_free(b);
+    }
+}
+END_TEST
+
+/* A stream cut by the end of the file below 56 bytes is malformed too. */
+START_TEST(system_info_clipped_at_eof)
+{
+    struct mkdump *b = mkd_new(0);
+    uint8_t rec[56];
+    fill_system_info(rec, &(struct sys_fields){DMP_ARCH_X86, DMP_PLATFORM_WINNT, 0, x86_cpu});
+    const uint32_t s = mkd_add_stream_data(b, DMP_STREAM_SYSTEM_INFO, rec, sizeof rec);
+    size_t len;
+    mkd_finish(b, &len);
+    dmp_file *f = open_prefix(b, len - 10);
+    dmp_system_info si;
+    ck_assert_int_eq(dmp_get_system_info(f, &si), DMP_E_MALFORMED);
+    ck_assert_uint_eq(malformed_at(f, s, mkd_stream_rva(b, s)), 1);
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_STREAM_CLIPPED, NULL), 1);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+START_TEST(system_info_csd_damaged)
+{
+    /* Past EOF: "" and a diagnostic at the RVA. */
+    struct mkdump *b = mkd_new(0);
+    uint8_t rec[56];
+    fill_system_info(rec,
+                     &(struct sys_fields){DMP_ARCH_X86, DMP_PLATFORM_WINNT, 0x7fff0000, x86_cpu});
+    uint32_t s = mkd_add_stream_data(b, DMP_STREAM_SYSTEM_INFO, rec, sizeof rec);
+    dmp_file *f = open_built(b);
+    dmp_system_info si;
+    ck_assert_int_eq(dmp_get_system_info(f, &si), DMP_OK);
+    ck_assert_str_eq(si.csd_version, "");
+    ck_assert_uint_eq(malformed_at(f, s, 0x7fff0000), 1);
+    dmp_close(f);
+    mkd_free(b);
+
+    /* Length past EOF: cut there. The string is the last thing in the file. */
+    b = mkd_new(0);
+    fill_system_info(rec, &(struct sys_fields){DMP_ARCH_X86, DMP_PLATFORM_WINNT, 0, x86_cpu});
+    s = mkd_add_stream_data(b, DMP_STREAM_SYSTEM_INFO, rec, sizeof rec);
+    const uint8_t str[] = {0x00, 0x01, 0, 0, 'S', 0, 'P', 0, '3', 0};
+    mkd_poke_u32(b, mkd_stream_rva(b, s) + 24, (uint32_t)mkd_append(b, str, sizeof str));
+    f = open_built(b);
+    ck_assert_int_eq(dmp_get_system_info(f, &si), DMP_OK);
+    ck_assert_str_eq(si.csd_version, "SP3");
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_MALFORMED, NULL), 1);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+/* The first sound SystemInfo wins; later ones are reported. A damaged first one does not
+ * hide a good second. */
+START_TEST(system_info_duplicates)
+{
+    struct mkdump *b = mkd_new(0);
+    uint8_t rec[56];
+    fill_system_info(rec, &(struct sys_fields){DMP_ARCH_ARM, DMP_PLATFORM_LINUX, 0, x86_cpu});
+    const uint32_t bad = mkd_add_stream_data(b, DMP_STREAM_SYSTEM_INFO, rec, 40);
+    mkd_add_stream_data(b, DMP_STREAM_SYSTEM_INFO, rec, sizeof rec);
+    fill_system_info(rec, &(struct sys_fields){DMP_ARCH_X86, DMP_PLATFORM_WINNT, 0, x86_cpu});
+    const uint32_t third = mkd_add_stream_data(b, DMP_STREAM_SYSTEM_INFO, rec, sizeof rec);
+    dmp_file *f = open_built(b);
+    dmp_system_info si;
+    ck_assert_int_eq(dmp_get_system_info(f, &si), DMP_OK);
+    ck_assert_uint_eq(si.arch, DMP_ARCH_ARM);
+    ck_assert_uint_eq(malformed_at(f, bad, mkd_stream_rva(b, bad)), 1);
+    ck_assert_uint_eq(malformed_at(f, third, mkd_stream_rva(b, third)), 1);
+    ck_assert_uint_eq(dmp_diag_count(f), 2);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+START_TEST(arch_and_platform_names)
+{
+    const uint32_t archs[] = {
+        DMP_ARCH_X86,          DMP_ARCH_MIPS,           DMP_ARCH_PPC,
+        DMP_ARCH_ARM,          DMP_ARCH_IA64,           DMP_ARCH_AMD64,
+        DMP_ARCH_X86_ON_WIN64, DMP_ARCH_ARM64,          DMP_ARCH_SPARC,
+        DMP_ARCH_PPC64,        DMP_ARCH_ARM64_BREAKPAD, DMP_ARCH_MIPS64,
+        DMP_ARCH_RISCV,        DMP_ARCH_RISCV64,
+    };
+    for (size_t i = 0; i < sizeof archs / sizeof archs[0]; i++)
+        ck_assert_msg(dmp_arch_name(archs[i]) != NULL, "arch 0x%x has no name", archs[i]);
+    ck_assert_str_eq(dmp_arch_name(DMP_ARCH_X86), "x86");
+    ck_assert_str_eq(dmp_arch_name(DMP_ARCH_AMD64), "amd64");
+    ck_assert_str_eq(dmp_arch_name(DMP_ARCH_ARM), "arm");
+    ck_assert_str_eq(dmp_arch_name(DMP_ARCH_ARM64), "arm64");
+    ck_assert_str_eq(dmp_arch_name(DMP_ARCH_ARM64_BREAKPAD), "arm64");
+    ck_assert_ptr_null(dmp_arch_name(DMP_ARCH_UNKNOWN));
+    ck_assert_ptr_null(dmp_arch_name(0x7777));
+    const uint32_t platforms[] = {
+        DMP_PLATFORM_WIN32S,  DMP_PLATFORM_WIN9X,   DMP_PLATFORM_WINNT, DMP_PLATFORM_WINCE,
+        DMP_PLATFORM_UNIX,    DMP_PLATFORM_MACOS,   DMP_PLATFORM_IOS,   DMP_PLATFORM_LINUX,
+        DMP_PLATFORM_SOLARIS, DMP_PLATFORM_ANDROID, DMP_PLATFORM_PS3,   DMP_PLATFORM_NACL,
+        DMP_PLATFORM_FUCHSIA,
+    };
+    for (size_t i = 0; i < sizeof platforms / sizeof platforms[0]; i++)
+        ck_assert_msg(dmp_platform_name(platforms[i]) != NULL, "platform 0x%x has no name",
+                      platforms[i]);
+    ck_assert_str_eq(dmp_platform_name(DMP_PLATFORM_WINNT), "Windows NT");
+    ck_assert_str_eq(dmp_platform_name(DMP_PLATFORM_LINUX), "Linux");
+    ck_assert_str_eq(dmp_platform_name(DMP_PLATFORM_MACOS), "macOS");
+    ck_assert_str_eq(dmp_platform_name(DMP_PLATFORM_ANDROID), "Android");
+    ck_assert_ptr_null(dmp_platform_name(0x9999));
+}
+END_TEST
+
+/* ---- MiscInfo ------------------------------------------------------------------------ */
+
+#define MISC_MAX 1400
+
+static void put_wide(uint8_t *p, const char *text)
+{
+    for (size_t i = 0; text[i]; i++)
+        mkd_store_u16(p + 2 * i, (uint8_t)text[i]);
+}
+
+/* A MINIDUMP_MISC_INFO_5 with every field set, SizeOfInfo `size_of_info`. */
+static void fill_misc(uint8_t *p, uint32_t size_of_info, uint32_t flags)
+{
+    memset(p, 0, MISC_MAX);
+    mkd_store_u32(p, size_of_info);
+    mkd_store_u32(p + 4, flags);
+    for (uint32_t k = 2; k < 15; k++)
+        mkd_store_u32(p + 4 * k, 1000 + k); /* ProcessId .. TimeZoneId */
+    mkd_store_u32(p + 60, (uint32_t)-60);   /* Bias */
+    put_wide(p + 64, "W. Europe Standard Time");
+    mkd_store_u32(p + 144, 0); /* StandardBias */
+    put_wide(p + 148, "W. Europe Summer Time");
+    mkd_store_u32(p + 228, (uint32_t)-60); /* DaylightBias */
+    put_wide(p + 232, "10.0.22631.4751 (WinBuild.160101.0800)");
+    put_wide(p + 752, "dbgcore.amd64,10.0.22621.1");
+    mkd_store_u32(p + 832, 528); /* XSTATE_CONFIG_FEATURE_MSC_INFO.SizeOfInfo: not decoded */
+    mkd_store_u32(p + 1360, 0x7c045215);
+}
+
+static dmp_file *open_misc(struct mkdump *b, const uint8_t *rec, size_t len)
+{
+    mkd_add_stream_data(b, DMP_STREAM_MISC_INFO, rec, len);
+    return open_built(b);
+}
+
+/* Each version decodes its own fields; later ones stay 0 or "", and their flag bits are
+ * cleared. */
+START_TEST(misc_info_every_version)
+{
+    static const uint32_t sizes[] = {24, 44, 232, 832, 1364};
+    const uint32_t size = sizes[_i];
+    uint8_t rec[MISC_MAX];
+    fill_misc(rec, size, 0x3f7 | 0x8);
+    struct mkdump *b = mkd_new(0);
+    dmp_file *f = open_misc(b, rec, size);
+    dmp_misc_info m;
+    ck_assert_int_eq(dmp_get_misc_info(f, &m), DMP_OK);
+    ck_assert_uint_eq(dmp_diag_count(f), 0);
+    ck_assert_uint_eq(m.size, size);
+    static const uint32_t flags[] = {0xb, 0xf, 0xff, 0x1ff, 0x3ff};
+    ck_assert_uint_eq(m.flags, flags[_i]); /* 0x8 is no known bit: kept as written */
+    ck_assert_uint_eq(m.process_id, 1002);
+    ck_assert_uint_eq(m.process_create_time, 1003);
+    ck_assert_uint_eq(m.process_user_time, 1004);
+    ck_assert_uint_eq(m.process_kernel_time, 1005);
+    const bool v2 = size >= 44, v3 = size >= 232, v4 = size >= 832, v5 = size >= 1364;
+    ck_assert_uint_eq(m.processor_max_mhz, v2 ? 1006 : 0);
+    ck_assert_uint_eq(m.processor_current_mhz, v2 ? 1007 : 0);
+    ck_assert_uint_eq(m.processor_mhz_limit, v2 ? 1008 : 0);
+    ck_assert_uint_eq(m.processor_max_idle_state, v2 ? 1009 : 0);
+    ck_assert_uint_eq(m.processor_current_idle_state, v2 ? 1010 : 0);
+    ck_assert_uint_eq(m.process_integrity_level, v3 ? 1011 : 0);
+    ck_assert_uint_eq(m.process_execute_flags, v3 ? 1012 : 0);
+    ck_assert_uint_eq(m.protected_process, v3 ? 1013 : 0);
+    ck_assert_uint_eq(m.time_zone_id, v3 ? 1014 : 0);
+    ck_assert_int_eq(m.tz_bias, v3 ? -60 : 0);
+    ck_assert_str_eq(m.tz_standard_name, v3 ? "W. Europe Standard Time" : "");
+    ck_assert_int_eq(m.tz_standard_bias, 0);
+    ck_assert_str_eq(m.tz_daylight_name, v3 ? "W. Europe Summer Time" : "");
+    ck_assert_int_eq(m.tz_daylight_bias, v3 ? -60 : 0);
+    ck_assert_str_eq(m.build_string, v4 ? "10.0.22631.4751 (WinBuild.160101.0800)" : "");
+    ck_assert_str_eq(m.dbg_build_string, v4 ? "dbgcore.amd64,10.0.22621.1" : "");
+    ck_assert_uint_eq(m.process_cookie, v5 ? 0x7c045215 : 0);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+/* The smaller of DataSize and SizeOfInfo decides, rounded down to a known version. */
+START_TEST(misc_info_size_disagreements)
+{
+    static const struct {
+        uint32_t size_of_info, data_size, want_size;
+        size_t diags;
+    } cases[] = {
+        {232, 1364, 232, 0},   /* SizeOfInfo smaller: trusted */
+        {1364, 832, 832, 1},   /* SizeOfInfo past the stream: the stream's bytes */
+        {0, 24, 24, 1},        /* LLVM yaml2obj writes 0 */
+        {12, 232, 232, 1},     /* below any version: the stream's bytes */
+        {1368, 1368, 1364, 0}, /* Breakpad's macOS writer pads _5 */
+        {100, 100, 44, 0},     /* between versions */
+        {1364, 1000, 832, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint8_t rec[MISC_MAX];
+        fill_misc(rec, cases[i].size_of_info, 0x3f7);
+        struct mkdump *b = mkd_new(0);
+        dmp_file *f = open_misc(b, rec, cases[i].data_size);
+        dmp_misc_info m;
+        ck_assert_int_eq(dmp_get_misc_info(f, &m), DMP_OK);
+        ck_assert_msg(m.size == cases[i].want_size, "case %zu: size %u", i, m.size);
+        ck_assert_msg(dmp_diag_count(f) == cases[i].diags, "case %zu: %zu diagnostics", i,
+                      dmp_diag_count(f));
+        if (cases[i].diags)
+            ck_assert_uint_eq(malformed_at(f, 0, mkd_stream_rva(b, 0)), 1);
+        dmp_close(f);
+        mkd_free(b);
+    }
+}
+END_TEST
+
+START_TEST(misc_info_too_short)
+{
+    uint8_t rec[MISC_MAX];
+    fill_misc(rec, 24, 3);
+    struct mkdump *b = mkd_new(0);
+    dmp_file *f = open_misc(b, rec, 23);
+    dmp_misc_info m;
+    ck_assert_int_eq(dmp_get_misc_info(f, &m), DMP_E_MALFORMED);
+    ck_assert_uint_eq(malformed_at(f, 0, mkd_stream_rva(b, 0)), 1);
+    dmp_close(f);
+    mkd_free(b);
+
+    b = mkd_new(0);
+    f = open_built(b);
+    ck_assert_int_eq(dmp_get_misc_info(f, &m), DMP_E_ABSENT);
+    ck_assert_int_eq(dmp_get_misc_info(f, NULL), DMP_E_INVALID_ARG);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+/* WCHAR arrays that fill their field have no terminator; unpaired surrogates become U+FFFD,
+ * pairs become one code point. */
+START_TEST(misc_info_wide_arrays)
+{
+    uint8_t rec[MISC_MAX];
+    fill_misc(rec, 832, 0x1f7);
+    for (size_t i = 0; i < 32; i++)
+        mkd_store_u16(rec + 64 + 2 * i, (uint16_t)('A' + i % 26));
+    mkd_store_u16(rec + 148, 0xd83d); /* U+1F600 */
+    mkd_store_u16(rec + 150, 0xde00);
+    mkd_store_u16(rec + 152, 0xdc00); /* lone low surrogate */
+    mkd_store_u16(rec + 154, 0);
+    mkd_store_u16(rec + 156, 'x'); /* after the terminator: not part of the name */
+    for (size_t i = 0; i < 260; i++)
+        mkd_store_u16(rec + 232 + 2 * i, 'b');
+    struct mkdump *b = mkd_new(0);
+    dmp_file *f = open_misc(b, rec, 832);
+    dmp_misc_info m;
+    ck_assert_int_eq(dmp_get_misc_info(f, &m), DMP_OK);
+    ck_assert_str_eq(m.tz_standard_name, "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEF");
+    ck_assert_str_eq(m.tz_daylight_name, "\xf0\x9f\x98\x80\xef\xbf\xbd");
+    ck_assert_uint_eq(strlen(m.build_string), 260);
+    ck_assert_str_eq(m.dbg_build_string, "dbgcore.amd64,10.0.22621.1");
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+START_TEST(misc_info_duplicates)
+{
+    uint8_t rec[MISC_MAX];
+    struct mkdump *b = mkd_new(0);
+    fill_misc(rec, 24, 1);
+    mkd_add_stream_data(b, DMP_STREAM_MISC_INFO, rec, 20); /* too short */
+    mkd_store_u32(rec + 8, 42);
+    mkd_add_stream_data(b, DMP_STREAM_MISC_INFO, rec, 24);
+    mkd_store_u32(rec + 8, 43);
+    mkd_add_stream_data(b, DMP_STREAM_MISC_INFO, rec, 24);
+    dmp_file *f = open_built(b);
+    dmp_misc_info m;
+    ck_assert_int_eq(dmp_get_misc_info(f, &m), DMP_OK);
+    ck_assert_uint_eq(m.process_id, 42);
+    ck_assert_uint_eq(malformed_at(f, 0, mkd_stream_rva(b, 0)), 1);
+    ck_assert_uint_eq(malformed_at(f, 2, mkd_stream_rva(b, 2)), 1);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("sysinfo");
+    TCase *tc = tcase_create("system-info");
+    tcase_add_test(tc, system_info_x86_every_field);
+    tcase_add_test(tc, system_info_amd64_processor_features);
+    tcase_add_test(tc, system_info_arm_has_no_vendor);
+    tcase_add_test(tc, system_info_absent);
+    tcase_add_test(tc, system_info_sizes);
+    tcase_add_test(tc, system_info_clipped_at_eof);
+    tcase_add_test(tc, system_info_csd_damaged);
+    tcase_add_test(tc, system_info_duplicates);
+    tcase_add_test(tc, arch_and_platform_names);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("misc-info");
+    tcase_add_loop_test(tc, misc_info_every_version, 0, 5);
+    tcase_add_test(tc, misc_info_size_disagreements);
+    tcase_add_test(tc, misc_info_too_short);
+    tcase_add_test(tc, misc_info_wide_arrays);
+    tcase_add_test(tc, misc_info_duplicates);
+    suite_add_tcase(s, tc);
+    return run_suite(s);
+}
