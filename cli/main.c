@@ -67,8 +67,10 @@ static int fail(const char *fmt, ...)
     return EXIT_ERROR;
 }
 
+enum num_result { NUM_OK, NUM_BAD, NUM_TOO_BIG };
+
 /* Decimal, or hex after 0x/0X. The whole string must be the number; no sign, no overflow. */
-static bool parse_u64(const char *s, uint64_t *out)
+static enum num_result parse_u64(const char *s, uint64_t *out)
 {
     unsigned base = 10;
     if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
@@ -76,8 +78,9 @@ static bool parse_u64(const char *s, uint64_t *out)
         s += 2;
     }
     if (*s == '\0')
-        return false;
+        return NUM_BAD;
     uint64_t v = 0;
+    bool too_big = false;
     for (; *s; s++) {
         const int c = tolower((unsigned char)*s);
         unsigned digit;
@@ -86,13 +89,36 @@ static bool parse_u64(const char *s, uint64_t *out)
         else if (base == 16 && c >= 'a' && c <= 'f')
             digit = (unsigned)(c - 'a' + 10);
         else
-            return false;
-        if (v > (UINT64_MAX - digit) / base)
-            return false;
-        v = v * base + digit;
+            return NUM_BAD;
+        /* Keep scanning after an overflow so "99x" is still reported as not a number. */
+        if (too_big || v > (UINT64_MAX - digit) / base)
+            too_big = true;
+        else
+            v = v * base + digit;
     }
+    if (too_big)
+        return NUM_TOO_BIG;
     *out = v;
-    return true;
+    return NUM_OK;
+}
+
+/* Parses ADDR or LEN; on failure says why in one line and returns false. */
+static bool parse_operand(const char *what, const char *s, uint64_t *out)
+{
+    switch (parse_u64(s, out)) {
+    case NUM_OK:
+        return true;
+    case NUM_TOO_BIG:
+        fail("%s '%s' is too large: the largest is 0xffffffffffffffff", what, s);
+        return false;
+    case NUM_BAD:
+        break;
+    }
+    if (s[0] == '-')
+        fail("%s '%s' is negative: addresses and lengths are unsigned", what, s);
+    else
+        fail("%s '%s' is not a number (decimal, or hex with 0x)", what, s);
+    return false;
 }
 
 /* Returns -1 to go on, else the exit status. */
@@ -103,7 +129,8 @@ static int parse_args(int argc, char **argv, struct args *a)
     bool options_done = false;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
-        if (!options_done && arg[0] == '-' && arg[1] != '\0') {
+        /* "-1" is a (negative, so rejected) number, not an option: say so as ADDR or LEN. */
+        if (!options_done && arg[0] == '-' && arg[1] != '\0' && !isdigit((unsigned char)arg[1])) {
             if (strcmp(arg, "--") == 0) {
                 options_done = true;
             } else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
@@ -115,8 +142,10 @@ static int parse_args(int argc, char **argv, struct args *a)
             } else if (strcmp(arg, "--raw") == 0) {
                 a->raw = true;
             } else if (strncmp(arg, "--max-heap=", 11) == 0) {
-                if (!parse_u64(arg + 11, &a->max_heap) || a->max_heap == 0)
+                if (parse_u64(arg + 11, &a->max_heap) != NUM_OK || a->max_heap == 0)
                     return fail("--max-heap: '%s' is not a positive number", arg + 11);
+            } else if (strcmp(arg, "--max-heap") == 0) {
+                return fail("--max-heap needs a value: --max-heap=N");
             } else {
                 return fail("unknown option '%s' (try --help)", arg);
             }
@@ -131,12 +160,17 @@ static int parse_args(int argc, char **argv, struct args *a)
             return fail("too many arguments (try --help)");
         a->positional[a->npositional++] = arg;
     }
-    const int want = strcmp(a->command, "ranges") == 0 ? 1 : 3;
-    if (a->npositional != want) {
-        fputs(usage_text, stderr);
-        return EXIT_ERROR;
-    }
-    if (a->raw && want == 1)
+    const bool ranges = strcmp(a->command, "ranges") == 0;
+    if (ranges && a->npositional > 1)
+        return fail("too many arguments: ranges takes one FILE (try --help)");
+    if (ranges && a->npositional == 0)
+        return fail("missing FILE: usage is 'dmpread ranges FILE' (try --help)");
+    if (!ranges && a->npositional < 3)
+        return fail("missing %s: usage is 'dmpread [--raw] FILE ADDR LEN' (try --help)",
+                    a->npositional == 0   ? "FILE ADDR LEN"
+                    : a->npositional == 1 ? "ADDR LEN"
+                                          : "LEN");
+    if (a->raw && ranges)
         return fail("--raw applies to reads only");
     return -1;
 }
@@ -146,7 +180,14 @@ static int open_dump(const struct args *a, dmp_file **f)
     const dmp_options opts = {a->max_heap};
     dmp_error err;
     if (dmp_open_ex(a->positional[0], &opts, f, &err) != DMP_OK) {
-        fprintf(stderr, "dmpread: %s: %s\n", a->positional[0], err.message);
+        /* I/O messages already start with the path; do not print it twice. */
+        const char *const path = a->positional[0];
+        const size_t n = strlen(path);
+        const char *msg = err.message;
+        if (strncmp(msg, path, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
+            msg += n + 2;
+        fprintf(stderr, "dmpread: %s: %s%s\n", path, msg,
+                err.status == DMP_E_TOO_LARGE ? " (raise it with --max-heap=N)" : "");
         return EXIT_ERROR;
     }
     return -1;
@@ -202,18 +243,29 @@ static int report_uncaptured(const dmp_file *f, uint64_t addr, uint64_t len, uin
             "dmpread: 0x%" PRIx64 "+0x%" PRIx64 " is not fully captured: first missing byte at "
             "0x%" PRIx64 " (%" PRIu64 " of %" PRIu64 " bytes readable from 0x%" PRIx64 ")\n",
             addr, len, missing, missing - addr, len, addr);
+    /* Name the readable runs around the gap, adjacent index entries joined, as a reader
+     * would retry with them. */
     size_t next;
     const bool has_next = dmp_range_next(f, missing, &next) == DMP_OK;
-    const size_t below = has_next ? next : dmp_range_count(f);
+    size_t below = has_next ? next : dmp_range_count(f);
     dmp_range r;
-    if (below > 0 && dmp_range_get(f, below - 1, &r) == DMP_OK) {
-        fprintf(stderr, "dmpread: nearest captured range below: 0x%" PRIx64 "-", r.addr);
-        print_end(stderr, r.addr, r.size, false);
+    if (below > 0 && dmp_range_get(f, --below, &r) == DMP_OK) {
+        const uint64_t end_addr = r.addr;
+        const uint64_t end_size = r.size;
+        dmp_range prev;
+        while (below > 0 && dmp_range_get(f, below - 1, &prev) == DMP_OK &&
+               prev.addr + prev.size == r.addr) {
+            r = prev;
+            below--;
+        }
+        fprintf(stderr, "dmpread: nearest captured memory below: 0x%" PRIx64 "-", r.addr);
+        print_end(stderr, end_addr, end_size, false);
         fputc('\n', stderr);
     }
     if (has_next && dmp_range_get(f, next, &r) == DMP_OK) {
-        fprintf(stderr, "dmpread: nearest captured range above: 0x%" PRIx64 "-", r.addr);
-        print_end(stderr, r.addr, r.size, false);
+        fprintf(stderr, "dmpread: nearest captured memory above: 0x%" PRIx64 "-", r.addr);
+        const uint64_t run = dmp_readable_len(f, r.addr);
+        print_end(stderr, r.addr, run, false);
         fputc('\n', stderr);
     }
     if (dmp_range_count(f) == 0)
@@ -245,10 +297,9 @@ static void hexdump_line(uint64_t addr, const uint8_t *p, size_t n)
 static int cmd_read(const dmp_file *f, const struct args *a)
 {
     uint64_t addr, len;
-    if (!parse_u64(a->positional[1], &addr))
-        return fail("ADDR '%s' is not a number (decimal, or hex with 0x)", a->positional[1]);
-    if (!parse_u64(a->positional[2], &len))
-        return fail("LEN '%s' is not a number (decimal, or hex with 0x)", a->positional[2]);
+    if (!parse_operand("ADDR", a->positional[1], &addr) ||
+        !parse_operand("LEN", a->positional[2], &len))
+        return EXIT_ERROR;
     uint64_t missing;
     const dmp_status st = dmp_find_uncovered(f, addr, len, &missing);
     if (st == DMP_E_WRAP)

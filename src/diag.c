@@ -144,8 +144,10 @@ static void put_body(struct out *o, const dmp_diag *d)
     case DMP_DIAG_RANGE_TRUNCATED:
         put_descriptors(o, d);
         put(o, " [0x%" PRIx64 ", +0x%" PRIx64 ")", d->addr, d->size);
-        if (d->kind == DMP_DIAG_OVERLAP)
-            put(o, " overlaps earlier descriptors; %" PRIu64 " bytes not already captured used",
+        if (d->kind == DMP_DIAG_OVERLAP && d->kept == 0)
+            put(o, " is wholly covered by earlier descriptors; none of its bytes used");
+        else if (d->kind == DMP_DIAG_OVERLAP)
+            put(o, " overlaps earlier descriptors; the %" PRIu64 " bytes they lack used",
                 d->kept);
         else
             put(o, " runs past the end of the file; %" PRIu64 " bytes kept", d->kept);
@@ -154,19 +156,20 @@ static void put_body(struct out *o, const dmp_diag *d)
         break;
     }
     put_descriptors(o, d);
+    const bool one = d->count <= 1;
     switch (d->kind) {
     case DMP_DIAG_RANGE_PAST_EOF:
-        put(o, " start at or past the end of the file; dropped");
+        put(o, " %s at or past the end of the file; dropped", one ? "starts" : "start");
         break;
     case DMP_DIAG_ADDR_OVERFLOW:
-        put(o, " end past address 2^64 (first at 0x%" PRIx64 " +0x%" PRIx64 "); dropped",
-            d->addr, d->size);
+        put(o, " %s past address 2^64 (%s0x%" PRIx64 " +0x%" PRIx64 "); dropped",
+            one ? "ends" : "end", one ? "" : "first at ", d->addr, d->size);
         break;
     case DMP_DIAG_OFFSET_OVERFLOW:
-        put(o, " have file offsets past 2^64; dropped");
+        put(o, " %s past 2^64; dropped", one ? "has a file offset" : "have file offsets");
         break;
     case DMP_DIAG_ZERO_SIZE:
-        put(o, " have size 0; ignored");
+        put(o, " %s size 0; ignored", one ? "has" : "have");
         break;
     default:
         put(o, " (unknown diagnostic)");

@@ -59,8 +59,8 @@ static bool load_manifest(void)
         return false;
     char buf[8192];
     char *head[MAX_FIELDS];
-    char *first = fgets(buf, sizeof buf, fp) ? strdup(buf) : NULL;
-    const int n = first ? split(first, head) : 0;
+    /* The header row is split in place in buf: the column numbers are all that is kept. */
+    const int n = fgets(buf, sizeof buf, fp) ? split(buf, head) : 0;
     col_file = column(head, n, "file");
     col_kind = column(head, n, "kind");
     col_nstreams = column(head, n, "nstreams");

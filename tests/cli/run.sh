@@ -1,0 +1,351 @@
+#!/bin/sh
+# run.sh - runs the dmpread command on testdata/ and compares with tests/cli/expected/.
+# SPDX-License-Identifier: MIT
+#
+# usage: run.sh [--update] [--mkbytes MKBYTES] DMPREAD TESTDATA EXPECTED
+#
+# Every case runs `dmpread ARGS` in a scratch directory holding copies of the fixtures of
+# TESTDATA plus a few inputs made here (empty.dmp, notadump.txt, cut.dmp.gz), so file names
+# on stderr are bare relative names and the expectations hold on any machine. A case's exit
+# status, stdout and stderr are written into one text file, EXPECTED/NAME.txt:
+#
+#     $ dmpread ARGS
+#     exit N
+#     --- stdout
+#     ...
+#     --- stderr
+#     ...
+#
+# Cases made with `raw` show stdout as hex bytes, 16 a line; `rawsum` cases as a byte count
+# and cksum. With --mkbytes, the bytes of `hd` (hexdump), `raw` and `rawsum` cases are also
+# compared with what tests/mkdump wrote at those addresses (tests/cli/mkbytes.c), bytes that
+# never went through the library.
+#
+# A mismatch prints a unified diff (expected, then actual); the script exits 1 when any case
+# fails or an expected file belongs to no case. --update rewrites the expected files that
+# differ, writes missing ones and deletes orphans instead of failing. Review every file it
+# touches by eye: the expected files are the CLI's specification.
+#
+# From the source root: sh tests/cli/run.sh --update --mkbytes build/tests/cli_mkbytes \
+#                           build/dmpread testdata tests/cli/expected
+
+set -u
+
+usage() {
+    echo "usage: run.sh [--update] [--mkbytes MKBYTES] DMPREAD TESTDATA EXPECTED" >&2
+    exit 2
+}
+
+update=0
+mkbytes=
+while [ $# -gt 0 ]; do
+    case $1 in
+    --update) update=1 ;;
+    --mkbytes) [ $# -ge 2 ] || usage; mkbytes=$2; shift ;;
+    -*) usage ;;
+    *) break ;;
+    esac
+    shift
+done
+[ $# -eq 3 ] || usage
+
+# Cases run in another directory: make every path absolute first.
+absolute() {
+    case $1 in
+    /*) printf '%s\n' "$1" ;;
+    *) printf '%s/%s\n' "$(pwd)" "$1" ;;
+    esac
+}
+dmpread=$(absolute "$1")
+testdata=$(absolute "$2")
+expected=$(absolute "$3")
+[ -n "$mkbytes" ] && mkbytes=$(absolute "$mkbytes")
+
+for f in "$dmpread" ${mkbytes:+"$mkbytes"}; do
+    [ -x "$f" ] || { echo "run.sh: $f is not an executable" >&2; exit 2; }
+done
+[ -d "$testdata" ] || { echo "run.sh: $testdata is not a directory" >&2; exit 2; }
+if [ ! -d "$expected" ] && { [ "$update" = 0 ] || ! mkdir -p "$expected"; }; then
+    echo "run.sh: $expected is not a directory" >&2
+    exit 2
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/dmpread-cli.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+
+# The scratch directory the cases run in.
+work=$tmp/work
+mkdir "$work" || exit 2
+for f in "$testdata"/*.dmp "$testdata"/*.gz; do
+    cp "$f" "$work/" || exit 2
+done
+: >"$work/empty.dmp"
+printf 'This is a text file, not a minidump.\n' >"$work/notadump.txt"
+# The first 1000 bytes of the 41 KiB gzip stream: inflating it runs out of input.
+dd if="$testdata/full.dmp.gz" of="$work/cut.dmp.gz" bs=1000 count=1 2>/dev/null || exit 2
+
+ncases=0
+nfailed=0
+: >"$tmp/names"
+
+# A command line as it would be typed: arguments quoted when empty or holding odd characters.
+show_command() {
+    printf '$ dmpread'
+    for arg in "$@"; do
+        case $arg in
+        '' | *[!A-Za-z0-9_./=:+-]*) printf " '%s'" "$arg" ;;
+        *) printf ' %s' "$arg" ;;
+        esac
+    done
+    printf '\n'
+}
+
+# Text output as is; a missing final newline is made visible rather than lost.
+show_text() {
+    [ -s "$1" ] || return 0
+    cat "$1"
+    if [ "$(tail -c 1 "$1" | od -An -tx1 | tr -d ' \n')" != 0a ]; then
+        printf '\n\\ no newline at end of output\n'
+    fi
+}
+
+# Lines of one hex byte each, 16 to a line.
+by_sixteen() {
+    awk '{ printf "%s%s", (n % 16 ? " " : ""), $1; if (++n % 16 == 0) printf "\n" }
+         END { if (n % 16) printf "\n" }'
+}
+
+# Hex bytes, 16 a line, however the local od lays them out.
+show_hex() {
+    od -An -v -tx1 "$1" | awk '{ for (i = 1; i <= NF; i++) print $i }' | by_sixteen
+}
+
+# The bytes of a hexdump, laid out as show_hex does: the fields between the address and
+# the |...| column.
+hexdump_bytes() {
+    awk '{ for (i = 2; i <= NF && substr($i, 1, 1) != "|"; i++) print $i }' "$1" | by_sixteen
+}
+
+byte_count() {
+    wc -c <"$1" | tr -d ' '
+}
+
+fail_case() {
+    nfailed=$((nfailed + 1))
+    printf 'FAIL %s: %s\n' "$1" "$2"
+}
+
+# check KIND NAME SPEC ARGS...: runs one case. KIND is text, hexdump, raw or rawsum; SPEC is
+# what mkbytes takes (TAG:ADDR:LEN pieces), or empty.
+check() {
+    kind=$1 name=$2 spec=$3
+    shift 3
+    if grep -qx "$name" "$tmp/names"; then
+        echo "run.sh: case $name is defined twice" >&2
+        exit 2
+    fi
+    echo "$name" >>"$tmp/names"
+    ncases=$((ncases + 1))
+
+    (cd "$work" && exec "$dmpread" "$@") >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    {
+        show_command "$@"
+        echo "exit $rc"
+        case $kind in
+        text | hexdump)
+            echo '--- stdout'
+            show_text "$tmp/out"
+            ;;
+        raw)
+            echo "--- stdout ($(byte_count "$tmp/out") bytes, hex)"
+            show_hex "$tmp/out"
+            ;;
+        rawsum)
+            sum=$(cksum <"$tmp/out" | cut -d' ' -f1)
+            echo "--- stdout ($(byte_count "$tmp/out") bytes, cksum $sum)"
+            ;;
+        esac
+        echo '--- stderr'
+        show_text "$tmp/err"
+    } >"$tmp/actual"
+
+    # The library never made these bytes: a wrong byte here fails even under --update.
+    if [ -n "$spec" ] && [ -n "$mkbytes" ]; then
+        # shellcheck disable=SC2086 # SPEC is a list of words
+        "$mkbytes" $spec >"$tmp/want" || { fail_case "$name" "mkbytes $spec failed"; return; }
+        show_hex "$tmp/want" >"$tmp/want.hex"
+        if [ "$kind" = hexdump ]; then
+            hexdump_bytes "$tmp/out" >"$tmp/got.hex"
+        else
+            show_hex "$tmp/out" >"$tmp/got.hex"
+        fi
+        if ! cmp -s "$tmp/got.hex" "$tmp/want.hex"; then
+            fail_case "$name" "stdout is not the bytes mkdump wrote (mkbytes $spec)"
+            diff -u "$tmp/want.hex" "$tmp/got.hex"
+            return
+        fi
+    fi
+
+    exp=$expected/$name.txt
+    if [ -f "$exp" ] && cmp -s "$exp" "$tmp/actual"; then
+        return
+    fi
+    if [ "$update" = 1 ]; then
+        [ -f "$exp" ] && echo "updated $name" || echo "created $name"
+        cp "$tmp/actual" "$exp"
+    elif [ -f "$exp" ]; then
+        fail_case "$name" "output differs from $name.txt"
+        diff -u "$exp" "$tmp/actual"
+    else
+        fail_case "$name" "no $name.txt (run with --update, then review it)"
+        cat "$tmp/actual"
+    fi
+}
+
+t() {
+    name=$1
+    shift
+    check text "$name" '' "$@"
+}
+
+hd() {
+    name=$1 spec=$2
+    shift 2
+    check hexdump "$name" "$spec" "$@"
+}
+
+raw() {
+    name=$1 spec=$2
+    shift 2
+    check raw "$name" "$spec" "$@"
+}
+
+rawsum() {
+    name=$1 spec=$2
+    shift 2
+    check rawsum "$name" "$spec" "$@"
+}
+
+# ---- Cases ----------------------------------------------------------------------------
+# Ranges of each fixture: testdata/README.md. Tags (for mkbytes): basic.dmp 1 (MemoryList)
+# and 2 (Memory64List), padded 9, truncated 3 and 4, overlap 0x11, 0x22, 0x33, malformed
+# 0x55 and 0x66, full.dmp.gz 7.
+
+# Help and version: stdout, exit 0.
+t help --help
+t help_short -h
+t version --version
+
+# Hexdumps, their bytes also checked against tests/mkdump's pattern.
+hd read_inside '1:0x10000:0x20' basic.dmp 0x10000 0x20
+hd read_decimal '1:0x10000:0x20' basic.dmp 65536 32
+hd read_hex_upper '1:0x10000:0x20' basic.dmp 0X10000 0X20
+hd read_mixed_bases '1:0x10000:0x20' basic.dmp 0x10000 32
+hd read_unaligned '1:0x10003:0x25' basic.dmp 0x10003 0x25
+hd read_one_byte '1:0x20000:1' basic.dmp 0x20000 1
+hd read_range_end '1:0x200f0:0x10' basic.dmp 0x200f0 0x10
+hd read_adjacent '1:0x10ff0:0x20' basic.dmp 0x10ff0 0x20
+hd read_list_overlap '1:0x117f0:0x10 2:0x11800:0x10' basic.dmp 0x117f0 0x20
+hd read_padded '9:0x1000078:0x10' padded.dmp 0x1000078 0x10
+hd read_overlap_seams '0x11:0x1000f8:0x88 0x22:0x100180:8' overlap.dmp 0x1000f8 0x90
+hd read_gz '7:0x7ff612340ff0:0x20' full.dmp.gz 0x7ff612340ff0 0x20
+hd read_top '0x66:0xffffffffffffffe0:0x20' malformed.dmp 0xffffffffffffffe0 0x20
+hd truncated_kept '4:0x61000:0x40' truncated.dmp 0x61000 0x40
+
+# Raw bytes, also checked against tests/mkdump's pattern.
+raw raw_inside '1:0x10000:16' --raw basic.dmp 0x10000 16
+raw raw_adjacent '1:0x10ff8:16' --raw basic.dmp 0x10ff8 16
+raw raw_list_overlap '1:0x117f8:8 2:0x11800:8' --raw basic.dmp 0x117f8 0x10
+raw raw_padded '9:0x1000078:16' --raw padded.dmp 0x1000078 16
+raw raw_truncated_kept '4:0x61000:0x40' --raw truncated.dmp 0x61000 0x40
+raw raw_top '0x66:0xffffffffffffff80:0x80' --raw malformed.dmp 0xffffffffffffff80 0x80
+raw raw_gz '7:0x401ff0:0x20' --raw full.dmp.gz 0x401ff0 0x20
+raw raw_len0 '1:0x10000:0' --raw basic.dmp 0x10000 0
+raw raw_option_last '1:0x10000:8' basic.dmp 0x10000 8 --raw
+rawsum raw_overlap_all '0x33:0xffe00:0x100 0x22:0xfff00:0x100 0x11:0x100000:0x180
+    0x22:0x100180:0x280 0x11:0x100400:0x100 0x22:0x100500:0x80' --raw overlap.dmp 0xffe00 0x780
+rawsum raw_adjacent_three '2:0x303f8:0x410' --raw basic.dmp 0x303f8 0x410
+rawsum raw_gz_pages '7:0x7ff612340000:0x4000' --raw full.dmp.gz 0x7ff612340000 0x4000
+
+# LEN 0 succeeds anywhere, printing nothing.
+t len0 basic.dmp 0x10000 0
+t len0_uncaptured basic.dmp 0 0
+t len0_top basic.dmp 0xffffffffffffffff 0
+
+# Not (fully) captured: exit 1, nothing on stdout, the first missing byte and the nearest
+# captured ranges on stderr.
+t partial basic.dmp 0x11900 0x200
+t partial_raw --raw basic.dmp 0x11900 0x200
+t partial_gap_inside basic.dmp 0x30000 0x10200
+t uncaptured_below_all basic.dmp 0 1
+t uncaptured_between basic.dmp 0x25000 0x10
+t uncaptured_above_all basic.dmp 0x50000 4
+t uncaptured_huge_len basic.dmp 0x10000 0xffffffffffff
+t uncaptured_to_2_64 basic.dmp 1 0xffffffffffffffff
+t uncaptured_gz full.dmp.gz 0x402ff8 0x10
+t overlap_end overlap.dmp 0xffe00 0x781
+t truncated_past_eof truncated.dmp 0x61000 0x41
+t truncated_dropped truncated.dmp 0x62000 0x10
+t malformed_dropped malformed.dmp 0xfffffffffffff000 1
+t malformed_below_top malformed.dmp 0xffffffffffffff00 0x81
+
+# The index and the open diagnostics.
+t ranges_basic ranges basic.dmp
+t ranges_padded ranges padded.dmp
+t ranges_truncated ranges truncated.dmp
+t ranges_overlap ranges overlap.dmp
+t ranges_malformed ranges malformed.dmp
+t ranges_full_gz ranges full.dmp.gz
+t ranges_max_heap_enough ranges --max-heap=65536 full.dmp.gz
+
+# Bad arguments: exit 2, one line on stderr.
+t no_args
+t missing_addr_len basic.dmp
+t missing_len basic.dmp 0x10000
+t too_many_args basic.dmp 0x10000 1 2
+t ranges_no_file ranges
+t ranges_too_many ranges basic.dmp overlap.dmp
+t unknown_option --hexdump basic.dmp 0x10000 1
+t raw_with_ranges --raw ranges basic.dmp
+t max_heap_no_value --max-heap ranges full.dmp.gz
+t max_heap_zero --max-heap=0 ranges full.dmp.gz
+t bad_addr basic.dmp 0xzz 1
+t bad_addr_bare_prefix basic.dmp 0x 1
+t bad_addr_empty basic.dmp '' 1
+t bad_len_suffix basic.dmp 0x10000 16k
+t negative_len basic.dmp 0x10000 -1
+t addr_too_large basic.dmp 18446744073709551616 1
+t len_too_large basic.dmp 0x10000 0x10000000000000000
+t len_too_large_decimal basic.dmp 0x10000 99999999999999999999
+t wrap basic.dmp 0xffffffffffffffff 2
+t wrap_huge_len basic.dmp 0x10000 0xffffffffffffffff
+t wrap_past_top malformed.dmp 0xfffffffffffffff0 0x11
+
+# Files that are not dumps, or not readable: exit 2, one line on stderr.
+t missing_file nosuch.dmp 0 1
+t ranges_missing_file ranges nosuch.dmp
+t directory_file . 0 1
+t not_a_dump notadump.txt 0 1
+t empty_file ranges empty.dmp
+t gz_cut ranges cut.dmp.gz
+t max_heap_too_small --max-heap=4096 ranges full.dmp.gz
+
+# ---- Results ----------------------------------------------------------------------------
+for exp in "$expected"/*.txt; do
+    [ -f "$exp" ] || continue
+    name=${exp##*/}
+    name=${name%.txt}
+    grep -qx "$name" "$tmp/names" && continue
+    if [ "$update" = 1 ]; then
+        echo "deleted $name (no such case)"
+        rm -f "$exp"
+    else
+        fail_case "$name" "$name.txt belongs to no case (delete it, or run with --update)"
+    fi
+done
+
+echo "cli: $ncases cases, $nfailed failed${mkbytes:+, raw bytes checked with mkbytes}"
+[ "$nfailed" -eq 0 ] || exit 1
+exit 0
