@@ -11,7 +11,9 @@
  *
  * Conventions: functions that can fail return a dmp_status (DMP_OK is 0) and write their
  * out-parameters only on success. Pointers handed out by a dmp_file stay valid until
- * dmp_close(). Nothing here uses global state or errno.
+ * dmp_close(). Nothing here uses global state or errno. A NULL dmp_file or out-parameter is
+ * DMP_E_INVALID_ARG where a status is returned; counts and sizes of a NULL dmp_file are 0,
+ * and functions returning nothing do nothing.
  */
 #ifndef DMPREAD_H
 #define DMPREAD_H
@@ -26,8 +28,7 @@ extern "C" {
 #define DMP_VERSION_MAJOR 0
 #define DMP_VERSION_MINOR 1
 #define DMP_VERSION_PATCH 0
-#define DMP_VERSION_NUMBER                                                                         \
-    (DMP_VERSION_MAJOR * 10000 + DMP_VERSION_MINOR * 100 + DMP_VERSION_PATCH)
+#define DMP_VERSION_NUMBER (DMP_VERSION_MAJOR * 10000 + DMP_VERSION_MINOR * 100 + DMP_VERSION_PATCH)
 
 #if defined(_WIN32) && defined(DMPREAD_SHARED)
 #ifdef DMPREAD_BUILDING
@@ -59,8 +60,8 @@ typedef enum dmp_status {
     DMP_E_NOT_FOUND = 10,    /* no such item (index out of range, address not captured) */
 } dmp_status;
 
-/* A static, never-NULL description of a status ("unmapped", ...). Unknown values give
- * "unknown status". */
+/* A static, never-NULL description of a status ("memory not captured in the dump", ...). Unknown
+ * values give "unknown status". */
 DMP_API const char *dmp_strerror(dmp_status status);
 
 /* The library's version as "MAJOR.MINOR.PATCH", and as DMP_VERSION_NUMBER. */
@@ -76,7 +77,8 @@ DMP_API unsigned dmp_version_number(void);
  * Fields are only ever appended. */
 typedef struct dmp_options {
     /* The most bytes dmpread will hold on the heap for one dump: the inflated size of a gzip
-     * dump, or the size of a pipe or other non-seekable input. 0 means
+     * dump, or the size of a pipe or other non-seekable input (for gzip through a pipe, the
+     * compressed and inflated copies together). 0 means
      * DMP_DEFAULT_MAX_HEAP_INPUT. Past it the open fails with DMP_E_TOO_LARGE before any
      * larger allocation is attempted. */
     uint64_t max_heap_input;
@@ -178,9 +180,9 @@ typedef struct dmp_stream {
     uint32_t type;
     uint32_t data_size; /* as the directory says */
     uint32_t rva;
-    uint32_t flags;    /* DMP_STREAM_* */
-    uint64_t size;     /* bytes of the stream inside the file (data_size clipped at EOF) */
-    const void *data;  /* those bytes, borrowed from the dump; NULL when size is 0 */
+    uint32_t flags;   /* DMP_STREAM_* */
+    uint64_t size;    /* bytes of the stream inside the file (data_size clipped at EOF) */
+    const void *data; /* those bytes, borrowed from the dump; NULL when size is 0 */
 } dmp_stream;
 
 /* The number of directory entries that lie inside the file (header.stream_count may claim
@@ -266,10 +268,10 @@ typedef struct dmp_diag {
     uint64_t offset;      /* file offset of the offending structure (stream, descriptor) */
     uint64_t data_offset; /* file offset of the memory bytes a descriptor points to */
     uint64_t descriptor;  /* first descriptor concerned (memory lists) */
-    uint64_t count;      /* descriptors concerned, or the count the file claims */
-    uint64_t addr;       /* start of the memory range concerned */
-    uint64_t size;       /* size claimed by the file */
-    uint64_t kept;       /* what was kept: bytes, descriptors or entries */
+    uint64_t count;       /* descriptors concerned, or the count the file claims */
+    uint64_t addr;        /* start of the memory range concerned */
+    uint64_t size;        /* size claimed by the file */
+    uint64_t kept;        /* what was kept: bytes, descriptors or entries */
 } dmp_diag;
 
 DMP_API size_t dmp_diag_count(const dmp_file *f);
