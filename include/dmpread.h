@@ -256,6 +256,7 @@ typedef enum dmp_diag_kind {
     DMP_DIAG_OFFSET_OVERFLOW = 9,   /* descriptors whose file offset passes 2^64: dropped */
     DMP_DIAG_OVERLAP = 10,          /* a descriptor's bytes were already covered: shadowed */
     DMP_DIAG_ZERO_SIZE = 11,        /* zero-size descriptors: ignored */
+    DMP_DIAG_RECORDS_REUSED = 12,   /* lists alias each other's records: the excess unused */
 } dmp_diag_kind;
 
 #define DMP_DIAG_NO_STREAM UINT32_MAX
