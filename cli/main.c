@@ -6,6 +6,7 @@
  */
 #include <dmpread.h>
 
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -296,6 +297,7 @@ static void hexdump_line(uint64_t addr, const uint8_t *p, size_t n)
 
 static int cmd_read(const dmp_file *f, const struct args *a)
 {
+    assert(a->positional[1] && a->positional[2]);
     uint64_t addr, len;
     if (!parse_operand("ADDR", a->positional[1], &addr) ||
         !parse_operand("LEN", a->positional[2], &len))
@@ -333,6 +335,8 @@ int main(int argc, char **argv)
     if (rc >= 0)
         return rc;
     dmp_file *f = NULL;
+    /* parse_args returned -1: the command's operands are all there. */
+    assert(a.positional[0] && (strcmp(a.command, "ranges") == 0 || a.positional[2]));
     if ((rc = open_dump(&a, &f)) >= 0)
         return rc;
     if (strcmp(a.command, "ranges") == 0)
