@@ -11,7 +11,9 @@
  *
  * Conventions: functions that can fail return a dmp_status (DMP_OK is 0) and write their
  * out-parameters only on success. Pointers handed out by a dmp_file stay valid until
- * dmp_close(). Nothing here uses global state or errno.
+ * dmp_close(). Nothing here uses global state or errno. A NULL dmp_file or out-parameter is
+ * DMP_E_INVALID_ARG where a status is returned; counts and sizes of a NULL dmp_file are 0,
+ * and functions returning nothing do nothing.
  */
 #ifndef DMPREAD_H
 #define DMPREAD_H
@@ -60,8 +62,8 @@ typedef enum dmp_status {
     DMP_E_MALFORMED = 12,    /* the stream is there but unusable; a diagnostic says why */
 } dmp_status;
 
-/* A static, never-NULL description of a status ("unmapped", ...). Unknown values give
- * "unknown status". */
+/* A static, never-NULL description of a status ("memory not captured in the dump", ...). Unknown
+ * values give "unknown status". */
 DMP_API const char *dmp_strerror(dmp_status status);
 
 /* The library's version as "MAJOR.MINOR.PATCH", and as DMP_VERSION_NUMBER. */
@@ -77,7 +79,8 @@ DMP_API unsigned dmp_version_number(void);
  * Fields are only ever appended. */
 typedef struct dmp_options {
     /* The most bytes dmpread will hold on the heap for one dump: the inflated size of a gzip
-     * dump, or the size of a pipe or other non-seekable input. 0 means
+     * dump, or the size of a pipe or other non-seekable input (for gzip through a pipe, the
+     * compressed and inflated copies together). 0 means
      * DMP_DEFAULT_MAX_HEAP_INPUT. Past it the open fails with DMP_E_TOO_LARGE before any
      * larger allocation is attempted. */
     uint64_t max_heap_input;
@@ -255,7 +258,8 @@ typedef enum dmp_diag_kind {
     DMP_DIAG_OFFSET_OVERFLOW = 9,   /* descriptors whose file offset passes 2^64: dropped */
     DMP_DIAG_OVERLAP = 10,          /* a descriptor's bytes were already covered: shadowed */
     DMP_DIAG_ZERO_SIZE = 11,        /* zero-size descriptors: ignored */
-    DMP_DIAG_MALFORMED = 12,        /* a stream's content is unsound: `detail` says what */
+    DMP_DIAG_RECORDS_REUSED = 12,   /* lists alias each other's records: the excess unused */
+    DMP_DIAG_MALFORMED = 13,        /* a stream's content is unsound: `detail` says what */
 } dmp_diag_kind;
 
 #define DMP_DIAG_NO_STREAM UINT32_MAX

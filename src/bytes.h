@@ -1,4 +1,4 @@
-/* bytes.h - bounds-checked little-endian loads from a byte view; the only way src/ reads file bytes.
+/* bytes.h - bounds-checked little-endian loads from a byte view: how src/ reads file bytes.
  * SPDX-License-Identifier: MIT */
 #ifndef DMPREAD_BYTES_H
 #define DMPREAD_BYTES_H

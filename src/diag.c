@@ -84,6 +84,8 @@ const char *dmp_diag_kind_name(dmp_diag_kind kind)
         return "overlap";
     case DMP_DIAG_ZERO_SIZE:
         return "zero-size";
+    case DMP_DIAG_RECORDS_REUSED:
+        return "records-reused";
     case DMP_DIAG_MALFORMED:
         return "malformed";
     }
@@ -100,7 +102,8 @@ struct out {
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-static void put(struct out *o, const char *fmt, ...)
+static void
+put(struct out *o, const char *fmt, ...)
 {
     char *const at = o->len < o->cap ? o->buf + o->len : NULL;
     const size_t room = o->len < o->cap ? o->cap - o->len : 0;
@@ -125,8 +128,8 @@ static void put_body(struct out *o, const dmp_diag *d)
 {
     switch (d->kind) {
     case DMP_DIAG_DIRECTORY_CLIPPED:
-        put(o, "directory of %" PRIu64 " entries holds only %" PRIu64 " inside the file",
-            d->count, d->kept);
+        put(o, "directory of %" PRIu64 " entries holds only %" PRIu64 " inside the file", d->count,
+            d->kept);
         return;
     case DMP_DIAG_STREAM_PAST_EOF:
         put(o, "%" PRIu64 "-byte stream starts past the end of the file; skipped", d->size);
@@ -137,6 +140,12 @@ static void put_body(struct out *o, const dmp_diag *d)
         return;
     case DMP_DIAG_LIST_TOO_SMALL:
         put(o, "%" PRIu64 " bytes cannot hold the list's header; no memory taken", d->size);
+        return;
+    case DMP_DIAG_RECORDS_REUSED:
+        put(o,
+            "descriptor records reuse bytes of earlier lists: the file has room for no more; "
+            "%" PRIu64 " of %" PRIu64 " used",
+            d->kept, d->count);
         return;
     case DMP_DIAG_COUNT_CLIPPED:
         put(o, "%" PRIu64 " descriptors do not fit in %" PRIu64 " bytes; %" PRIu64 " used",
@@ -154,8 +163,7 @@ static void put_body(struct out *o, const dmp_diag *d)
         if (d->kind == DMP_DIAG_OVERLAP && d->kept == 0)
             put(o, " is wholly covered by earlier descriptors; none of its bytes used");
         else if (d->kind == DMP_DIAG_OVERLAP)
-            put(o, " overlaps earlier descriptors; the %" PRIu64 " bytes they lack used",
-                d->kept);
+            put(o, " overlaps earlier descriptors; the %" PRIu64 " bytes they lack used", d->kept);
         else
             put(o, " runs past the end of the file; %" PRIu64 " bytes kept", d->kept);
         return;

@@ -28,8 +28,8 @@ static dmp_status parse_header(dmp_file *f, dmp_error *err)
     h->signature = load_u32le(p);
     if (h->signature != MDMP_SIGNATURE) {
         dmpi_set_error(err, DMP_E_BAD_SIGNATURE, 0,
-                       "not a minidump: signature %02x %02x %02x %02x is not \"MDMP\"", p[0],
-                       p[1], p[2], p[3]);
+                       "not a minidump: signature %02x %02x %02x %02x is not \"MDMP\"", p[0], p[1],
+                       p[2], p[3]);
         return DMP_E_BAD_SIGNATURE;
     }
     h->version = load_u32le(p + 4);

@@ -91,8 +91,8 @@ struct dmpi_triage {
     const char *comment;
     dmp_status breakpad_status;
     dmp_breakpad_info breakpad;
-    struct view auxv; /* LinuxAuxv pairs */
-    uint32_t auxv_word;  /* 4 or 8 */
+    struct view auxv;   /* LinuxAuxv pairs */
+    uint32_t auxv_word; /* 4 or 8 */
     size_t auxv_count;
     dmp_linux_dso *dsos;
     size_t dso_count;

@@ -16,6 +16,9 @@
  *  4. A list uses only the descriptors lying wholly inside its stream (DataSize clipped at
  *     EOF); a count claiming more is reported. A MINIDUMP_MEMORY_LIST whose DataSize is
  *     exactly 8 + 16 * count has its descriptors at offset 8 (padded count), else at 4.
+ *  5. All lists together use at most (file size / 16) descriptor records, in rank order: a
+ *     file whose lists do not share bytes never reaches that, while directory entries that
+ *     alias one list would otherwise cost (entries x records) work from a small file.
  *
  * Build cost: O(n) when the descriptors come sorted and disjoint (the usual case), else a
  * sort and a sweep with a heap keyed by rank, O(n log n). Nothing is allocated beyond what
@@ -49,6 +52,7 @@ struct list_layout {
     uint64_t usable;    /* descriptors wholly inside the stream */
     uint64_t first_off; /* offset of descriptor 0 in the stream */
     uint64_t base_rva;  /* Memory64List: where the bytes of range 0 are */
+    uint64_t reused;    /* descriptors past the file-wide record budget (rule 5) */
 };
 
 /* False when the stream is too small for its own header. */
@@ -189,20 +193,35 @@ static dmp_status list_diag(struct gather *g, dmp_diag_kind kind, const struct d
     return dmpi_diag_push(&g->f->diags, &d);
 }
 
-/* Rules 1, 3 and 4: every descriptor of every memory list, in rank order, into g->descs. */
+/* read_layout, then rule 5: lists whose directory entries alias the same bytes could make
+ * a small file yield (entries x records) descriptors, so all lists together may use at most
+ * as many records as the file has room for; *budget is what is left. */
+static bool take_layout(const struct dmpi_stream *s, struct list_layout *l, uint64_t *budget)
+{
+    if (!read_layout(s, l))
+        return false;
+    l->reused = l->usable > *budget ? l->usable - *budget : 0;
+    l->usable -= l->reused;
+    *budget -= l->usable;
+    return true;
+}
+
+/* Rules 1, 3, 4 and 5: every descriptor of every memory list, in rank order, into g->descs. */
 static dmp_status gather_descriptors(struct gather *g, struct dmpi_memindex *mem)
 {
     const dmp_file *f = g->f;
     uint64_t total = 0;
     size_t lists = 0;
+    uint64_t budget = f->src.bytes.len / DESCRIPTOR_SIZE;
     for (size_t i = 0; i < f->stream_count; i++) {
         struct list_layout l;
         if (!is_memory_list(&f->streams[i]))
             continue;
         lists++; /* counts lists too small for a header too: they still get a diagnostic */
-        if (read_layout(&f->streams[i], &l))
-            total += l.usable; /* each is a 16-byte record inside the file: no overflow */
+        if (take_layout(&f->streams[i], &l, &budget))
+            total += l.usable; /* at most file size / 16 in all: no overflow */
     }
+    budget = f->src.bytes.len / DESCRIPTOR_SIZE;
     if (lists == 0)
         return DMP_OK;
     mem->lists = calloc(lists, sizeof *mem->lists);
@@ -219,7 +238,7 @@ static dmp_status gather_descriptors(struct gather *g, struct dmpi_memindex *mem
         struct dmpi_memlist tmp = {rank, s->rva, (uint32_t)i, s->type};
         g->list = &tmp;
         dmp_status st = DMP_OK;
-        if (!read_layout(s, &l)) {
+        if (!take_layout(s, &l, &budget)) {
             l.claimed = 0;
             st = list_diag(g, DMP_DIAG_LIST_TOO_SMALL, s, &l);
         } else {
@@ -227,8 +246,10 @@ static dmp_status gather_descriptors(struct gather *g, struct dmpi_memindex *mem
             *list = tmp;
             list->desc_offset = s->rva + l.first_off;
             g->list = list;
-            if (l.usable < l.claimed)
+            if (l.usable + l.reused < l.claimed)
                 st = list_diag(g, DMP_DIAG_COUNT_CLIPPED, s, &l);
+            if (st == DMP_OK && l.reused > 0)
+                st = list_diag(g, DMP_DIAG_RECORDS_REUSED, s, &l);
             if (st == DMP_OK && s->type == DMP_STREAM_MEMORY_LIST)
                 st = walk_memory_list(g, &s->bytes, &l);
             else if (st == DMP_OK)

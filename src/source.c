@@ -197,8 +197,12 @@ static dmp_status read_stream(int fd, const char *path, size_t limit, struct gro
                 uint8_t probe;
                 if (st == DMP_E_TOO_LARGE && read(fd, &probe, 1) == 0)
                     return DMP_OK;
-                dmpi_set_error(err, st, out->len, "%s: input exceeds the limit of %zu bytes",
-                               path, limit);
+                if (st == DMP_E_TOO_LARGE)
+                    dmpi_set_error(err, st, out->len, "%s: input exceeds the limit of %zu bytes",
+                                   path, limit);
+                else
+                    dmpi_set_error(err, st, out->len, "%s: out of memory after %zu bytes", path,
+                                   out->len);
                 return st;
             }
         }
@@ -221,7 +225,13 @@ static dmp_status open_pipe(struct dmpi_source *src, int fd, const char *path, s
     struct growbuf raw = {NULL, 0, 0, 0};
     dmp_status st = read_stream(fd, path, limit, &raw, err);
     if (st == DMP_OK && is_gzip(raw.data, raw.len)) {
-        st = inflate_all(raw.data, raw.len, limit, src, err);
+        /* The compressed copy is held while inflating: both count against the limit. */
+        st = inflate_all(raw.data, raw.len, limit - raw.len, src, err);
+        if (st == DMP_E_TOO_LARGE)
+            dmpi_set_error(err, st, raw.len,
+                           "%s: %zu compressed bytes and the inflated dump exceed the limit of "
+                           "%zu bytes together",
+                           path, raw.len, limit);
         free(raw.data);
         return st;
     }

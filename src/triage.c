@@ -13,6 +13,10 @@
 dmp_status dmpi_malformed(dmp_file *f, uint32_t stream, uint64_t offset, uint64_t entry,
                           const char *detail)
 {
+    /* The directory already reported a stream lying past the end of the file as unusable;
+     * a parser finding it empty says nothing new. */
+    if (stream < f->stream_count && (f->streams[stream].flags & DMP_STREAM_PAST_EOF))
+        return DMP_OK;
     const dmp_diag d = {
         .kind = DMP_DIAG_MALFORMED,
         .stream_index = stream,
@@ -34,9 +38,8 @@ dmp_status dmpi_triage_parse(dmp_file *f)
     t->breakpad_status = DMP_E_ABSENT;
     t->crashpad_status = DMP_E_ABSENT;
     dmp_status (*const parsers[])(dmp_file *) = {
-        dmpi_parse_system_info, dmpi_parse_misc_info, dmpi_parse_threads,
-        dmpi_parse_modules,     dmpi_parse_exceptions, dmpi_parse_memory_info,
-        dmpi_parse_handles,     dmpi_parse_extras,
+        dmpi_parse_system_info, dmpi_parse_misc_info,   dmpi_parse_threads, dmpi_parse_modules,
+        dmpi_parse_exceptions,  dmpi_parse_memory_info, dmpi_parse_handles, dmpi_parse_extras,
     };
     for (size_t i = 0; i < sizeof parsers / sizeof parsers[0]; i++) {
         const dmp_status st = parsers[i](f);

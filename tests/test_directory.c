@@ -8,7 +8,7 @@
 static struct mkdump *two_streams(void)
 {
     struct mkdump *b = mkd_new(4);
-    const uint8_t a[24] = {1, 2, 3};
+    const uint8_t a[56] = {1, 2, 3}; /* MINIDUMP_SYSTEM_INFO is 56 bytes */
     mkd_add_stream_data(b, DMP_STREAM_SYSTEM_INFO, a, sizeof a);
     mkd_add_stream_data(b, 0x47670009, "maps", 4);
     return b;

@@ -4,7 +4,10 @@
 
 #include <string.h>
 
-#define R(a, s, t) {(a), (s), (t), false, 0}
+#define R(a, s, t)                                                                                 \
+    {                                                                                              \
+        (a), (s), (t), false, 0                                                                    \
+    }
 
 /* Reads [addr, addr+len) and checks every byte came from a range tagged `tag`. */
 static void expect_bytes(const dmp_file *f, uint64_t addr, size_t len, uint8_t tag)
@@ -409,6 +412,43 @@ START_TEST(count_larger_than_stream)
 }
 END_TEST
 
+/* Rule 5: directory entries aliasing one list cannot multiply the work. All lists together
+ * read at most (file size / 16) records; the excess is reported, per list, never used. */
+START_TEST(aliased_lists_bounded_by_file_size)
+{
+    enum { RANGES = 64, ALIASES = 200 };
+    struct mkdump *b = mkd_new(ALIASES + 1);
+    struct mkd_range r[RANGES];
+    for (size_t i = 0; i < RANGES; i++)
+        r[i] = (struct mkd_range)R(0x100000 + 0x100 * i, 0x10, 7);
+    const uint32_t s = mkd_add_memory_list(b, r, RANGES, false);
+    const uint32_t rva = (uint32_t)mkd_stream_rva(b, s);
+    for (size_t i = 0; i < ALIASES; i++)
+        mkd_add_stream(b, DMP_STREAM_MEMORY_LIST, rva, 4 + 16 * RANGES);
+    dmp_file *f = open_built(b);
+    size_t len;
+    mkd_data(b, &len);
+    ck_assert_uint_eq(dmp_range_count(f), RANGES);
+    for (size_t i = 0; i < RANGES; i++)
+        expect_bytes(f, r[i].addr, r[i].size, 7);
+    /* The first list owns every byte; aliases only shadow it, within the budget. */
+    const size_t shadowed = count_diags(f, DMP_DIAG_OVERLAP, NULL);
+    ck_assert_uint_le(RANGES + shadowed, len / 16);
+    ck_assert_uint_ge(shadowed, RANGES); /* at least one alias fitted */
+    dmp_diag d;
+    const size_t reused = count_diags(f, DMP_DIAG_RECORDS_REUSED, &d);
+    ck_assert_uint_ge(reused, 1);
+    ck_assert_uint_le(reused, ALIASES);
+    ck_assert_uint_eq(d.count, RANGES);
+    ck_assert_uint_lt(d.kept, RANGES);
+    char text[256];
+    dmp_diag_format(&d, text, sizeof text);
+    ck_assert_msg(strstr(text, "reuse bytes of earlier lists"), "diagnostic text: %s", text);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
 START_TEST(memory64_count_huge)
 {
     struct mkdump *b = mkd_new(0);
@@ -585,6 +625,7 @@ static Suite *memindex_suite(void)
     tcase_add_test(tc, memory_stream_clipped);
     tcase_add_test(tc, unsorted_disjoint_descriptors);
     tcase_add_test(tc, no_memory_streams);
+    tcase_add_test(tc, aliased_lists_bounded_by_file_size);
     suite_add_tcase(s, tc);
     return s;
 }

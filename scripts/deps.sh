@@ -1,0 +1,24 @@
+#!/bin/sh
+# deps.sh - installs the Debian packages dmpread's build, tests and fuzzer need, if missing.
+# SPDX-License-Identifier: MIT
+#
+# Needs root (or sudo) only when something is missing; a machine that has everything is
+# left alone and nothing is downloaded.
+set -eu
+
+packages="cmake make gcc clang libclang-rt-14-dev clang-format clang-tidy zlib1g-dev check
+pkg-config"
+
+missing=""
+for p in $packages; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps.sh: installing$missing" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# shellcheck disable=SC2086 # word splitting of the package list is intended
+$sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null

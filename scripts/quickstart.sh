@@ -1,0 +1,15 @@
+#!/bin/sh
+# quickstart.sh - installs what is missing, builds dmpread and reads a dump from testdata/.
+# SPDX-License-Identifier: MIT
+set -eu
+cd "$(dirname "$0")/.."
+
+scripts/deps.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$(nproc)" >/dev/null
+
+echo "\$ build/dmpread ranges testdata/basic.dmp"
+build/dmpread ranges testdata/basic.dmp
+echo
+echo "\$ build/dmpread testdata/basic.dmp 0x10ff0 0x20    # spans two adjacent ranges"
+build/dmpread testdata/basic.dmp 0x10ff0 0x20
