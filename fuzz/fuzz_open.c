@@ -577,6 +577,7 @@ static void walk(struct run *r, const uint8_t *input, size_t input_len)
     r->budget = READ_BUDGET;
     check_streams(r);
     check_diags(r);
+    fuzz_triage(r->f, r->data, r->data ? input_len : 0);
     if (!fetch_ranges(r))
         goto done;
     if (r->o && r->o->modelled) {

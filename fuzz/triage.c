@@ -1,0 +1,270 @@
+/* triage.c - drives every triage accessor of an opened dump and checks what it returns.
+ * SPDX-License-Identifier: MIT
+ *
+ * No oracle here: the checks are the API's own promises. Indices below the count succeed and
+ * the count itself is DMP_E_NOT_FOUND; strings are never NULL (a thread's name may be) and
+ * are valid UTF-8; lookups return what they were asked for; a module found for an address
+ * holds it, and one not found means no module holds it; spans lie inside the dump's bytes.
+ */
+#include "harness.h"
+
+#include <dmpread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TRIAGE_CHECK(cond, ...)                                                                    \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "fuzz_open: triage.c:%d: ", __LINE__);                                 \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fputc('\n', stderr);                                                                   \
+            abort();                                                                               \
+        }                                                                                          \
+    } while (0)
+
+#define MAX_BRUTE 512 /* modules checked by brute force per lookup */
+
+static bool valid_utf8(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        size_t n = *p < 0x80             ? 1
+                   : (*p & 0xe0) == 0xc0 ? 2
+                   : (*p & 0xf0) == 0xe0 ? 3
+                   : (*p & 0xf8) == 0xf0 ? 4
+                                         : 0;
+        if (n == 0 || (n == 2 && *p < 0xc2))
+            return false;
+        for (size_t i = 1; i < n; i++)
+            if ((p[i] & 0xc0) != 0x80)
+                return false;
+        p += n;
+    }
+    return true;
+}
+
+static void check_string(const char *s, const char *what)
+{
+    TRIAGE_CHECK(s != NULL, "%s is NULL", what);
+    TRIAGE_CHECK(valid_utf8(s), "%s is not UTF-8", what);
+}
+
+static void check_span(const void *p, size_t n, const uint8_t *lo, uint64_t len, const char *what)
+{
+    if (!p || !lo)
+        return;
+    const uint8_t *const b = p;
+    TRIAGE_CHECK(b >= lo && (uint64_t)(b - lo) <= len && n <= len - (uint64_t)(b - lo),
+                 "%s lies outside the dump", what);
+}
+
+static void check_context(const dmp_file *f, const void *ctx, size_t size)
+{
+    if (!ctx)
+        return;
+    dmp_context c;
+    if (dmp_context_decode(f, ctx, size, &c) != DMP_OK)
+        return;
+    TRIAGE_CHECK(c.cpu != DMP_CPU_UNKNOWN && c.reg_count <= DMP_MAX_REGS, "context decoded badly");
+    for (size_t i = 0; i < c.reg_count; i++)
+        TRIAGE_CHECK(c.regs[i].name != NULL, "register %zu has no name", i);
+    check_string(dmp_cpu_name(c.cpu), "cpu name");
+}
+
+static void check_threads(const dmp_file *f, const uint8_t *base, uint64_t len)
+{
+    const size_t n = dmp_thread_count(f);
+    dmp_thread t;
+    for (size_t i = 0; i < n; i++) {
+        TRIAGE_CHECK(dmp_thread_get(f, i, &t) == DMP_OK, "thread %zu", i);
+        if (t.name)
+            check_string(t.name, "thread name");
+        check_span(t.context, t.context_size, base, len, "thread context");
+        check_context(f, t.context, t.context_size);
+        size_t at;
+        TRIAGE_CHECK(dmp_thread_find(f, t.id, &at) == DMP_OK, "thread id %u not found", t.id);
+        TRIAGE_CHECK(dmp_thread_get(f, at, &t) == DMP_OK, "thread_find gave %zu", at);
+    }
+    TRIAGE_CHECK(dmp_thread_get(f, n, &t) == DMP_E_NOT_FOUND, "thread past the count");
+}
+
+/* Whether any of the first MAX_BRUTE modules holds addr. */
+static bool some_module_holds(const dmp_file *f, uint64_t addr)
+{
+    const size_t n = dmp_module_count(f);
+    dmp_module m;
+    for (size_t i = 0; i < n && i < MAX_BRUTE; i++)
+        if (dmp_module_get(f, i, &m) == DMP_OK && addr - m.base < m.size)
+            return true;
+    return false;
+}
+
+static void check_lookup(const dmp_file *f, uint64_t addr)
+{
+    size_t i;
+    uint64_t off;
+    dmp_module m;
+    if (dmp_module_find(f, addr, &i, &off) == DMP_OK) {
+        TRIAGE_CHECK(
+            dmp_module_get(f, i, &m) == DMP_OK && addr - m.base < m.size && off == addr - m.base,
+            "module_find(0x%llx) gave a module that does not hold it", (unsigned long long)addr);
+    } else if (dmp_module_count(f) <= MAX_BRUTE) {
+        TRIAGE_CHECK(!some_module_holds(f, addr), "module_find(0x%llx) missed a module",
+                     (unsigned long long)addr);
+    }
+}
+
+static void check_modules(const dmp_file *f, const uint8_t *base, uint64_t len)
+{
+    const size_t n = dmp_module_count(f);
+    dmp_module m;
+    for (size_t i = 0; i < n; i++) {
+        TRIAGE_CHECK(dmp_module_get(f, i, &m) == DMP_OK, "module %zu", i);
+        check_string(m.name, "module name");
+        check_string(m.pdb_name, "pdb name");
+        check_string(m.debug_id, "debug id");
+        check_string(m.code_id, "code id");
+        check_span(m.cv_record, m.cv_size, base, len, "CodeView record");
+        check_span(m.misc_record, m.misc_size, base, len, "misc record");
+        check_span(m.build_id, m.build_id_len, base, len, "build id");
+        if (i < MAX_BRUTE) {
+            check_lookup(f, m.base);
+            check_lookup(f, m.base - 1);
+            check_lookup(f, m.base + m.size);
+            check_lookup(f, m.base + m.size / 2);
+        }
+    }
+    TRIAGE_CHECK(dmp_module_get(f, n, &m) == DMP_E_NOT_FOUND, "module past the count");
+    dmp_unloaded_module u;
+    const size_t nu = dmp_unloaded_module_count(f);
+    for (size_t i = 0; i < nu; i++) {
+        TRIAGE_CHECK(dmp_unloaded_module_get(f, i, &u) == DMP_OK, "unloaded module %zu", i);
+        check_string(u.name, "unloaded module name");
+    }
+    TRIAGE_CHECK(dmp_unloaded_module_get(f, nu, &u) == DMP_E_NOT_FOUND, "unloaded past count");
+}
+
+static void check_exceptions(const dmp_file *f, const uint8_t *base, uint64_t len,
+                             uint32_t platform)
+{
+    const size_t n = dmp_exception_count(f);
+    dmp_exception e;
+    for (size_t i = 0; i < n; i++) {
+        TRIAGE_CHECK(dmp_exception_get(f, i, &e) == DMP_OK, "exception %zu", i);
+        check_span(e.context, e.context_size, base, len, "exception context");
+        check_context(f, e.context, e.context_size);
+        const char *name = dmp_exception_code_name(e.code, platform);
+        if (name)
+            check_string(name, "exception code name");
+        check_lookup(f, e.address);
+    }
+    TRIAGE_CHECK(dmp_exception_get(f, n, &e) == DMP_E_NOT_FOUND, "exception past the count");
+}
+
+static void check_memory_info(const dmp_file *f)
+{
+    const size_t n = dmp_memory_info_count(f);
+    dmp_memory_info m;
+    for (size_t i = 0; i < n; i++) {
+        TRIAGE_CHECK(dmp_memory_info_get(f, i, &m) == DMP_OK, "memory info %zu", i);
+        char big[512], small[8];
+        const size_t need = dmp_mem_protect_format(m.protect, big, sizeof big);
+        TRIAGE_CHECK(need < sizeof big && strlen(big) == need, "protect format length");
+        TRIAGE_CHECK(dmp_mem_protect_format(m.protect, small, sizeof small) == need &&
+                         strncmp(small, big, sizeof small - 1) == 0,
+                     "protect format truncation");
+    }
+    TRIAGE_CHECK(dmp_memory_info_get(f, n, &m) == DMP_E_NOT_FOUND, "memory info past count");
+    const size_t nh = dmp_handle_count(f);
+    dmp_handle h;
+    for (size_t i = 0; i < nh; i++) {
+        TRIAGE_CHECK(dmp_handle_get(f, i, &h) == DMP_OK, "handle %zu", i);
+        check_string(h.type_name, "handle type name");
+        check_string(h.object_name, "handle object name");
+    }
+    TRIAGE_CHECK(dmp_handle_get(f, nh, &h) == DMP_E_NOT_FOUND, "handle past the count");
+}
+
+static void check_extras(const dmp_file *f)
+{
+    const char *s;
+    if (dmp_get_comment(f, &s) == DMP_OK)
+        check_string(s, "comment");
+    dmp_breakpad_info b;
+    dmp_get_breakpad_info(f, &b);
+    uint64_t type, value;
+    const size_t na = dmp_auxv_count(f);
+    for (size_t i = 0; i < na; i++)
+        TRIAGE_CHECK(dmp_auxv_get(f, i, &type, &value) == DMP_OK, "auxv %zu", i);
+    TRIAGE_CHECK(dmp_auxv_get(f, na, &type, &value) == DMP_E_NOT_FOUND, "auxv past the count");
+    dmp_linux_dso d;
+    const size_t nd = dmp_linux_dso_count(f);
+    for (size_t i = 0; i < nd; i++) {
+        TRIAGE_CHECK(dmp_linux_dso_get(f, i, &d) == DMP_OK, "dso %zu", i);
+        check_string(d.name, "dso name");
+    }
+    dmp_crashpad_info c;
+    if (dmp_get_crashpad_info(f, &c) == DMP_OK) {
+        const char *k, *v;
+        for (size_t i = 0; i < c.annotation_count; i++) {
+            TRIAGE_CHECK(dmp_crashpad_annotation_get(f, i, &k, &v) == DMP_OK, "annotation");
+            check_string(k, "annotation key");
+            check_string(v, "annotation value");
+        }
+        TRIAGE_CHECK(dmp_crashpad_annotation_get(f, c.annotation_count, &k, &v) == DMP_E_NOT_FOUND,
+                     "annotation past the count");
+    }
+}
+
+static uint32_t check_system(const dmp_file *f)
+{
+    dmp_system_info si;
+    uint32_t platform = 0;
+    const dmp_status st = dmp_get_system_info(f, &si);
+    TRIAGE_CHECK(st == DMP_OK || st == DMP_E_ABSENT || st == DMP_E_MALFORMED, "system info %d", st);
+    if (st == DMP_OK) {
+        check_string(si.csd_version, "CSD version");
+        TRIAGE_CHECK(memchr(si.cpu_vendor, '\0', sizeof si.cpu_vendor), "vendor unterminated");
+        platform = si.platform;
+    }
+    dmp_misc_info mi;
+    if (dmp_get_misc_info(f, &mi) == DMP_OK) {
+        check_string(mi.tz_standard_name, "time zone name");
+        check_string(mi.tz_daylight_name, "time zone name");
+        check_string(mi.build_string, "build string");
+        check_string(mi.dbg_build_string, "dbg build string");
+    }
+    return platform;
+}
+
+static void check_stream_spans(const dmp_file *f, const uint8_t *base, uint64_t len)
+{
+    for (size_t i = 0; i < dmp_stream_count(f); i++) {
+        const void *p;
+        size_t n;
+        TRIAGE_CHECK(dmp_stream_data(f, i, &p, &n) == DMP_OK, "stream data %zu", i);
+        check_span(p, n, base, len, "stream data");
+        dmp_stream s;
+        size_t at;
+        if (dmp_stream_get(f, i, &s) == DMP_OK)
+            TRIAGE_CHECK(dmp_stream_find(f, s.type, i, &at) == DMP_OK && at == i, "stream_find");
+    }
+    for (size_t i = 0; i < dmp_diag_count(f); i++) {
+        dmp_diag d;
+        if (dmp_diag_get(f, i, &d) == DMP_OK && d.kind == DMP_DIAG_MALFORMED)
+            check_string(d.detail, "diagnostic detail");
+    }
+}
+
+void fuzz_triage(const dmp_file *f, const uint8_t *base, uint64_t len)
+{
+    const uint32_t platform = check_system(f);
+    check_stream_spans(f, base, len);
+    check_threads(f, base, len);
+    check_modules(f, base, len);
+    check_exceptions(f, base, len, platform);
+    check_memory_info(f);
+    check_extras(f);
+}
