@@ -8,6 +8,7 @@
  */
 #include "cli.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -145,6 +146,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 
 static int open_dump(const struct args *a, dmp_file **f)
 {
+    assert(a->positional[0]); /* check_operands saw to it */
     const dmp_options opts = {a->max_heap};
     dmp_error err;
     if (dmp_open_ex(a->positional[0], &opts, f, &err) != DMP_OK) {
