@@ -2,7 +2,7 @@
 # check.sh - the whole test suite, as CI runs it. From the source root: scripts/check.sh
 # SPDX-License-Identifier: MIT
 #
-# 1. gcc, optimised, -Werror: build, then every ctest suite.
+# 1. gcc, optimised, -Werror: build (with bench/), then every ctest suite and a tiny bench run.
 # 2. clang, ASan+UBSan (no recovery), -Werror: build, then every ctest suite again.
 # 3. the libFuzzer harness under ASan+UBSan for FUZZ_SECONDS (default 60) over a corpus of
 #    testdata/, generated seeds and ../shared/dumps.
@@ -28,7 +28,10 @@ build_and_test() { # NAME CMAKE-ARGS...
     ctest --test-dir "$out/$name" --output-on-failure -j"$jobs"
 }
 
-build_and_test gcc-release -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo
+build_and_test gcc-release -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DDMPREAD_BUILD_BENCH=ON
+step "bench: smoke run at a tiny size"
+sh bench/smoke.sh "$out/gcc-release"
 build_and_test clang-asan-ubsan -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
     "-DDMPREAD_SANITIZE=address;undefined" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 

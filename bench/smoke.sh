@@ -1,0 +1,51 @@
+#!/bin/sh
+# smoke.sh - runs the benchmarks once at a tiny size so they cannot rot; builds nothing.
+# SPDX-License-Identifier: MIT
+#
+# Usage: bench/smoke.sh BUILD_DIR   (a tree configured with -DDMPREAD_BUILD_BENCH=ON and built)
+# Generates a sparse dump with stacks and a small dump with real bytes in a temporary folder,
+# measures both with few repetitions, times the CLI through `dmpbench exec`, checks that the
+# CSV files have their rows and, when gnuplot is installed, that the plot script draws them.
+# A few seconds in all. Exits non-zero on any failure.
+set -eu
+[ $# -eq 1 ] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
+build=$(cd "$1" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+gen=$build/bench/dmpbench-gen
+bench=$build/bench/dmpbench
+cli=$build/dmpread
+for f in "$gen" "$bench" "$cli"; do
+    [ -x "$f" ] || { echo "smoke.sh: $f is missing: build with -DDMPREAD_BUILD_BENCH=ON" >&2; exit 1; }
+done
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/dmpread-smoke.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+{
+    "$gen" -n 2000 --stacks 8 "$tmp/full-2000.dmp"
+    "$gen" -n 300 --stacks 0 "$tmp/sorted-300.dmp"
+    "$gen" -n 200 --stacks 2 --fill --adjacent 1 --max-size 64K "$tmp/fill-200.dmp"
+    "$gen" -n 100 --clusters 3 --stacks 4 --overlap "$tmp/overlap-100.dmp"
+} >"$tmp/gen.txt"
+
+"$bench" --runs 3 --queries 4096 --read-queries 1024 --cli "$cli" --csv "$tmp/results.csv" \
+    --throughput --tput-csv "$tmp/tput.csv" "$tmp/full-2000.dmp" "$tmp/sorted-300.dmp" \
+    "$tmp/fill-200.dmp" "$tmp/overlap-100.dmp"
+
+mid=$(awk 'NR == 1 { for (i = 1; i <= NF; i++) if ($i ~ /^mid=/) print substr($i, 5) }' \
+    "$tmp/gen.txt")
+"$bench" exec --runs 2 --timeout 30 --csv "$tmp/compare.csv" -- \
+    "$cli" "$tmp/full-2000.dmp" "$mid" 8 ::: "$cli" --raw "$tmp/full-2000.dmp" "$mid" 8
+
+rows() { tail -n +2 "$1" | wc -l | tr -d ' '; }
+[ "$(rows "$tmp/results.csv")" -eq 4 ] || { echo "smoke.sh: results.csv lacks rows" >&2; exit 1; }
+[ "$(rows "$tmp/tput.csv")" -ge 2 ] || { echo "smoke.sh: tput.csv lacks rows" >&2; exit 1; }
+[ "$(rows "$tmp/compare.csv")" -eq 2 ] || { echo "smoke.sh: compare.csv lacks rows" >&2; exit 1; }
+if awk -F, 'NR > 1 && $5 != 0 { bad = 1 } END { exit !bad }' "$tmp/compare.csv"; then
+    echo "smoke.sh: the CLI failed under dmpbench exec" >&2
+    exit 1
+fi
+if command -v gnuplot >/dev/null 2>&1; then
+    "$here/plot.sh" "$tmp/results.csv" "$tmp/plot.png"
+    [ -s "$tmp/plot.png" ] || { echo "smoke.sh: no plot drawn" >&2; exit 1; }
+fi
+echo "smoke.sh: benchmarks ran"
