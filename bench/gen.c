@@ -7,7 +7,8 @@
  * another from BaseRva to the end of the file. Range sizes are log-uniform between
  * --min-size and --max-size (4 KiB and 1 MiB by default, so most are small); a fraction
  * --adjacent of them abuts the previous range, the rest are separated by gaps sized so that
- * the whole spans about --span bytes of address space.
+ * the whole spans about --span bytes of address space (--clusters splits that into clusters
+ * spread over the 128 TiB user address space, as real processes' memory is).
  *
  * The Memory64 bytes are left as a hole (ftruncate), so a dump with terabytes of captured
  * memory costs only its metadata on disk; --fill writes real bytes instead. Either way the

@@ -53,9 +53,11 @@ for n in $sizes; do
         echo "$("$gen" -n "$n" --stacks $stacks "$f") file=$f" >>"$out/gen.txt"
     done
 done
-echo "$("$gen" -n "$largest" --stacks 0 --clusters 4 "$dumps/clustered-$largest.dmp") file=$dumps/clustered-$largest.dmp" >>"$out/gen.txt"
-echo "$("$gen" -n 4096 --adjacent 1 --stacks 0 --fill "$dumps/fill-mixed.dmp") file=$dumps/fill-mixed.dmp" >>"$out/gen.txt"
-echo "$("$gen" -n 65536 --adjacent 1 --stacks 0 --min-size 4K --max-size 4K --fill "$dumps/fill-4k.dmp") file=$dumps/fill-4k.dmp" >>"$out/gen.txt"
+{
+    echo "$("$gen" -n "$largest" --stacks 0 --clusters 4 "$dumps/clustered-$largest.dmp") file=$dumps/clustered-$largest.dmp"
+    echo "$("$gen" -n 4096 --adjacent 1 --stacks 0 --fill "$dumps/fill-mixed.dmp") file=$dumps/fill-mixed.dmp"
+    echo "$("$gen" -n 65536 --adjacent 1 --stacks 0 --min-size 4K --max-size 4K --fill "$dumps/fill-4k.dmp") file=$dumps/fill-4k.dmp"
+} >>"$out/gen.txt"
 cat "$out/gen.txt"
 
 step "open, lookups, memory, CLI: $runs runs each"
@@ -130,7 +132,7 @@ if [ "${CALLGRIND:-1}" = 1 ] && command -v valgrind >/dev/null 2>&1; then
 fi
 
 if command -v gnuplot >/dev/null 2>&1; then
-    "$here/plot.sh" "$out/results.csv" "$out/bench.png"
+    sh "$here/plot.sh" "$out/results.csv" "$out/bench.png"
 fi
 echo "load at end: $(cat /proc/loadavg)" >>"$out/machine.txt"
 

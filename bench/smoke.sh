@@ -45,7 +45,7 @@ if awk -F, 'NR > 1 && $5 != 0 { bad = 1 } END { exit !bad }' "$tmp/compare.csv";
     exit 1
 fi
 if command -v gnuplot >/dev/null 2>&1; then
-    "$here/plot.sh" "$tmp/results.csv" "$tmp/plot.png"
+    sh "$here/plot.sh" "$tmp/results.csv" "$tmp/plot.png"
     [ -s "$tmp/plot.png" ] || { echo "smoke.sh: no plot drawn" >&2; exit 1; }
 fi
 echo "smoke.sh: benchmarks ran"
