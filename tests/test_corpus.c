@@ -8,76 +8,11 @@
  * totals and the captured bytes agree with it; for malformed dumps, the streams it lists as
  * out of the file are the ones reported. Exits 77 (skipped) when the folder is absent.
  */
-#define _POSIX_C_SOURCE 200809L /* strdup */
+#include "manifest.h"
 #include "suite.h"
 
 #include <stdio.h>
 #include <string.h>
-
-#define MAX_DUMPS 512
-#define MAX_FIELDS 32
-
-struct manifest_row {
-    char *field[MAX_FIELDS];
-    char *line;
-};
-
-static struct manifest_row rows[MAX_DUMPS];
-static size_t row_count;
-static int col_file = -1, col_kind, col_nstreams, col_types, col_memlist, col_mem64, col_captured,
-           col_anomalies;
-
-static int split(char *line, char **field)
-{
-    int n = 0;
-    line[strcspn(line, "\r\n")] = '\0';
-    for (char *p = line; n < MAX_FIELDS;) {
-        field[n++] = p;
-        char *tab = strchr(p, '\t');
-        if (!tab)
-            break;
-        *tab = '\0';
-        p = tab + 1;
-    }
-    return n;
-}
-
-static int column(char **head, int n, const char *name)
-{
-    for (int i = 0; i < n; i++)
-        if (strcmp(head[i], name) == 0)
-            return i;
-    fprintf(stderr, "test_corpus: MANIFEST.tsv has no column '%s'\n", name);
-    exit(EXIT_FAILURE);
-}
-
-/* False when the manifest is not there. */
-static bool load_manifest(void)
-{
-    FILE *fp = fopen(DMPREAD_SHARED_DUMPS "/MANIFEST.tsv", "r");
-    if (!fp)
-        return false;
-    char buf[8192];
-    char *head[MAX_FIELDS];
-    /* The header row is split in place in buf: the column numbers are all that is kept. */
-    const int n = fgets(buf, sizeof buf, fp) ? split(buf, head) : 0;
-    col_file = column(head, n, "file");
-    col_kind = column(head, n, "kind");
-    col_nstreams = column(head, n, "nstreams");
-    col_types = column(head, n, "stream_types");
-    col_memlist = column(head, n, "memlist");
-    col_mem64 = column(head, n, "mem64list");
-    col_captured = column(head, n, "captured_bytes");
-    col_anomalies = column(head, n, "anomalies");
-    while (row_count < MAX_DUMPS && fgets(buf, sizeof buf, fp)) {
-        struct manifest_row *r = &rows[row_count];
-        r->line = strdup(buf);
-        if (split(r->line, r->field) > col_anomalies)
-            row_count++;
-    }
-    fclose(fp);
-    return true;
-}
 
 static uint8_t *slurp(const char *path, size_t *len)
 {
@@ -209,8 +144,8 @@ static size_t count_substr(const char *s, const char *needle)
 
 START_TEST(dump_matches_manifest)
 {
-    const struct manifest_row *row = &rows[_i];
-    const char *file = row->field[col_file];
+    const size_t row = (size_t)_i;
+    const char *file = manifest_get(row, "file");
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", DMPREAD_SHARED_DUMPS, file);
     size_t len;
@@ -221,16 +156,16 @@ START_TEST(dump_matches_manifest)
     ck_assert_int_eq(dmp_open_mem(data, len, &g), DMP_OK);
     ck_assert_uint_eq(dmp_diag_count(f), dmp_diag_count(g));
     check_ranges(f, g, file, data, len);
-    check_stream_types(f, file, row->field[col_types]);
-    ck_assert_uint_eq(dmp_stream_count(f), strtoul(row->field[col_nstreams], NULL, 10));
-    const bool malformed = strncmp(row->field[col_kind], "malformed", 9) == 0;
+    check_stream_types(f, file, manifest_get(row, "stream_types"));
+    ck_assert_uint_eq(dmp_stream_count(f), strtoul(manifest_get(row, "nstreams"), NULL, 10));
+    const bool malformed = strncmp(manifest_get(row, "kind"), "malformed", 9) == 0;
     if (!malformed) {
         const unsigned long long declared =
-            check_list(f, file, row->field[col_memlist], DMP_STREAM_MEMORY_LIST) +
-            check_list(f, file, row->field[col_mem64], DMP_STREAM_MEMORY64_LIST);
-        ck_assert_uint_eq(declared, strtoull(row->field[col_captured], NULL, 10));
+            check_list(f, file, manifest_get(row, "memlist"), DMP_STREAM_MEMORY_LIST) +
+            check_list(f, file, manifest_get(row, "mem64list"), DMP_STREAM_MEMORY64_LIST);
+        ck_assert_uint_eq(declared, strtoull(manifest_get(row, "captured_bytes"), NULL, 10));
     }
-    const size_t out_of_file = count_substr(row->field[col_anomalies], "out-of-file");
+    const size_t out_of_file = count_substr(manifest_get(row, "anomalies"), "out-of-file");
     const size_t reported = count_diags(f, DMP_DIAG_STREAM_PAST_EOF, NULL) +
                             count_diags(f, DMP_DIAG_STREAM_CLIPPED, NULL);
     ck_assert_msg(reported == out_of_file, "%s: %zu streams reported out of the file, manifest %zu",
@@ -243,15 +178,15 @@ END_TEST
 
 int main(void)
 {
-    if (!load_manifest()) {
+    if (!manifest_load(DMPREAD_SHARED_DUMPS)) {
         printf("test_corpus: SKIPPED: %s/MANIFEST.tsv not found (the shared dumps are absent)\n",
                DMPREAD_SHARED_DUMPS);
         return 77;
     }
-    printf("test_corpus: %zu dumps from %s\n", row_count, DMPREAD_SHARED_DUMPS);
+    printf("test_corpus: %zu dumps from %s\n", manifest_rows(), DMPREAD_SHARED_DUMPS);
     Suite *s = suite_create("corpus");
     TCase *tc = tcase_create("shared-dumps");
-    tcase_add_loop_test(tc, dump_matches_manifest, 0, (int)row_count);
+    tcase_add_loop_test(tc, dump_matches_manifest, 0, (int)manifest_rows());
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

@@ -1,7 +1,7 @@
 /* test_exception.c - ExceptionStreams field by field, several per dump, broken one field at a
  * time; exception code names per platform; the shared dumps' codes against MANIFEST.tsv.
  * SPDX-License-Identifier: MIT */
-#define _POSIX_C_SOURCE 200809L /* strdup */
+#include "manifest.h"
 #include "suite.h"
 
 #include <stdio.h>
@@ -280,66 +280,6 @@ END_TEST
 
 /* ---- The shared dumps ------------------------------------------------------------------ */
 
-#define MAX_DUMPS 512
-#define MAX_FIELDS 32
-
-struct row {
-    char *field[MAX_FIELDS];
-};
-
-static struct row rows[MAX_DUMPS];
-static size_t row_count;
-static int col_file = -1, col_exc = -1, col_os = -1;
-
-static int split(char *line, char **field)
-{
-    int n = 0;
-    line[strcspn(line, "\r\n")] = '\0';
-    for (char *p = line; n < MAX_FIELDS;) {
-        field[n++] = p;
-        char *tab = strchr(p, '\t');
-        if (!tab)
-            break;
-        *tab = '\0';
-        p = tab + 1;
-    }
-    return n;
-}
-
-static bool load_manifest(void)
-{
-    FILE *fp = fopen(DMPREAD_SHARED_DUMPS "/MANIFEST.tsv", "r");
-    if (!fp)
-        return false;
-    char buf[8192], *head[MAX_FIELDS];
-    char *first = fgets(buf, sizeof buf, fp) ? strdup(buf) : NULL;
-    const int n = first ? split(first, head) : 0;
-    for (int i = 0; i < n; i++) {
-        if (strcmp(head[i], "file") == 0)
-            col_file = i;
-        else if (strcmp(head[i], "exc_code") == 0)
-            col_exc = i;
-        else if (strcmp(head[i], "os") == 0)
-            col_os = i;
-    }
-    free(first); /* the column numbers are all we keep of it */
-    if (col_file < 0 || col_exc < 0 || col_os < 0) {
-        fclose(fp);
-        return false;
-    }
-    const int need = col_exc > col_os ? col_exc : col_os;
-    while (row_count < MAX_DUMPS && fgets(buf, sizeof buf, fp)) {
-        char *line = strdup(buf);
-        if (split(line, rows[row_count].field) <= need) {
-            free(line); /* not a dump's row */
-            continue;
-        }
-        row_count++;
-    }
-    fclose(fp);
-    return true;
-}
-
 static uint32_t platform_of(const char *os)
 {
     if (strcmp(os, "linux") == 0)
@@ -357,13 +297,12 @@ static uint32_t platform_of(const char *os)
  * Every exception's context, when there, lies inside the file. */
 START_TEST(shared_dump_exceptions)
 {
-    const struct row *r = &rows[_i];
-    const char *file = r->field[col_file];
+    const char *file = manifest_get((size_t)_i, "file");
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", DMPREAD_SHARED_DUMPS, file);
     dmp_file *f = NULL;
     ck_assert_int_eq(dmp_open(path, &f), DMP_OK);
-    const char *want = r->field[col_exc];
+    const char *want = manifest_get((size_t)_i, "exc_code");
     const size_t n = dmp_exception_count(f);
     if (strcmp(want, "-") == 0) {
         ck_assert_msg(n == 0, "%s: %zu exceptions, manifest none", file, n);
@@ -372,8 +311,8 @@ START_TEST(shared_dump_exceptions)
         char got[16];
         snprintf(got, sizeof got, "0x%08x", exception_at(f, 0).code);
         ck_assert_msg(strcmp(got, want) == 0, "%s: code %s, manifest %s", file, got, want);
-        const char *name =
-            dmp_exception_code_name(exception_at(f, 0).code, platform_of(r->field[col_os]));
+        const char *name = dmp_exception_code_name(exception_at(f, 0).code,
+                                                   platform_of(manifest_get((size_t)_i, "os")));
         printf("test_exception: %-50s %s %s\n", file, got, name ? name : "(unnamed)");
     }
     for (size_t i = 0; i < n; i++) {
@@ -423,9 +362,9 @@ int main(void)
     tcase_add_test(tc, exception_accessor_arguments);
     tcase_add_test(tc, code_names);
     suite_add_tcase(s, tc);
-    if (load_manifest()) {
+    if (manifest_load(DMPREAD_SHARED_DUMPS)) {
         TCase *shared = tcase_create("shared-dumps");
-        tcase_add_loop_test(shared, shared_dump_exceptions, 0, (int)row_count);
+        tcase_add_loop_test(shared, shared_dump_exceptions, 0, (int)manifest_rows());
         tcase_add_test(shared, shared_dump_known_exception);
         suite_add_tcase(s, shared);
     } else {

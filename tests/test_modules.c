@@ -1,7 +1,7 @@
 /* test_modules.c - ModuleListStream and UnloadedModuleListStream, field by field, broken one
  * field at a time, the address lookup against a brute-force oracle, and the shared dumps.
  * SPDX-License-Identifier: MIT */
-#define _POSIX_C_SOURCE 200809L /* strdup */
+#include "manifest.h"
 #include "suite.h"
 
 #include <stdio.h>
@@ -783,63 +783,6 @@ END_TEST
 
 /* ---- The shared dumps ------------------------------------------------------------------ */
 
-#define MAX_DUMPS 512
-#define MAX_FIELDS 32
-
-struct row {
-    char *field[MAX_FIELDS];
-};
-
-static struct row rows[MAX_DUMPS];
-static size_t row_count;
-static int col_file = -1, col_modules = -1;
-
-static int split(char *line, char **field)
-{
-    int n = 0;
-    line[strcspn(line, "\r\n")] = '\0';
-    for (char *p = line; n < MAX_FIELDS;) {
-        field[n++] = p;
-        char *tab = strchr(p, '\t');
-        if (!tab)
-            break;
-        *tab = '\0';
-        p = tab + 1;
-    }
-    return n;
-}
-
-static bool load_manifest(void)
-{
-    FILE *fp = fopen(DMPREAD_SHARED_DUMPS "/MANIFEST.tsv", "r");
-    if (!fp)
-        return false;
-    char buf[8192], *head[MAX_FIELDS];
-    char *first = fgets(buf, sizeof buf, fp) ? strdup(buf) : NULL;
-    const int n = first ? split(first, head) : 0;
-    for (int i = 0; i < n; i++) {
-        if (strcmp(head[i], "file") == 0)
-            col_file = i;
-        if (strcmp(head[i], "modules") == 0)
-            col_modules = i;
-    }
-    free(first); /* the column numbers are all we keep of it */
-    if (col_file < 0 || col_modules < 0) {
-        fclose(fp);
-        return false;
-    }
-    while (row_count < MAX_DUMPS && fgets(buf, sizeof buf, fp)) {
-        char *line = strdup(buf);
-        if (split(line, rows[row_count].field) <= col_modules) {
-            free(line); /* not a dump's row */
-            continue;
-        }
-        row_count++;
-    }
-    fclose(fp);
-    return true;
-}
-
 static dmp_file *open_shared(const char *file)
 {
     char path[1024];
@@ -853,26 +796,24 @@ static dmp_file *open_shared(const char *file)
  * strings are there, and each module is found at its own base. */
 START_TEST(shared_dump_modules)
 {
-    const struct row *r = &rows[_i];
-    dmp_file *f = open_shared(r->field[col_file]);
-    const char *want = r->field[col_modules];
+    const char *const file = manifest_get((size_t)_i, "file");
+    dmp_file *f = open_shared(file);
+    const char *want = manifest_get((size_t)_i, "modules");
     const size_t n = dmp_module_count(f);
     if (strcmp(want, "-") == 0)
-        ck_assert_msg(n == 0, "%s: %zu modules, manifest none", r->field[col_file], n);
+        ck_assert_msg(n == 0, "%s: %zu modules, manifest none", file, n);
     else
-        ck_assert_msg(n == strtoul(want, NULL, 10), "%s: %zu modules, manifest %s",
-                      r->field[col_file], n, want);
+        ck_assert_msg(n == strtoul(want, NULL, 10), "%s: %zu modules, manifest %s", file, n, want);
     for (size_t i = 0; i < n; i++) {
         const dmp_module m = module_at(f, i);
-        expect(m.name && m.pdb_name && m.debug_id && m.code_id, "%s: module %zu has a NULL",
-               r->field[col_file], i);
+        expect(m.name && m.pdb_name && m.debug_id && m.code_id, "%s: module %zu has a NULL", file,
+               i);
         size_t idx;
         uint64_t off;
         if (m.size != 0) {
             expect(dmp_module_find(f, m.base, &idx, &off) == DMP_OK, "%s: module %zu not found",
-                   r->field[col_file], i);
-            expect(module_at(f, idx).base <= m.base, "%s: lookup found a higher base",
-                   r->field[col_file]);
+                   file, i);
+            expect(module_at(f, idx).base <= m.base, "%s: lookup found a higher base", file);
         }
     }
     dmp_close(f);
@@ -963,10 +904,10 @@ int main(void)
     tcase_add_test(tc, unloaded_list_sizes);
     tcase_add_test(tc, unloaded_list_malformed);
     suite_add_tcase(s, tc);
-    if (load_manifest()) {
-        printf("test_modules: %zu dumps from %s\n", row_count, DMPREAD_SHARED_DUMPS);
+    if (manifest_load(DMPREAD_SHARED_DUMPS)) {
+        printf("test_modules: %zu dumps from %s\n", manifest_rows(), DMPREAD_SHARED_DUMPS);
         TCase *shared = tcase_create("shared-dumps");
-        tcase_add_loop_test(shared, shared_dump_modules, 0, (int)row_count);
+        tcase_add_loop_test(shared, shared_dump_modules, 0, (int)manifest_rows());
         tcase_add_test(shared, shared_dump_known_ids);
         suite_add_tcase(s, shared);
     } else {

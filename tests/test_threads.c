@@ -1,7 +1,7 @@
 /* test_threads.c - ThreadList/ThreadExList with ThreadInfoList and ThreadNames joined, on built
  * dumps (every field, each variant, each malformed case) and on the shared real dumps.
  * SPDX-License-Identifier: MIT */
-#define _POSIX_C_SOURCE 200809L /* strdup */
+#include "manifest.h"
 #include "suite.h"
 
 #include <stdio.h>
@@ -689,48 +689,15 @@ END_TEST
 
 /* ---- The shared real dumps ------------------------------------------------------------- */
 
-#define MAX_DUMPS 512
-#define MAX_FIELDS 32
-
+/* The manifest columns this suite reads. */
 struct row {
-    char *file, *kind, *arch, *threads;
+    const char *file, *kind, *arch, *threads;
 };
-static struct row rows[MAX_DUMPS];
-static size_t row_count;
 
-static bool load_manifest(void)
+static struct row row_at(size_t i)
 {
-    FILE *fp = fopen(DMPREAD_SHARED_DUMPS "/MANIFEST.tsv", "r");
-    if (!fp)
-        return false;
-    char buf[8192];
-    int col[4] = {-1, -1, -1, -1};
-    static const char *const names[4] = {"file", "kind", "arch", "threads"};
-    for (bool head = true; row_count < MAX_DUMPS && fgets(buf, sizeof buf, fp); head = false) {
-        buf[strcspn(buf, "\r\n")] = '\0';
-        char *field[MAX_FIELDS];
-        int n = 0;
-        for (char *p = buf; p && n < MAX_FIELDS; n++) {
-            field[n] = p;
-            p = strchr(p, '\t');
-            if (p)
-                *p++ = '\0';
-        }
-        for (int c = 0; c < 4 && head; c++)
-            for (int k = 0; k < n; k++)
-                if (strcmp(field[k], names[c]) == 0)
-                    col[c] = k;
-        if (head || n <= col[0] || n <= col[1] || n <= col[2] || n <= col[3])
-            continue;
-        rows[row_count++] = (struct row){strdup(field[col[0]]), strdup(field[col[1]]),
-                                         strdup(field[col[2]]), strdup(field[col[3]])};
-    }
-    fclose(fp);
-    if (col[0] < 0 || col[1] < 0 || col[2] < 0 || col[3] < 0) {
-        fprintf(stderr, "test_threads: MANIFEST.tsv lacks file/kind/arch/threads\n");
-        exit(EXIT_FAILURE);
-    }
-    return true;
+    return (struct row){manifest_get(i, "file"), manifest_get(i, "kind"), manifest_get(i, "arch"),
+                        manifest_get(i, "threads")};
 }
 
 /* The CPU the manifest's arch column names ("arm64(old-breakpad)" is arm64), or unknown. */
@@ -853,7 +820,7 @@ static uint8_t *slurp(const char *path, size_t *len)
 
 START_TEST(real_dump)
 {
-    const struct row *r = &rows[_i];
+    const struct row row = row_at((size_t)_i), *r = &row;
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", DMPREAD_SHARED_DUMPS, r->file);
     size_t len;
@@ -962,10 +929,10 @@ int main(void)
     tcase_add_test(join, thread_names_count_past_stream);
     tcase_add_test(join, thread_names_too_small);
     suite_add_tcase(s, join);
-    if (load_manifest()) {
-        printf("test_threads: %zu dumps from %s\n", row_count, DMPREAD_SHARED_DUMPS);
+    if (manifest_load(DMPREAD_SHARED_DUMPS)) {
+        printf("test_threads: %zu dumps from %s\n", manifest_rows(), DMPREAD_SHARED_DUMPS);
         TCase *real = tcase_create("shared-dumps");
-        tcase_add_loop_test(real, real_dump, 0, (int)row_count);
+        tcase_add_loop_test(real, real_dump, 0, (int)manifest_rows());
         tcase_add_test(real, real_names_and_info);
         suite_add_tcase(s, real);
     } else {

@@ -11,82 +11,11 @@
  * against the counts ("-": no such list), exc_code against the first exception ("-": none).
  * Exits 77 (skipped) when the folder is absent.
  */
-#define _POSIX_C_SOURCE 200809L /* strdup */
+#include "manifest.h"
 #include "suite.h"
 
 #include <stdio.h>
 #include <string.h>
-
-#define MAX_DUMPS 512
-#define MAX_FIELDS 32
-
-struct row {
-    char *field[MAX_FIELDS];
-    char *line;
-};
-
-static struct row rows[MAX_DUMPS];
-static size_t row_count;
-static int col_file, col_kind, col_types, col_os, col_arch, col_osver, col_threads, col_modules,
-    col_exc;
-
-static int split_fields(char *line, char **field)
-{
-    int n = 0;
-    line[strcspn(line, "\r\n")] = '\0';
-    for (char *p = line; n < MAX_FIELDS;) {
-        field[n++] = p;
-        char *const tab = strchr(p, '\t');
-        if (!tab)
-            break;
-        *tab = '\0';
-        p = tab + 1;
-    }
-    return n;
-}
-
-static int find_column(char **head, int n, const char *name)
-{
-    for (int i = 0; i < n; i++)
-        if (strcmp(head[i], name) == 0)
-            return i;
-    fprintf(stderr, "test_triage_corpus: MANIFEST.tsv has no column '%s'\n", name);
-    exit(EXIT_FAILURE);
-}
-
-static bool load_rows(void)
-{
-    FILE *fp = fopen(DMPREAD_SHARED_DUMPS "/MANIFEST.tsv", "r");
-    if (!fp)
-        return false;
-    char buf[8192];
-    char *head[MAX_FIELDS];
-    char *first = fgets(buf, sizeof buf, fp) ? strdup(buf) : NULL;
-    const int n = first ? split_fields(first, head) : 0;
-    col_file = find_column(head, n, "file");
-    col_kind = find_column(head, n, "kind");
-    col_types = find_column(head, n, "stream_types");
-    col_os = find_column(head, n, "os");
-    col_arch = find_column(head, n, "arch");
-    col_osver = find_column(head, n, "osver");
-    col_threads = find_column(head, n, "threads");
-    col_modules = find_column(head, n, "modules");
-    col_exc = find_column(head, n, "exc_code");
-    int last = col_exc;
-    const int cols[] = {col_file, col_kind,  col_types,   col_os,
-                        col_arch, col_osver, col_threads, col_modules};
-    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
-        last = cols[i] > last ? cols[i] : last;
-    while (row_count < MAX_DUMPS && fgets(buf, sizeof buf, fp)) {
-        struct row *const r = &rows[row_count];
-        r->line = strdup(buf);
-        if (split_fields(r->line, r->field) > last)
-            row_count++;
-    }
-    fclose(fp);
-    free(first); /* the header: only the column numbers are kept */
-    return true;
-}
 
 /* Whether the comma-separated directory listing names stream `name`. */
 static bool lists_stream(const char *types, const char *name)
@@ -336,12 +265,12 @@ static const char *manifest_arch(uint16_t arch)
     }
 }
 
-static void check_system(const dmp_file *f, const struct row *r, dmp_system_info *si, bool *has_si)
+static void check_system(const dmp_file *f, size_t r, dmp_system_info *si, bool *has_si)
 {
-    const char *const file = r->field[col_file];
+    const char *const file = manifest_get(r, "file");
     const dmp_status st = dmp_get_system_info(f, si);
     *has_si = st == DMP_OK;
-    if (strcmp(r->field[col_os], "-") == 0) {
+    if (strcmp(manifest_get(r, "os"), "-") == 0) {
         ck_assert_msg(st == DMP_E_ABSENT, "%s: manifest has no system, we have %s", file,
                       dmp_strerror(st));
         printf("test_triage_corpus: %s has no SystemInfoStream\n", file);
@@ -349,14 +278,14 @@ static void check_system(const dmp_file *f, const struct row *r, dmp_system_info
     }
     ck_assert_msg(st == DMP_OK, "%s: SystemInfo: %s", file, dmp_strerror(st));
     ck_assert_ptr_nonnull(si->csd_version);
-    ck_assert_msg(strcmp(manifest_os(si->platform), r->field[col_os]) == 0,
-                  "%s: platform 0x%x, manifest os %s", file, si->platform, r->field[col_os]);
-    ck_assert_msg(strcmp(manifest_arch(si->arch), r->field[col_arch]) == 0,
-                  "%s: arch 0x%x, manifest arch %s", file, si->arch, r->field[col_arch]);
+    ck_assert_msg(strcmp(manifest_os(si->platform), manifest_get(r, "os")) == 0,
+                  "%s: platform 0x%x, manifest os %s", file, si->platform, manifest_get(r, "os"));
+    ck_assert_msg(strcmp(manifest_arch(si->arch), manifest_get(r, "arch")) == 0,
+                  "%s: arch 0x%x, manifest arch %s", file, si->arch, manifest_get(r, "arch"));
     char ver[64];
     snprintf(ver, sizeof ver, "%u.%u.%u", si->os_major, si->os_minor, si->os_build);
-    ck_assert_msg(strcmp(ver, r->field[col_osver]) == 0, "%s: os version %s, manifest %s", file,
-                  ver, r->field[col_osver]);
+    ck_assert_msg(strcmp(ver, manifest_get(r, "osver")) == 0, "%s: os version %s, manifest %s",
+                  file, ver, manifest_get(r, "osver"));
     ck_assert_ptr_nonnull(dmp_arch_name(si->arch));
     ck_assert_ptr_nonnull(dmp_platform_name(si->platform));
 }
@@ -385,10 +314,10 @@ static void check_exception(const dmp_file *f, const char *file, const char *wan
 /* Streams the directory lists that must decode. Lists may legitimately be empty in a
  * hand-made dump, so only the single-record streams and the real dumps' lists are held to
  * it. */
-static void check_presence(const dmp_file *f, const struct row *r, bool real)
+static void check_presence(const dmp_file *f, size_t r, bool real)
 {
-    const char *const file = r->field[col_file];
-    const char *const types = r->field[col_types];
+    const char *const file = manifest_get(r, "file");
+    const char *const types = manifest_get(r, "stream_types");
     dmp_misc_info m;
     dmp_breakpad_info bi;
     dmp_crashpad_info ci;
@@ -417,14 +346,14 @@ static void check_presence(const dmp_file *f, const struct row *r, bool real)
 
 START_TEST(dump_through_every_accessor)
 {
-    const struct row *const r = &rows[_i];
-    const char *const file = r->field[col_file];
+    const size_t r = (size_t)_i;
+    const char *const file = manifest_get(r, "file");
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", DMPREAD_SHARED_DUMPS, file);
     dmp_file *f = NULL;
     dmp_error err;
     ck_assert_msg(dmp_open_ex(path, NULL, &f, &err) == DMP_OK, "%s: %s", file, err.message);
-    const bool real = strcmp(r->field[col_kind], "real") == 0;
+    const bool real = strcmp(manifest_get(r, "kind"), "real") == 0;
     dmp_system_info si;
     bool has_si;
     check_system(f, r, &si, &has_si);
@@ -437,9 +366,9 @@ START_TEST(dump_through_every_accessor)
     walk_exceptions(&w, has_si ? si.platform : DMP_PLATFORM_WINNT);
     walk_memory_info(f);
     walk_extras(f);
-    check_count(file, "threads", r->field[col_threads], dmp_thread_count(f));
-    check_count(file, "modules", r->field[col_modules], dmp_module_count(f));
-    check_exception(f, file, r->field[col_exc]);
+    check_count(file, "threads", manifest_get(r, "threads"), dmp_thread_count(f));
+    check_count(file, "modules", manifest_get(r, "modules"), dmp_module_count(f));
+    check_exception(f, file, manifest_get(r, "exc_code"));
     check_presence(f, r, real);
     if (real && w.want != DMP_CPU_UNKNOWN && dmp_thread_count(f) > 0)
         ck_assert_msg(w.contexts > 0, "%s: no thread context decoded", file);
@@ -455,15 +384,15 @@ END_TEST
 
 int main(void)
 {
-    if (!load_rows()) {
+    if (!manifest_load(DMPREAD_SHARED_DUMPS)) {
         printf("test_triage_corpus: SKIPPED: %s/MANIFEST.tsv not found\n", DMPREAD_SHARED_DUMPS);
         return 77;
     }
-    printf("test_triage_corpus: %zu dumps from %s\n", row_count, DMPREAD_SHARED_DUMPS);
+    printf("test_triage_corpus: %zu dumps from %s\n", manifest_rows(), DMPREAD_SHARED_DUMPS);
     Suite *s = suite_create("triage-corpus");
     TCase *tc = tcase_create("shared-dumps");
     tcase_set_timeout(tc, 60);
-    tcase_add_loop_test(tc, dump_through_every_accessor, 0, (int)row_count);
+    tcase_add_loop_test(tc, dump_through_every_accessor, 0, (int)manifest_rows());
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
