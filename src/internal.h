@@ -118,6 +118,8 @@ dmp_status dmpi_source_open_path(struct dmpi_source *src, const char *path, uint
 dmp_status dmpi_source_open_mem(struct dmpi_source *src, const void *buf, size_t len,
                                 uint64_t max_heap, dmp_error *err);
 void dmpi_source_close(struct dmpi_source *src);
+/* malloc for large arrays: huge-page aligned and advised when `size` is 2 MiB or more. */
+void *dmpi_alloc_large(size_t size);
 
 /* directory.c: decodes MINIDUMP_HEADER and the directory; fails only on a bad header. */
 dmp_status dmpi_directory_parse(dmp_file *f, dmp_error *err);

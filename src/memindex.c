@@ -20,9 +20,14 @@
  *     file whose lists do not share bytes never reaches that, while directory entries that
  *     alias one list would otherwise cost (entries x records) work from a small file.
  *
- * Build cost: O(n) when the descriptors come sorted and disjoint (the usual case), else a
- * sort and a sweep with a heap keyed by rank, O(n log n). Nothing is allocated beyond what
- * the descriptors that fit in the file need.
+ * Build: the descriptors that survive rule 3 are written straight into the index arrays, in
+ * rank order. When they come sorted and disjoint (one Memory64 list, the usual case) that is
+ * the index: O(n), 32 bytes per range, nothing copied. When each list is sorted and disjoint
+ * on its own but the lists interleave (a MemoryList of stacks before a full-memory list),
+ * the smaller lists are sorted aside and merged into the largest in place: O(n + m log m)
+ * for m descriptors outside the largest list. Anything else (overlaps, unsorted lists) takes
+ * the general path: a sort and a sweep with a heap keyed by rank, O(n log n). Nothing is
+ * allocated beyond what the descriptors that fit in the file need.
  */
 #include "internal.h"
 
@@ -33,7 +38,8 @@
 #define DESCRIPTOR_SIZE 16 /* MINIDUMP_MEMORY_DESCRIPTOR and MINIDUMP_MEMORY_DESCRIPTOR64 */
 #define RANK_MASK (~DMPI_ORIGIN_TRUNCATED)
 
-/* A descriptor that survived the checks: [start, start + size) at file offset off. */
+/* A descriptor that survived the checks: [start, start + size) at file offset off. The
+ * general path works on these; the others work on the index arrays directly. */
 struct desc {
     uint64_t start;
     uint64_t size;
@@ -82,11 +88,9 @@ static bool is_memory_list(const struct dmpi_stream *s)
            !(s->flags & DMP_STREAM_PAST_EOF);
 }
 
-/* State while the descriptors are gathered. */
+/* State while the descriptors are gathered into mem->starts / mem->pieces. */
 struct gather {
     dmp_file *f;
-    struct desc *descs;
-    size_t count;
     size_t cap;                      /* descriptors the first pass counted room for */
     const struct dmpi_memlist *list; /* the list being walked */
 };
@@ -122,15 +126,16 @@ static dmp_status add_descriptor(struct gather *g, uint64_t k, uint64_t start, u
         return push_diag(g, DMP_DIAG_OFFSET_OVERFLOW, k, start, size, off);
     if (off >= file_len)
         return push_diag(g, DMP_DIAG_RANGE_PAST_EOF, k, start, size, off);
-    assert(g->descs && g->count < g->cap);
-    struct desc *const d = &g->descs[g->count++];
-    d->start = start;
-    d->size = size < file_len - off ? size : file_len - off;
-    d->off = off;
-    d->origin = g->list->first_rank + k;
-    if (d->size == size)
+    struct dmpi_memindex *const mem = &g->f->mem;
+    assert(mem->starts && mem->count < g->cap);
+    struct dmpi_piece *const p = &mem->pieces[mem->count];
+    mem->starts[mem->count++] = start;
+    p->size = size < file_len - off ? size : file_len - off;
+    p->file_offset = off;
+    p->origin = g->list->first_rank + k;
+    if (p->size == size)
         return DMP_OK;
-    d->origin |= DMPI_ORIGIN_TRUNCATED;
+    p->origin |= DMPI_ORIGIN_TRUNCATED;
     const dmp_diag diag = {
         .kind = DMP_DIAG_RANGE_TRUNCATED,
         .stream_index = g->list->stream_index,
@@ -141,7 +146,7 @@ static dmp_status add_descriptor(struct gather *g, uint64_t k, uint64_t start, u
         .count = 1,
         .addr = start,
         .size = size,
-        .kept = d->size,
+        .kept = p->size,
     };
     return dmpi_diag_push(&g->f->diags, &diag);
 }
@@ -206,8 +211,9 @@ static bool take_layout(const struct dmpi_stream *s, struct list_layout *l, uint
     return true;
 }
 
-/* Rules 1, 3, 4 and 5: every descriptor of every memory list, in rank order, into g->descs. */
-static dmp_status gather_descriptors(struct gather *g, struct dmpi_memindex *mem)
+/* Rules 1, 3, 4 and 5: every descriptor of every memory list, in rank order, into the index
+ * arrays. seg[j] is where list j's pieces begin; seg[mem->list_count] is mem->count. */
+static dmp_status gather_descriptors(struct gather *g, struct dmpi_memindex *mem, size_t **seg)
 {
     const dmp_file *f = g->f;
     uint64_t total = 0;
@@ -225,10 +231,16 @@ static dmp_status gather_descriptors(struct gather *g, struct dmpi_memindex *mem
     if (lists == 0)
         return DMP_OK;
     mem->lists = calloc(lists, sizeof *mem->lists);
-    g->descs = total ? malloc((size_t)total * sizeof *g->descs) : NULL;
-    g->cap = (size_t)total;
-    if (!mem->lists || (total && !g->descs))
+    *seg = malloc((lists + 1) * sizeof **seg);
+    if (!mem->lists || !*seg)
         return DMP_E_NOMEM;
+    if (total) {
+        mem->starts = dmpi_alloc_large((size_t)total * sizeof *mem->starts);
+        mem->pieces = dmpi_alloc_large((size_t)total * sizeof *mem->pieces);
+        if (!mem->starts || !mem->pieces)
+            return DMP_E_NOMEM;
+    }
+    g->cap = (size_t)total;
     uint64_t rank = 0;
     for (size_t i = 0; i < f->stream_count; i++) {
         const struct dmpi_stream *s = &f->streams[i];
@@ -242,6 +254,7 @@ static dmp_status gather_descriptors(struct gather *g, struct dmpi_memindex *mem
             l.claimed = 0;
             st = list_diag(g, DMP_DIAG_LIST_TOO_SMALL, s, &l);
         } else {
+            (*seg)[mem->list_count] = mem->count;
             struct dmpi_memlist *const list = &mem->lists[mem->list_count++];
             *list = tmp;
             list->desc_offset = s->rva + l.first_off;
@@ -260,13 +273,20 @@ static dmp_status gather_descriptors(struct gather *g, struct dmpi_memindex *mem
         if (st != DMP_OK)
             return st;
     }
+    (*seg)[mem->list_count] = mem->count;
     return DMP_OK;
 }
 
-static bool sorted_and_disjoint(const struct desc *d, size_t n)
+static uint64_t piece_last(const struct dmpi_memindex *mem, size_t i)
 {
-    for (size_t i = 1; i < n; i++)
-        if (desc_last(&d[i - 1]) >= d[i].start)
+    return mem->starts[i] + (mem->pieces[i].size - 1); /* start + size <= 2^64 was checked */
+}
+
+/* Whether pieces [begin, end) are in address order with no byte in two of them. */
+static bool run_sorted_and_disjoint(const struct dmpi_memindex *mem, size_t begin, size_t end)
+{
+    for (size_t i = begin + 1; i < end; i++)
+        if (piece_last(mem, i - 1) >= mem->starts[i])
             return false;
     return true;
 }
@@ -280,11 +300,89 @@ static int compare_start_then_rank(const void *a, const void *b)
     return rx < ry ? -1 : rx > ry;
 }
 
-static dmp_status alloc_pieces(struct dmpi_memindex *mem, size_t cap)
+static int compare_rank(const void *a, const void *b)
 {
-    mem->starts = malloc(cap * sizeof *mem->starts);
-    mem->pieces = malloc(cap * sizeof *mem->pieces);
-    return mem->starts && mem->pieces ? DMP_OK : DMP_E_NOMEM;
+    const uint64_t rx = ((const struct desc *)a)->origin & RANK_MASK;
+    const uint64_t ry = ((const struct desc *)b)->origin & RANK_MASK;
+    return rx < ry ? -1 : rx > ry;
+}
+
+static struct desc desc_of(const struct dmpi_memindex *mem, size_t i)
+{
+    const struct dmpi_piece *const p = &mem->pieces[i];
+    return (struct desc){mem->starts[i], p->size, p->file_offset, p->origin};
+}
+
+static void put_desc(struct dmpi_memindex *mem, size_t i, const struct desc *d)
+{
+    mem->starts[i] = d->start;
+    mem->pieces[i] = (struct dmpi_piece){d->size, d->off, d->origin};
+}
+
+/* Lists that are each sorted and disjoint but interleave: the pieces outside the largest
+ * list (m of them) are copied aside and sorted, the largest list is moved to the top of the
+ * arrays, and the two are merged upwards from index 0 (the write position never passes the
+ * largest list's read position). Returns false, with the arrays holding the same pieces in
+ * some order, if two pieces share a byte; rule 2 then needs the general path. */
+static dmp_status merge_lists(struct dmpi_memindex *mem, const size_t *seg, bool *merged)
+{
+    const size_t n = mem->count;
+    size_t big = 0;
+    for (size_t j = 1; j < mem->list_count; j++)
+        if (seg[j + 1] - seg[j] > seg[big + 1] - seg[big])
+            big = j;
+    const size_t big_len = seg[big + 1] - seg[big], m = n - big_len;
+    assert(m > 0); /* else the one list holding everything was sorted: no merge needed */
+    struct desc *const aside = dmpi_alloc_large(m * sizeof *aside);
+    if (!aside)
+        return DMP_E_NOMEM;
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++)
+        if (i < seg[big] || i >= seg[big + 1])
+            aside[j++] = desc_of(mem, i);
+    qsort(aside, m, sizeof *aside, compare_start_then_rank);
+    bool disjoint = true;
+    for (j = 1; j < m && disjoint; j++)
+        disjoint = desc_last(&aside[j - 1]) < aside[j].start;
+    if (!disjoint) {
+        free(aside); /* the arrays are untouched */
+        *merged = false;
+        return DMP_OK;
+    }
+    if (seg[big] != m) {
+        memmove(mem->starts + m, mem->starts + seg[big], big_len * sizeof *mem->starts);
+        memmove(mem->pieces + m, mem->pieces + seg[big], big_len * sizeof *mem->pieces);
+    }
+    size_t w = 0, i = m;
+    bool have_prev = false;
+    uint64_t prev_last = 0;
+    for (j = 0; j < m;) {
+        const bool from_big = i < n && mem->starts[i] < aside[j].start;
+        const uint64_t start = from_big ? mem->starts[i] : aside[j].start;
+        if (have_prev && prev_last >= start) {
+            /* The free slots [w, i) are exactly as many as the pieces left aside. */
+            for (; j < m; j++)
+                put_desc(mem, w++, &aside[j]);
+            assert(w == i);
+            free(aside);
+            *merged = false;
+            return DMP_OK;
+        }
+        if (from_big) {
+            mem->starts[w] = mem->starts[i];
+            mem->pieces[w] = mem->pieces[i];
+            i++;
+        } else {
+            put_desc(mem, w, &aside[j++]);
+        }
+        prev_last = piece_last(mem, w++);
+        have_prev = true;
+    }
+    /* The rest of the largest list is in place; only its first piece can touch the last one
+     * merged. */
+    free(aside);
+    *merged = !(i < n && have_prev && prev_last >= mem->starts[i]);
+    return DMP_OK;
 }
 
 /* Appends [start, last] of d, or extends the previous piece when it is d's and abuts. */
@@ -430,21 +528,39 @@ static dmp_status report_overlaps(dmp_file *f, const struct desc *ranked, size_t
     return st;
 }
 
-/* The general case: overlapping or unsorted descriptors. */
-static dmp_status build_overlapping(dmp_file *f, struct desc *d, size_t n)
+/* The general case: overlapping or unsorted descriptors. The gathered pieces (in any order)
+ * become descriptors again, and the index arrays are rebuilt with room for the sweep's
+ * worst case of 2n pieces. */
+static dmp_status build_overlapping(dmp_file *f)
 {
-    struct desc *const ranked = malloc(n * sizeof *ranked);
-    struct heap h = {malloc(n * sizeof *h.items), 0, d};
+    struct dmpi_memindex *const mem = &f->mem;
+    const size_t n = mem->count;
+    if (n > SIZE_MAX / 2 / sizeof(struct dmpi_piece))
+        return DMP_E_NOMEM;
+    struct desc *const d = dmpi_alloc_large(n * sizeof *d);
+    struct desc *const ranked = dmpi_alloc_large(n * sizeof *ranked);
+    struct heap h = {dmpi_alloc_large(n * sizeof *h.items), 0, d};
     dmp_status st = DMP_E_NOMEM;
-    if (!ranked || !h.items || n > SIZE_MAX / 2 || alloc_pieces(&f->mem, 2 * n) != DMP_OK)
+    if (!d || !ranked || !h.items)
+        goto done;
+    for (size_t i = 0; i < n; i++)
+        d[i] = desc_of(mem, i);
+    free(mem->starts);
+    free(mem->pieces);
+    mem->count = 0;
+    mem->starts = dmpi_alloc_large(2 * n * sizeof *mem->starts);
+    mem->pieces = dmpi_alloc_large(2 * n * sizeof *mem->pieces);
+    if (!mem->starts || !mem->pieces)
         goto done;
     memcpy(ranked, d, n * sizeof *d);
+    qsort(ranked, n, sizeof *ranked, compare_rank);
     qsort(d, n, sizeof *d, compare_start_then_rank);
-    sweep(&f->mem, d, n, &h);
+    sweep(mem, d, n, &h);
     st = report_overlaps(f, ranked, n);
 done:
     free(h.items);
     free(ranked);
+    free(d);
     return st;
 }
 
@@ -461,27 +577,31 @@ static void shrink_pieces(struct dmpi_memindex *mem)
         mem->pieces = pieces;
 }
 
+/* Up to this many lists are merged; more (a hostile directory) go to the general path. */
+#define MERGE_MAX_LISTS 64
+
 dmp_status dmpi_memindex_build(dmp_file *f)
 {
-    struct gather g = {f, NULL, 0, 0, NULL};
-    dmp_status st = gather_descriptors(&g, &f->mem);
-    const size_t n = g.count;
-    if (st != DMP_OK || n == 0)
+    struct dmpi_memindex *const mem = &f->mem;
+    struct gather g = {f, 0, NULL};
+    size_t *seg = NULL;
+    dmp_status st = gather_descriptors(&g, mem, &seg);
+    if (st != DMP_OK || mem->count == 0 || run_sorted_and_disjoint(mem, 0, mem->count))
         goto done;
-    if (!sorted_and_disjoint(g.descs, n)) {
-        st = build_overlapping(f, g.descs, n);
-        shrink_pieces(&f->mem);
-        goto done;
+    bool merged = false;
+    if (mem->list_count <= MERGE_MAX_LISTS) {
+        bool each = true;
+        for (size_t j = 0; j < mem->list_count && each; j++)
+            each = run_sorted_and_disjoint(mem, seg[j], seg[j + 1]);
+        if (each && (st = merge_lists(mem, seg, &merged)) != DMP_OK)
+            goto done;
     }
-    if ((st = alloc_pieces(&f->mem, n)) != DMP_OK)
-        goto done;
-    for (size_t i = 0; i < n; i++) {
-        f->mem.starts[i] = g.descs[i].start;
-        f->mem.pieces[i] = (struct dmpi_piece){g.descs[i].size, g.descs[i].off, g.descs[i].origin};
+    if (!merged) {
+        st = build_overlapping(f);
+        shrink_pieces(mem);
     }
-    f->mem.count = n;
 done:
-    free(g.descs);
+    free(seg);
     return st;
 }
 

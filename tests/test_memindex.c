@@ -598,6 +598,71 @@ START_TEST(no_memory_streams)
 }
 END_TEST
 
+START_TEST(sorted_lists_interleave)
+{
+    /* A stacks list before a larger Memory64 list, each sorted and disjoint on its own: the
+     * index holds every range in address order with its own descriptor and no overlap. */
+    struct mkdump *b = mkd_new(0);
+    const struct mkd_range stacks[] = {R(0x1800, 0x100, 1), R(0x5000, 0x800, 2)};
+    const struct mkd_range all[] = {R(0x1000, 0x800, 3), R(0x2000, 0x1000, 4), R(0x4000, 0x1000, 5),
+                                    R(0x6000, 0x100, 6)};
+    mkd_add_memory_list(b, stacks, 2, false);
+    mkd_add_memory64_list(b, all, 4);
+    dmp_file *f = open_built(b);
+    ck_assert_uint_eq(dmp_range_count(f), 6);
+    const uint64_t want[] = {0x1000, 0x1800, 0x2000, 0x4000, 0x5000, 0x6000};
+    const uint64_t desc[] = {0, 0, 1, 2, 1, 3};
+    for (size_t i = 0; i < 6; i++) {
+        const dmp_range r = range_at(f, i);
+        ck_assert_uint_eq(r.addr, want[i]);
+        ck_assert_uint_eq(r.descriptor, desc[i]);
+    }
+    expect_bytes(f, 0x1000, 0x800, 3);
+    expect_bytes(f, 0x1800, 0x100, 1);
+    uint8_t buf[0x900]; /* ranges 3 and 1 abut: one read stitches them */
+    ck_assert_int_eq(dmp_read_memory(f, 0x1000, buf, sizeof buf, NULL), DMP_OK);
+    expect_bytes(f, 0x4000, 0x1000, 5);
+    expect_bytes(f, 0x5000, 0x800, 2);
+    expect_missing(f, 0x18f0, 0x20, 0x1900);
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_OVERLAP, NULL), 0);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+START_TEST(sorted_lists_collide)
+{
+    /* Each list sorted, but one byte shared between them: in the middle of the merge, and
+     * again where the merge ends. The earlier list owns the byte each time. */
+    for (int at_end = 0; at_end < 2; at_end++) {
+        struct mkdump *b = mkd_new(0);
+        const struct mkd_range mid[] = {R(0x1800, 0x100, 1), R(0x2fff, 0x10, 2)};
+        const struct mkd_range end[] = {R(0x1800, 0x100, 1), R(0x3fff, 0x2, 2)};
+        const struct mkd_range all[] = {R(0x1000, 0x800, 3), R(0x2000, 0x1000, 4),
+                                        R(0x3010, 0x10, 5), R(0x4000, 0x1000, 6)};
+        mkd_add_memory_list(b, at_end ? end : mid, 2, false);
+        mkd_add_memory64_list(b, all, 4);
+        dmp_file *f = open_built(b);
+        dmp_diag d;
+        ck_assert_uint_eq(count_diags(f, DMP_DIAG_OVERLAP, &d), 1);
+        ck_assert_uint_eq(d.descriptor, at_end ? 3 : 1);
+        ck_assert_uint_eq(d.kept, 0xfff);
+        if (at_end) {
+            expect_bytes(f, 0x3fff, 2, 2);
+            expect_bytes(f, 0x4001, 0xfff, 6);
+        } else {
+            expect_bytes(f, 0x2000, 0xfff, 4);
+            expect_bytes(f, 0x2fff, 0x10, 2);
+            expect_bytes(f, 0x3010, 0x10, 5);
+        }
+        expect_bytes(f, 0x1000, 0x800, 3);
+        expect_bytes(f, 0x1800, 0x100, 1);
+        dmp_close(f);
+        mkd_free(b);
+    }
+}
+END_TEST
+
 static Suite *memindex_suite(void)
 {
     Suite *s = suite_create("memindex");
@@ -626,6 +691,8 @@ static Suite *memindex_suite(void)
     tcase_add_test(tc, unsorted_disjoint_descriptors);
     tcase_add_test(tc, no_memory_streams);
     tcase_add_test(tc, aliased_lists_bounded_by_file_size);
+    tcase_add_test(tc, sorted_lists_interleave);
+    tcase_add_test(tc, sorted_lists_collide);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -6,6 +6,8 @@
  * EOF) in a small window of the address space, then checks reads, coverage queries and the
  * index against an oracle that knows only how the dump was built: the owner of a byte is the
  * first descriptor, in directory then list order, whose bytes cover it and lie in the file.
+ * Two thirds of the rounds make every list sorted and disjoint on its own, so the lists
+ * interleave cleanly (the library's merge path) or collide somewhere in the merge.
  * The seed is printed on failure; DMPREAD_SEED=N reruns one.
  */
 #include "suite.h"
@@ -68,11 +70,30 @@ static uint64_t pick_addr(const struct model *m)
     return m->base + below(SPACE);
 }
 
-/* Adds one list of random ranges; returns nothing, records the descriptors in the model. */
-static void add_list(struct model *m, struct mkdump *b, bool mem64)
+/* How a round lays out its lists. */
+enum layout {
+    LAYOUT_RANDOM, /* anything: overlaps, zero sizes, wrapping, abutting */
+    LAYOUT_SORTED, /* each list sorted and disjoint; lists may abut, interleave or overlap */
+    LAYOUT_GRID,   /* list L uses slots L, L + lists, ...: sorted lists that interleave
+                      without touching, except one range in some rounds moved a slot up */
+};
+
+#define SLOT 40 /* bytes per slot in the sorted layouts */
+
+/* Adds list number `which` of `lists`; records the descriptors in the model. In the sorted
+ * layouts each range is 1 to SLOT bytes inside one slot and the next range starts a slot or
+ * more later, so the list is sorted and disjoint. */
+static void add_list(struct model *m, struct mkdump *b, bool mem64, enum layout layout,
+                     uint64_t which, uint64_t lists)
 {
     struct mkd_range r[16];
-    const size_t n = 1 + below(16); /* three lists of at most 16 fit MAX_DESCS */
+    size_t n = 1 + below(16); /* three lists of at most 16 fit MAX_DESCS */
+    const uint64_t step = layout == LAYOUT_GRID ? lists : 1;
+    uint64_t slot = layout == LAYOUT_GRID ? which : below(4);
+    /* the last slot used stays below SPACE / SLOT = 51: at most slot + 4 * step * (n - 1) */
+    while (layout != LAYOUT_RANDOM && n > 1 && slot + 4 * step * (n - 1) >= SPACE / SLOT - 1)
+        n--;
+    const size_t moved = layout == LAYOUT_GRID && below(3) == 0 ? below(n) : n;
     const uint64_t list_off = mkd_size(b);
     const uint64_t head = mem64 ? 16 : 4;
     uint64_t payload = list_off + head + 16 * n;
@@ -80,7 +101,12 @@ static void add_list(struct model *m, struct mkdump *b, bool mem64)
     for (size_t i = 0; i < n; i++) {
         const unsigned shape = (unsigned)below(8);
         uint64_t addr = pick_addr(m), size = below(200);
-        if (shape == 0)
+        if (layout != LAYOUT_RANDOM) {
+            const uint64_t at = slot + (i == moved); /* a moved range may meet another list */
+            addr = m->base + at * SLOT + (below(2) ? 0 : below(SLOT / 2));
+            size = 1 + below(SLOT - (addr - m->base) % SLOT);
+            slot += step * (1 + below(4));
+        } else if (shape == 0)
             size = 0;
         else if (shape == 1 && m->n > 0) { /* abut an earlier range */
             const struct model_desc *prev = &m->d[below(m->n)];
@@ -194,8 +220,9 @@ static void run_round(uint64_t seed)
     m.base = below(2) ? 0x10000 : (uint64_t)0 - SPACE;
     struct mkdump *b = mkd_new(0);
     const size_t lists = 1 + below(3);
+    const enum layout layout = (enum layout)below(3);
     for (size_t i = 0; i < lists; i++)
-        add_list(&m, b, below(2) == 1);
+        add_list(&m, b, below(2) == 1, layout, i, lists);
     size_t len;
     mkd_finish(b, &len);
     m.file_len = len;
