@@ -23,11 +23,6 @@
 #define LINK_MAP32_SIZE 12    /* MDRawLinkMap32 */
 #define LINK_MAP64_SIZE 24    /* MDRawLinkMap64 */
 
-/* Strings referenced from a list: the bytes decoded for one list may not exceed the file's
- * size plus this slack. Honest dumps reference far less; without the cap, thousands of
- * entries pointing into one large string would each get their own copy. */
-#define STRING_SLACK ((uint64_t)1 << 16)
-
 static bool stream_is_ignored(dmp_file *f, uint32_t index, bool done, dmp_status *st)
 {
     if (!done)
@@ -221,30 +216,22 @@ static dmp_status utf8_string(dmp_file *f, uint32_t index, uint32_t rva, const c
         if (st != DMP_OK)
             return st;
     }
+    bool granted;
+    const dmp_status st = dmpi_string_charge(f, index, rva, text.len, &granted);
+    if (st != DMP_OK || !granted)
+        return st;
     *out = dmpi_utf8_dup(&f->arena, text.data, (size_t)text.len);
     return *out ? DMP_OK : DMP_E_NOMEM;
 }
 
-/* A string referenced by an entry of a list, within the list's byte budget (*budget): past
- * it the string is "" with a diagnostic. An RVA of 0 means the writer had none. `utf8`
- * selects MinidumpUTF8String over MINIDUMP_STRING; both start with a u32 byte length. */
-static dmp_status budget_string(dmp_file *f, uint32_t index, uint64_t *budget, uint32_t rva,
-                                bool utf8, const char **out)
+/* A string referenced by an entry of a list (within the dump's string budget). An RVA of 0
+ * means the writer had none. `utf8` selects MinidumpUTF8String over MINIDUMP_STRING. */
+static dmp_status list_string(dmp_file *f, uint32_t index, uint32_t rva, bool utf8,
+                              const char **out)
 {
-    const struct view *const file = &f->src.bytes;
-    uint32_t len;
     *out = "";
     if (rva == 0)
         return DMP_OK;
-    if (view_u32le(file, rva, &len)) {
-        const uint64_t have = file->len - rva - 4;
-        const uint64_t cost = len < have ? len : have;
-        if (cost > *budget)
-            return dmpi_malformed(f, index, rva, UINT64_MAX,
-                                  "the list's strings add up to more than the file; "
-                                  "this one is left empty");
-        *budget -= cost;
-    }
     return utf8 ? utf8_string(f, index, rva, out) : dmpi_minidump_string(f, index, rva, out);
 }
 
@@ -263,15 +250,13 @@ static dmp_status decode_dso_entries(dmp_file *f, uint32_t index, const struct d
     if (!dsos)
         return DMP_E_NOMEM;
     t->dsos = dsos;
-    uint64_t budget = f->src.bytes.len + STRING_SLACK;
     for (uint64_t k = 0; k < count; k++) {
         const uint8_t *const p = f->src.bytes.data + map + k * l->entry_size;
         dmp_linux_dso *const d = &dsos[k];
         d->addr = load_word(p, l->word);
         /* MDRawLinkMap64 pads the u32 name RVA to 8 bytes before ld. */
         d->ld = load_word(p + (l->word == 4 ? 8 : 16), l->word);
-        const dmp_status st =
-            budget_string(f, index, &budget, load_u32le(p + l->word), false, &d->name);
+        const dmp_status st = list_string(f, index, load_u32le(p + l->word), false, &d->name);
         if (st != DMP_OK)
             return st;
         t->dso_count++;
@@ -383,9 +368,8 @@ static dmp_status decode_annotations(dmp_file *f, uint32_t index, uint32_t size,
     if (!pairs)
         return DMP_E_NOMEM;
     t->annotations = pairs;
-    uint64_t budget = f->src.bytes.len + STRING_SLACK;
     for (uint64_t k = 0; k < 2 * count && st == DMP_OK; k++)
-        st = budget_string(f, index, &budget, load_u32le(dict.data + 4 + 4 * k), true, &pairs[k]);
+        st = list_string(f, index, load_u32le(dict.data + 4 + 4 * k), true, &pairs[k]);
     if (st == DMP_OK)
         t->crashpad.annotation_count = (size_t)count;
     return st;

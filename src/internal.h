@@ -65,6 +65,14 @@ struct dmpi_arena {
     struct dmpi_chunk *head;
 };
 
+/* What is left of the bytes the whole dump may turn into strings (see strings.c), and the
+ * last stream told that it ran out. */
+struct dmpi_string_budget {
+    uint64_t left;
+    uint32_t refused_stream;
+    bool refused;
+};
+
 /* The triage streams, decoded at open (issue #3). A single-record stream has a status:
  * DMP_E_ABSENT until found, DMP_OK, or DMP_E_MALFORMED. Lists are arrays (count 0 when the
  * stream is absent or unusable), except MemoryInfoList and auxv, decoded per call. */
@@ -109,6 +117,7 @@ struct dmp_file {
     struct dmpi_memindex mem;
     struct dmpi_diags diags;
     struct dmpi_arena arena;
+    struct dmpi_string_budget strings;
     struct dmpi_triage triage;
 };
 
@@ -153,6 +162,14 @@ const char *dmpi_utf16_dup(struct dmpi_arena *a, const uint8_t *s, size_t len, b
  * DMP_DIAG_MALFORMED diagnostic; an rva past the file gives "" and a diagnostic. *out is
  * never NULL on DMP_OK; fails only with DMP_E_NOMEM. */
 dmp_status dmpi_minidump_string(dmp_file *f, uint32_t stream, uint64_t rva, const char **out);
+/* Sets the dump-wide string budget from the file's size; called once before any string. */
+void dmpi_strings_init(dmp_file *f);
+/* Takes `bytes` of source text for a string of stream `stream` found at file offset `offset`
+ * from the dump-wide budget. *granted is false when the budget cannot cover it: the string is
+ * then to be left empty; the first refusal in each stream is reported. Fails only with
+ * DMP_E_NOMEM (from the diagnostic). */
+dmp_status dmpi_string_charge(dmp_file *f, uint32_t stream, uint64_t offset, uint64_t bytes,
+                              bool *granted);
 
 /* triage.c */
 /* Decodes every triage stream; a damaged one gets diagnostics, never an error. Fails only

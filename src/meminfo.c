@@ -191,35 +191,17 @@ size_t dmp_mem_protect_format(uint32_t protect, char *buf, size_t cap)
 
 /* ---- HandleDataStream ------------------------------------------------------------------ */
 
-/* Bytes of handle-name strings one list may decode: the file's size plus some slack. Honest
- * lists stay far below it (most handles share a few type names); without the cap, thousands
- * of descriptors pointing into one large string would each get their own copy. */
-#define HANDLE_STRING_SLACK ((uint64_t)1 << 16)
-
-/* A MINIDUMP_STRING named by an RVA, within the list's budget; RVA 0: the writer had none. */
-static dmp_status handle_string(dmp_file *f, uint32_t index, uint32_t rva, uint64_t *budget,
-                                const char **out)
+/* A MINIDUMP_STRING named by an RVA (within the dump's string budget); RVA 0: the writer had
+ * none. */
+static dmp_status handle_string(dmp_file *f, uint32_t index, uint32_t rva, const char **out)
 {
-    const struct view *const file = &f->src.bytes;
-    uint32_t len;
     *out = "";
-    if (rva == 0)
-        return DMP_OK;
-    if (view_u32le(file, rva, &len)) {
-        const uint64_t have = file->len - rva - 4;
-        const uint64_t cost = len < have ? len : have;
-        if (cost > *budget)
-            return dmpi_malformed(f, index, rva, UINT64_MAX,
-                                  "the list's strings add up to more than the file; "
-                                  "this one is left empty");
-        *budget -= cost;
-    }
-    return dmpi_minidump_string(f, index, rva, out);
+    return rva == 0 ? DMP_OK : dmpi_minidump_string(f, index, rva, out);
 }
 
 /* MINIDUMP_HANDLE_DESCRIPTOR, and ObjectInfoRva when the entries are _2 or longer. */
 static dmp_status decode_handle(dmp_file *f, uint32_t index, const uint8_t *p, uint32_t entry_size,
-                                uint64_t *budget, dmp_handle *h)
+                                dmp_handle *h)
 {
     memset(h, 0, sizeof *h);
     h->handle = load_u64le(p);
@@ -229,10 +211,10 @@ static dmp_status decode_handle(dmp_file *f, uint32_t index, const uint8_t *p, u
     h->pointer_count = load_u32le(p + 28);
     if (entry_size >= HANDLE_ENTRY2_SIZE)
         h->object_info_rva = load_u32le(p + 32);
-    const dmp_status st = handle_string(f, index, load_u32le(p + 8), budget, &h->type_name);
+    const dmp_status st = handle_string(f, index, load_u32le(p + 8), &h->type_name);
     if (st != DMP_OK)
         return st;
-    return handle_string(f, index, load_u32le(p + 12), budget, &h->object_name);
+    return handle_string(f, index, load_u32le(p + 12), &h->object_name);
 }
 
 static dmp_status decode_handle_list(dmp_file *f, uint32_t index, bool *used)
@@ -259,10 +241,9 @@ static dmp_status decode_handle_list(dmp_file *f, uint32_t index, bool *used)
     if (!handles)
         return DMP_E_NOMEM;
     t->handles = handles;
-    uint64_t budget = f->src.bytes.len + HANDLE_STRING_SLACK;
     for (uint64_t k = 0; k < l.usable; k++) {
         const uint8_t *const p = v->data + l.header_size + k * l.entry_size;
-        st = decode_handle(f, index, p, l.entry_size, &budget, &handles[k]);
+        st = decode_handle(f, index, p, l.entry_size, &handles[k]);
         if (st != DMP_OK)
             return st;
         t->handle_count++;

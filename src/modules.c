@@ -118,46 +118,17 @@ static dmp_status decode_elf(dmp_file *f, dmp_module *m, const uint8_t *r, size_
     return m->debug_id ? DMP_OK : DMP_E_NOMEM;
 }
 
-/* Where the walk over a list is, for diagnostics, and what is left of the string budget. */
+/* Where the walk over a list is, for diagnostics. */
 struct walk {
     dmp_file *f;
     uint32_t si;  /* the stream's directory index */
     uint64_t off; /* file offset of the current entry */
     uint64_t k;   /* its index in the list */
-    uint64_t budget;
-    bool budget_spent;
 };
 
-/* Strings decoded from both lists may total twice the file's size (and 64 KiB): honest
- * writers store each string once, so only records that overlap on purpose reach the limit,
- * and without one they would make the arena grow with the square of the file's size. Past it,
- * strings are left empty, with one diagnostic. */
-static bool charge(struct walk *w, uint64_t bytes, dmp_status *st)
-{
-    if (bytes <= w->budget) {
-        w->budget -= bytes;
-        return true;
-    }
-    if (!w->budget_spent)
-        *st = dmpi_malformed(w->f, w->si, w->off, w->k,
-                             "strings exceed twice the file's size; the rest are left empty");
-    w->budget_spent = true;
-    w->budget = 0;
-    return false;
-}
-
-/* The MINIDUMP_STRING at rva for the current entry, within the budget. */
+/* The MINIDUMP_STRING at rva for the current entry (within the dump's string budget). */
 static dmp_status entry_name(struct walk *w, uint32_t rva, const char **out)
 {
-    const struct view *const file = &w->f->src.bytes;
-    uint32_t len = 0;
-    uint64_t cost = 0;
-    if (view_u32le(file, rva, &len))
-        cost = len < file->len - rva - 4 ? len : file->len - rva - 4;
-    dmp_status st = DMP_OK;
-    *out = "";
-    if (!charge(w, cost, &st))
-        return st;
     return dmpi_minidump_string(w->f, w->si, rva, out);
 }
 
@@ -183,17 +154,21 @@ static dmp_status decode_cv(struct walk *w, dmp_module *m, uint32_t size, uint32
         min = PDB20_MIN;
     if (size < min)
         return dmpi_malformed(f, w->si, rva, w->k, "CodeView record too short for its kind");
-    dmp_status st = DMP_OK;
+    if (m->cv_signature != DMP_CV_PDB70 && m->cv_signature != DMP_CV_PDB20 &&
+        m->cv_signature != DMP_CV_ELF && m->cv_signature != DMP_CV_ELF_OLD)
+        return DMP_OK; /* another kind (NB09, NB11...): served raw */
+    /* The decoded forms are strings made from the record: they count against the budget. */
+    bool granted;
+    const dmp_status st = dmpi_string_charge(f, w->si, rva, size, &granted);
+    if (st != DMP_OK || !granted)
+        return st;
     switch (m->cv_signature) {
     case DMP_CV_PDB70:
-        return charge(w, size, &st) ? decode_pdb70(f, m, rec.data, size) : st;
+        return decode_pdb70(f, m, rec.data, size);
     case DMP_CV_PDB20:
-        return charge(w, size, &st) ? decode_pdb20(f, m, rec.data, size) : st;
-    case DMP_CV_ELF:
-    case DMP_CV_ELF_OLD:
-        return charge(w, size, &st) ? decode_elf(f, m, rec.data, size) : st;
+        return decode_pdb20(f, m, rec.data, size);
     default:
-        return DMP_OK; /* another kind (NB09, NB11...): served raw */
+        return decode_elf(f, m, rec.data, size);
     }
 }
 
@@ -469,8 +444,7 @@ static dmp_status parse_first(struct walk *w, uint32_t type, dmp_status (*parse)
 
 dmp_status dmpi_parse_modules(dmp_file *f)
 {
-    const uint64_t file_len = f->src.bytes.len;
-    struct walk w = {.f = f, .budget = 2 * file_len + 65536};
+    struct walk w = {.f = f};
     const dmp_status st = parse_first(&w, DMP_STREAM_MODULE_LIST, parse_module_list,
                                       "another ModuleListStream; only the first is used");
     if (st != DMP_OK)

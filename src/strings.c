@@ -3,6 +3,12 @@
  *
  * Strings are converted once, at open, and handed out as const char * into chunks that live
  * until dmp_close: an open dump never changes, so readers on many threads need no locks.
+ *
+ * The budget: list entries name their strings by RVA, so a hostile dump can point thousands
+ * of entries at one large string and make the arena grow with the square of the file's size.
+ * All the strings of a dump together may therefore take at most twice the file's size (plus
+ * 64 KiB) of source bytes. Honest writers store each string once, far below that; past it a
+ * string is left empty, and the first refusal in each stream is reported.
  */
 #include "internal.h"
 
@@ -12,6 +18,7 @@
 #define CHUNK_MIN 4096
 #define ALIGN 8
 #define REPLACEMENT 0xfffdu
+#define BUDGET_SLACK ((uint64_t)64 << 10)
 
 struct dmpi_chunk {
     struct dmpi_chunk *next;
@@ -159,16 +166,40 @@ const char *dmpi_utf16_dup(struct dmpi_arena *a, const uint8_t *s, size_t len, b
     return out;
 }
 
+void dmpi_strings_init(dmp_file *f)
+{
+    const uint64_t len = f->src.bytes.len;
+    f->strings.left = len > (UINT64_MAX - BUDGET_SLACK) / 2 ? UINT64_MAX : 2 * len + BUDGET_SLACK;
+    f->strings.refused = false;
+}
+
+dmp_status dmpi_string_charge(dmp_file *f, uint32_t stream, uint64_t offset, uint64_t bytes,
+                              bool *granted)
+{
+    struct dmpi_string_budget *const b = &f->strings;
+    *granted = bytes <= b->left;
+    if (*granted) {
+        b->left -= bytes;
+        return DMP_OK;
+    }
+    if (b->refused && b->refused_stream == stream)
+        return DMP_OK;
+    b->refused = true;
+    b->refused_stream = stream;
+    return dmpi_malformed(f, stream, offset, UINT64_MAX,
+                          "the dump's strings add up to more than twice the file's size; "
+                          "this string and the stream's later ones are left empty");
+}
+
 dmp_status dmpi_minidump_string(dmp_file *f, uint32_t stream, uint64_t rva, const char **out)
 {
     const struct view *v = &f->src.bytes;
     uint32_t len;
     dmp_status st = DMP_OK;
-    if (!view_u32le(v, rva, &len)) {
-        *out = "";
+    *out = "";
+    if (!view_u32le(v, rva, &len))
         return dmpi_malformed(f, stream, rva, UINT64_MAX,
                               "MINIDUMP_STRING starts past the end of the file");
-    }
     uint64_t have = v->len - (rva + 4);
     if (len > have)
         st = dmpi_malformed(f, stream, rva, UINT64_MAX,
@@ -180,6 +211,9 @@ dmp_status dmpi_minidump_string(dmp_file *f, uint32_t stream, uint64_t rva, cons
         return st;
     if (len < have)
         have = len;
+    bool granted;
+    if ((st = dmpi_string_charge(f, stream, rva, have, &granted)) != DMP_OK || !granted)
+        return st;
     *out = dmpi_utf16_dup(&f->arena, v->data + rva + 4, (size_t)have, false);
     return *out ? DMP_OK : DMP_E_NOMEM;
 }

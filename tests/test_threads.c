@@ -561,6 +561,48 @@ START_TEST(thread_names_joined)
 }
 END_TEST
 
+/* Thread names share the dump-wide string budget: thousands of entries naming one large
+ * string decode it only while the budget lasts, with one diagnostic for the stream. */
+START_TEST(thread_names_string_budget)
+{
+    struct mkdump *b = mkd_new(0);
+    enum { N = 3000, CHARS = 20000 };
+    uint16_t *units = malloc(CHARS * sizeof *units);
+    for (size_t i = 0; i < CHARS; i++)
+        units[i] = (uint16_t)('a' + i % 26);
+    const uint64_t big = add_string(b, units, CHARS, 2 * CHARS);
+    free(units);
+    struct th *t = calloc(N, sizeof *t);
+    uint32_t *ids = malloc(N * sizeof *ids);
+    uint64_t *rvas = malloc(N * sizeof *rvas);
+    for (size_t i = 0; i < N; i++) {
+        t[i].id = ids[i] = (uint32_t)(i + 1);
+        rvas[i] = big;
+    }
+    add_threads(b, DMP_STREAM_THREAD_LIST, t, N, N, false);
+    const uint32_t s = add_names(b, ids, rvas, N, N);
+    free(t);
+    free(ids);
+    free(rvas);
+    size_t len;
+    mkd_finish(b, &len);
+    dmp_file *f = open_built(b);
+    ck_assert_uint_eq(dmp_thread_count(f), N);
+    size_t named = 0;
+    for (size_t i = 0; i < N; i++)
+        named += strlen(thread_at(f, i).name) == CHARS;
+    ck_assert_uint_eq(named, (2 * len + 65536) / (2 * CHARS));
+    ck_assert_uint_lt(named, N);
+    dmp_diag d = {0};
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_MALFORMED, &d), 1);
+    ck_assert_uint_eq(d.stream_index, s);
+    ck_assert_uint_eq(d.offset, big);
+    ck_assert_ptr_nonnull(strstr(d.detail, "twice the file"));
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
 START_TEST(thread_names_damaged)
 {
     struct mkdump *b = mkd_new(0);
@@ -926,6 +968,7 @@ int main(void)
     tcase_add_test(join, thread_info_without_thread_list);
     tcase_add_test(join, thread_names_joined);
     tcase_add_test(join, thread_names_damaged);
+    tcase_add_test(join, thread_names_string_budget);
     tcase_add_test(join, thread_names_count_past_stream);
     tcase_add_test(join, thread_names_too_small);
     suite_add_tcase(s, join);
