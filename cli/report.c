@@ -285,7 +285,7 @@ static const char *cv_kind(uint32_t signature)
     case DMP_CV_PDB20:
         return "NB10";
     case DMP_CV_ELF:
-    case DMP_CV_ELF_OLD:
+    case DMP_CV_ELF_SWAPPED:
         return "ELF";
     case 0:
         return NULL;

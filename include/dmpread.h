@@ -386,7 +386,9 @@ DMP_API const char *dmp_platform_name(uint32_t platform);
 #define DMP_MISC_PROCESS_COOKIE 0x200u
 
 typedef struct dmp_misc_info {
-    uint32_t size;  /* SizeOfInfo */
+    uint32_t size;  /* the MINIDUMP_MISC_INFO version decoded: 24 (v1), 44, 232, 832 or 1364
+                       (v5); a stream with an unknown SizeOfInfo is decoded as the largest
+                       version it holds */
     uint32_t flags; /* Flags1: DMP_MISC_* */
     uint32_t process_id;
     uint32_t process_create_time; /* Unix time */
@@ -487,8 +489,10 @@ DMP_API dmp_status dmp_thread_find(const dmp_file *f, uint32_t id, size_t *index
 /* CodeView record signatures (the first four bytes, as a little-endian u32). */
 #define DMP_CV_PDB70 0x53445352u   /* "RSDS" */
 #define DMP_CV_PDB20 0x3031424eu   /* "NB10" */
-#define DMP_CV_ELF 0x4c457042u     /* "BpEL": Breakpad's ELF build id */
-#define DMP_CV_ELF_OLD 0x4270454cu /* "LEpB" */
+/* Breakpad's and Crashpad's ELF build id: MD_CVINFOELF_SIGNATURE 'BpEL' as a u32, so the file
+ * holds the bytes "LEpB". The other order ("BpEL" in the file) is accepted too. */
+#define DMP_CV_ELF 0x4270454cu
+#define DMP_CV_ELF_SWAPPED 0x4c457042u
 
 /* ModuleListStream (4): MINIDUMP_MODULE with its name, version and debug identifiers. */
 typedef struct dmp_module {
@@ -510,8 +514,10 @@ typedef struct dmp_module {
     const char *pdb_name;    /* PDB70, PDB20: "" else */
     const uint8_t *build_id; /* ELF build id bytes, NULL when none */
     size_t build_id_len;
-    const char *debug_id;  /* what a symbol server wants: "GUID+AGE" as 33+ upper hex
-                              (PDB70, and ELF ids folded Breakpad's way), "" when none */
+    const char *debug_id;  /* what a symbol server wants: the GUID in 32 upper-case hex
+                              digits, then the age in lower-case hex, as Breakpad and
+                              SymSrv print it (PDB70, and ELF ids folded Breakpad's way);
+                              "" when none */
     const char *code_id;   /* PE: "TIMESTAMPSIZE" hex; ELF: the build id in hex */
     const void *cv_record; /* the raw CodeView record, NULL when none */
     uint32_t cv_size;

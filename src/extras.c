@@ -89,7 +89,7 @@ dmp_status dmp_get_comment(const dmp_file *f, const char **utf8)
 
 /* ---- BreakpadInfo -------------------------------------------------------------------- */
 
-static dmp_status decode_breakpad_info(dmp_file *f, uint32_t index)
+static dmp_status decode_breakpad_info(dmp_file *f, uint32_t index, bool *used)
 {
     const struct dmpi_stream *const s = &f->streams[index];
     struct dmpi_triage *const t = &f->triage;
@@ -102,22 +102,15 @@ static dmp_status decode_breakpad_info(dmp_file *f, uint32_t index)
     t->breakpad.dump_thread_id = load_u32le(s->bytes.data + 4);
     t->breakpad.requesting_thread_id = load_u32le(s->bytes.data + 8);
     t->breakpad_status = DMP_OK;
+    *used = true;
     return DMP_OK;
 }
 
 static dmp_status parse_breakpad_info(dmp_file *f)
 {
-    for (size_t i = 0; i < f->stream_count; i++) {
-        if (f->streams[i].type != DMP_STREAM_BREAKPAD_INFO)
-            continue;
-        const uint32_t index = (uint32_t)i;
-        dmp_status st = DMP_OK;
-        if (!stream_is_ignored(f, index, f->triage.breakpad_status == DMP_OK, &st))
-            st = decode_breakpad_info(f, index);
-        if (st != DMP_OK)
-            return st;
-    }
-    return DMP_OK;
+    return dmpi_first_usable(f, DMP_STREAM_BREAKPAD_INFO,
+                             "a stream of this type came earlier; this one is ignored",
+                             decode_breakpad_info);
 }
 
 dmp_status dmp_get_breakpad_info(const dmp_file *f, dmp_breakpad_info *out)
@@ -375,7 +368,7 @@ static dmp_status decode_annotations(dmp_file *f, uint32_t index, uint32_t size,
     return st;
 }
 
-static dmp_status decode_crashpad_info(dmp_file *f, uint32_t index)
+static dmp_status decode_crashpad_info(dmp_file *f, uint32_t index, bool *used)
 {
     const struct dmpi_stream *const s = &f->streams[index];
     struct dmpi_triage *const t = &f->triage;
@@ -388,22 +381,15 @@ static dmp_status decode_crashpad_info(dmp_file *f, uint32_t index)
     memcpy(t->crashpad.report_id, p + 4, 16);
     memcpy(t->crashpad.client_id, p + 20, 16);
     t->crashpad_status = DMP_OK;
+    *used = true;
     return decode_annotations(f, index, load_u32le(p + 36), load_u32le(p + 40));
 }
 
 static dmp_status parse_crashpad_info(dmp_file *f)
 {
-    for (size_t i = 0; i < f->stream_count; i++) {
-        if (f->streams[i].type != DMP_STREAM_CRASHPAD_INFO)
-            continue;
-        const uint32_t index = (uint32_t)i;
-        dmp_status st = DMP_OK;
-        if (!stream_is_ignored(f, index, f->triage.crashpad_status == DMP_OK, &st))
-            st = decode_crashpad_info(f, index);
-        if (st != DMP_OK)
-            return st;
-    }
-    return DMP_OK;
+    return dmpi_first_usable(f, DMP_STREAM_CRASHPAD_INFO,
+                             "a stream of this type came earlier; this one is ignored",
+                             decode_crashpad_info);
 }
 
 dmp_status dmp_get_crashpad_info(const dmp_file *f, dmp_crashpad_info *out)

@@ -176,6 +176,12 @@ dmp_status dmpi_string_charge(dmp_file *f, uint32_t stream, uint64_t offset, uin
  * with DMP_E_NOMEM. */
 dmp_status dmpi_triage_parse(dmp_file *f);
 void dmpi_triage_free(struct dmpi_triage *t);
+/* The rule for single-record streams and lists a dump should have once: runs decode on each
+ * stream of `type` in directory order until one sets *used (a damaged one does not, so the
+ * next gets its turn); each stream of the type after that gets a DMP_DIAG_MALFORMED
+ * diagnostic with the text `ignored`. Fails only with DMP_E_NOMEM. */
+dmp_status dmpi_first_usable(dmp_file *f, uint32_t type, const char *ignored,
+                             dmp_status (*decode)(dmp_file *f, uint32_t index, bool *used));
 /* Records a DMP_DIAG_MALFORMED diagnostic for stream `stream` (a directory index) at file
  * offset `offset`; `entry` names a list entry, or is UINT64_MAX for the whole stream. */
 dmp_status dmpi_malformed(dmp_file *f, uint32_t stream, uint64_t offset, uint64_t entry,

@@ -85,20 +85,9 @@ static dmp_status decode_memory_info_list(dmp_file *f, uint32_t index, bool *use
 
 dmp_status dmpi_parse_memory_info(dmp_file *f)
 {
-    bool done = false;
-    for (size_t i = 0; i < f->stream_count; i++) {
-        const struct dmpi_stream *const s = &f->streams[i];
-        if (s->type != DMP_STREAM_MEMORY_INFO_LIST)
-            continue;
-        const uint32_t index = (uint32_t)i; /* the directory's count is a u32 */
-        const dmp_status st =
-            done ? dmpi_malformed(f, index, s->rva, UINT64_MAX,
-                                  "a MemoryInfoListStream came earlier; this one is ignored")
-                 : decode_memory_info_list(f, index, &done);
-        if (st != DMP_OK)
-            return st;
-    }
-    return DMP_OK;
+    return dmpi_first_usable(f, DMP_STREAM_MEMORY_INFO_LIST,
+                             "a MemoryInfoListStream came earlier; this one is ignored",
+                             decode_memory_info_list);
 }
 
 size_t dmp_memory_info_count(const dmp_file *f)
@@ -253,20 +242,9 @@ static dmp_status decode_handle_list(dmp_file *f, uint32_t index, bool *used)
 
 dmp_status dmpi_parse_handles(dmp_file *f)
 {
-    bool done = false;
-    for (size_t i = 0; i < f->stream_count; i++) {
-        const struct dmpi_stream *const s = &f->streams[i];
-        if (s->type != DMP_STREAM_HANDLE_DATA)
-            continue;
-        const uint32_t index = (uint32_t)i; /* the directory's count is a u32 */
-        const dmp_status st =
-            done ? dmpi_malformed(f, index, s->rva, UINT64_MAX,
-                                  "a HandleDataStream came earlier; this one is ignored")
-                 : decode_handle_list(f, index, &done);
-        if (st != DMP_OK)
-            return st;
-    }
-    return DMP_OK;
+    return dmpi_first_usable(f, DMP_STREAM_HANDLE_DATA,
+                             "a HandleDataStream came earlier; this one is ignored",
+                             decode_handle_list);
 }
 
 size_t dmp_handle_count(const dmp_file *f)

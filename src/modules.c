@@ -46,7 +46,7 @@ static const char *arena_copy(dmp_file *f, const char *s, size_t len)
 
 /* A GUID and an age the way Breakpad and the symbol servers print them: Data1, Data2 and
  * Data3 read little-endian, Data4 byte by byte, upper-case hex without separators, then the
- * age in hex. */
+ * age in lower-case hex. */
 static const char *format_debug_id(dmp_file *f, const uint8_t guid[16], uint32_t age)
 {
     char buf[48];
@@ -54,7 +54,7 @@ static const char *format_debug_id(dmp_file *f, const uint8_t guid[16], uint32_t
                      (unsigned)load_u16le(guid + 4), (unsigned)load_u16le(guid + 6));
     for (size_t i = 8; i < 16; i++)
         n += snprintf(buf + n, sizeof buf - (size_t)n, "%02X", (unsigned)guid[i]);
-    n += snprintf(buf + n, sizeof buf - (size_t)n, "%" PRIX32, age);
+    n += snprintf(buf + n, sizeof buf - (size_t)n, "%" PRIx32, age);
     return arena_copy(f, buf, (size_t)n);
 }
 
@@ -155,7 +155,7 @@ static dmp_status decode_cv(struct walk *w, dmp_module *m, uint32_t size, uint32
     if (size < min)
         return dmpi_malformed(f, w->si, rva, w->k, "CodeView record too short for its kind");
     if (m->cv_signature != DMP_CV_PDB70 && m->cv_signature != DMP_CV_PDB20 &&
-        m->cv_signature != DMP_CV_ELF && m->cv_signature != DMP_CV_ELF_OLD)
+        m->cv_signature != DMP_CV_ELF && m->cv_signature != DMP_CV_ELF_SWAPPED)
         return DMP_OK; /* another kind (NB09, NB11...): served raw */
     /* The decoded forms are strings made from the record: they count against the budget. */
     bool granted;
@@ -182,7 +182,7 @@ static bool platform_is_windows(const dmp_file *f)
  * binary itself. ELF modules: the build id in lower-case hex. */
 static dmp_status set_code_id(dmp_file *f, dmp_module *m)
 {
-    const bool elf = m->cv_signature == DMP_CV_ELF || m->cv_signature == DMP_CV_ELF_OLD;
+    const bool elf = m->cv_signature == DMP_CV_ELF || m->cv_signature == DMP_CV_ELF_SWAPPED;
     if (m->build_id) {
         m->code_id = lower_hex(f, m->build_id, m->build_id_len);
     } else if (!elf && platform_is_windows(f)) {

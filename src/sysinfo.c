@@ -48,7 +48,7 @@ static void decode_cpu_info(const uint8_t *p, dmp_system_info *out)
 }
 
 /* Decodes one SystemInfoStream into f->triage.system. */
-static dmp_status decode_system_info(dmp_file *f, uint32_t index)
+static dmp_status decode_system_info(dmp_file *f, uint32_t index, bool *used)
 {
     const struct dmpi_stream *const s = &f->streams[index];
     struct dmpi_triage *const t = &f->triage;
@@ -81,32 +81,15 @@ static dmp_status decode_system_info(dmp_file *f, uint32_t index)
     }
     t->system = si;
     t->system_status = DMP_OK;
-    return DMP_OK;
-}
-
-/* Runs `decode` on each stream of `type` until one leaves *status at DMP_OK; every stream of
- * that type after it is reported as ignored. */
-static dmp_status first_sound(dmp_file *f, uint32_t type, const dmp_status *status,
-                              dmp_status (*decode)(dmp_file *, uint32_t), const char *ignored)
-{
-    for (size_t i = 0; i < f->stream_count; i++) {
-        const struct dmpi_stream *const s = &f->streams[i];
-        if (s->type != type)
-            continue;
-        const uint32_t index = (uint32_t)i; /* the directory's count is a u32 */
-        const dmp_status st = *status == DMP_OK
-                                  ? dmpi_malformed(f, index, s->rva, UINT64_MAX, ignored)
-                                  : decode(f, index);
-        if (st != DMP_OK)
-            return st;
-    }
+    *used = true;
     return DMP_OK;
 }
 
 dmp_status dmpi_parse_system_info(dmp_file *f)
 {
-    return first_sound(f, DMP_STREAM_SYSTEM_INFO, &f->triage.system_status, decode_system_info,
-                       "a SystemInfoStream came earlier; this one is ignored");
+    return dmpi_first_usable(f, DMP_STREAM_SYSTEM_INFO,
+                             "a SystemInfoStream came earlier; this one is ignored",
+                             decode_system_info);
 }
 
 /* ---- MiscInfoStream ------------------------------------------------------------------ */
@@ -206,7 +189,7 @@ static dmp_status misc_extent(dmp_file *f, uint32_t index, uint64_t *len)
     return DMP_OK;
 }
 
-static dmp_status decode_misc_info(dmp_file *f, uint32_t index)
+static dmp_status decode_misc_info(dmp_file *f, uint32_t index, bool *used)
 {
     const struct dmpi_stream *const s = &f->streams[index];
     struct dmpi_triage *const t = &f->triage;
@@ -229,13 +212,15 @@ static dmp_status decode_misc_info(dmp_file *f, uint32_t index)
         return st;
     t->misc = m;
     t->misc_status = DMP_OK;
+    *used = true;
     return DMP_OK;
 }
 
 dmp_status dmpi_parse_misc_info(dmp_file *f)
 {
-    return first_sound(f, DMP_STREAM_MISC_INFO, &f->triage.misc_status, decode_misc_info,
-                       "a MiscInfoStream came earlier; this one is ignored");
+    return dmpi_first_usable(f, DMP_STREAM_MISC_INFO,
+                             "a MiscInfoStream came earlier; this one is ignored",
+                             decode_misc_info);
 }
 
 /* ---- Accessors ------------------------------------------------------------------------ */

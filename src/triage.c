@@ -10,6 +10,23 @@
 
 #include <stdlib.h>
 
+dmp_status dmpi_first_usable(dmp_file *f, uint32_t type, const char *ignored,
+                             dmp_status (*decode)(dmp_file *f, uint32_t index, bool *used))
+{
+    bool used = false;
+    for (size_t i = 0; i < f->stream_count; i++) {
+        const struct dmpi_stream *const s = &f->streams[i];
+        if (s->type != type)
+            continue;
+        const uint32_t index = (uint32_t)i; /* the directory's count is a u32 */
+        const dmp_status st =
+            used ? dmpi_malformed(f, index, s->rva, UINT64_MAX, ignored) : decode(f, index, &used);
+        if (st != DMP_OK)
+            return st;
+    }
+    return DMP_OK;
+}
+
 dmp_status dmpi_malformed(dmp_file *f, uint32_t stream, uint64_t offset, uint64_t entry,
                           const char *detail)
 {

