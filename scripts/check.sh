@@ -2,6 +2,9 @@
 # check.sh - the whole test suite, as CI runs it. From the source root: scripts/check.sh
 # SPDX-License-Identifier: MIT
 #
+# 0. the packages (scripts/deps.sh --peers) and Breakpad's minidump_dump, built once into
+#    ${XDG_CACHE_HOME:-~/.cache}/dmpread/breakpad, for the writer and differential tests.
+#    DMPREAD_NO_PEERS=1 skips both; those tests then report themselves skipped.
 # 1. gcc, optimised, -Werror: build (with bench/), then every ctest suite and a tiny bench run.
 # 2. clang, ASan+UBSan (no recovery), -Werror: build, then every ctest suite again.
 # 3. the libFuzzer harness under ASan+UBSan for FUZZ_SECONDS (default 60) over a corpus of
@@ -14,9 +17,18 @@ root=$(pwd)
 out=${BUILD_ROOT:-$root/build-check}
 jobs=$(nproc 2>/dev/null || echo 2)
 
-scripts/deps.sh
-
 step() { printf '\n== %s\n' "$*"; }
+
+peer_args=""
+if [ "${DMPREAD_NO_PEERS:-0}" = 1 ]; then
+    scripts/deps.sh
+else
+    scripts/deps.sh --peers
+    step "Breakpad's minidump_dump (built once, then cached)"
+    bp=$(sh tests/differential/get_breakpad.sh)
+    echo "$bp"
+    peer_args="-DDMPREAD_MINIDUMP_DUMP=$bp"
+fi
 
 build_and_test() { # NAME CMAKE-ARGS...
     name=$1
@@ -29,11 +41,11 @@ build_and_test() { # NAME CMAKE-ARGS...
 }
 
 build_and_test gcc-release -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DDMPREAD_BUILD_BENCH=ON
+    -DDMPREAD_BUILD_BENCH=ON $peer_args
 step "bench: smoke run at a tiny size"
 sh bench/smoke.sh "$out/gcc-release"
 build_and_test clang-asan-ubsan -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
-    "-DDMPREAD_SANITIZE=address;undefined" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
+    "-DDMPREAD_SANITIZE=address;undefined" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON $peer_args
 
 step "fuzz: ${FUZZ_SECONDS:-60} s"
 BUILD_DIR="$out/fuzz" scripts/fuzz.sh "${FUZZ_SECONDS:-60}"

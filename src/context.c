@@ -22,6 +22,9 @@
  * scored: the flags naming its CPU outrank SystemInfo agreeing, which outranks an exact size.
  * SystemInfo thus breaks ties only; a record whose flags carry no CPU bits is taken on its
  * size alone when SystemInfo is absent, and refused when SystemInfo names another CPU.
+ * AMD64 records may also be shorter than 1232 bytes when their flags say AMD64 and they hold
+ * every register decoded (through Rip): LLDB 16 writes 720-byte records, cut inside the FPU
+ * area, with CONTROL | INTEGER | SEGMENTS.
  */
 #include "internal.h"
 
@@ -47,6 +50,7 @@ struct layout {
     uint32_t cpu_mask; /* (flags & cpu_mask) == cpu_bits: the flags name this layout */
     uint32_t cpu_bits;
     bool xstate; /* may be longer than `size` when CONTEXT_XSTATE is set */
+    bool cut;    /* may be shorter, down to its last register, when the flags name the CPU */
     const struct reg_field *regs;
     size_t reg_count;
     uint8_t ip, sp, fp; /* indices into regs */
@@ -94,13 +98,16 @@ static const struct reg_field arm64_old_regs[] = ARM64_REGS(0x110);
 #define REGS(a) (a), sizeof(a) / sizeof((a)[0])
 
 static const struct layout layouts[] = {
-    {DMP_CPU_X86, 716, 0, WINDOWS_CPU_MASK, 0x00010000, true, REGS(x86_regs), 8, 7, 6},
-    {DMP_CPU_X86, 204, 0, WINDOWS_CPU_MASK, 0x00010000, false, REGS(x86_regs), 8, 7, 6},
-    {DMP_CPU_AMD64, 1232, 0x30, WINDOWS_CPU_MASK, 0x00100000, true, REGS(amd64_regs), 16, 7, 6},
-    {DMP_CPU_ARM, 416, 0, WINDOWS_CPU_MASK, 0x00200000, false, REGS(arm_regs), 15, 13, 11},
-    {DMP_CPU_ARM64, 912, 0, WINDOWS_CPU_MASK, 0x00400000, false, REGS(arm64_regs), 32, 31, 29},
-    {DMP_CPU_ARM, 368, 0, BREAKPAD_CPU_MASK, 0x40000000, false, REGS(arm_regs), 15, 13, 11},
-    {DMP_CPU_ARM64, 796, 0, BREAKPAD_CPU_MASK, 0x80000000, false, REGS(arm64_old_regs), 32, 31, 29},
+    {DMP_CPU_X86, 716, 0, WINDOWS_CPU_MASK, 0x00010000, true, false, REGS(x86_regs), 8, 7, 6},
+    {DMP_CPU_X86, 204, 0, WINDOWS_CPU_MASK, 0x00010000, false, false, REGS(x86_regs), 8, 7, 6},
+    {DMP_CPU_AMD64, 1232, 0x30, WINDOWS_CPU_MASK, 0x00100000, true, true, REGS(amd64_regs), 16, 7,
+     6},
+    {DMP_CPU_ARM, 416, 0, WINDOWS_CPU_MASK, 0x00200000, false, false, REGS(arm_regs), 15, 13, 11},
+    {DMP_CPU_ARM64, 912, 0, WINDOWS_CPU_MASK, 0x00400000, false, false, REGS(arm64_regs), 32, 31,
+     29},
+    {DMP_CPU_ARM, 368, 0, BREAKPAD_CPU_MASK, 0x40000000, false, false, REGS(arm_regs), 15, 13, 11},
+    {DMP_CPU_ARM64, 796, 0, BREAKPAD_CPU_MASK, 0x80000000, false, false, REGS(arm64_old_regs), 32,
+     31, 29},
 };
 
 /* The CPU SystemInfo names, or DMP_CPU_UNKNOWN when there is none (or none we decode). */
@@ -134,16 +141,28 @@ static bool flags_name(const struct layout *l, uint32_t flags)
            (flags & BREAKPAD_ARM_OLD) != 0;
 }
 
+/* Where the last register the layout decodes ends. */
+static size_t regs_end(const struct layout *l)
+{
+    size_t end = 0;
+    for (size_t i = 0; i < l->reg_count; i++)
+        if (l->regs[i].off + (size_t)l->regs[i].width > end)
+            end = l->regs[i].off + (size_t)l->regs[i].width;
+    return end;
+}
+
 /* How well a layout explains the record: -1 when it cannot, else higher is better. */
 static int score(const struct layout *l, const uint8_t *p, size_t size, dmp_cpu sys)
 {
     const bool exact = size == l->size;
-    if (size < l->size || (!exact && !l->xstate))
+    if (size < (l->cut ? regs_end(l) : l->size) || (size > l->size && !l->xstate))
         return -1;
     const uint32_t flags = load_u32le(p + l->flags_off);
     const bool named = flags_name(l, flags);
-    if (!exact && !(named && (flags & CONTEXT_XSTATE)))
+    if (size > l->size && !(named && (flags & CONTEXT_XSTATE)))
         return -1; /* only a record that says it carries XSAVE data may be longer */
+    if (size < l->size && !named)
+        return -1; /* a record cut short (LLDB's 720-byte AMD64) must say what it is */
     if (!named && (flags & BREAKPAD_CPU_MASK) != 0)
         return -1; /* the flags name some other CPU */
     if (!named && sys != DMP_CPU_UNKNOWN && sys != l->cpu)

@@ -213,6 +213,9 @@ static const struct {
     {DMP_STREAM_LINUX_AUXV, "LinuxAuxvStream"},
     {DMP_STREAM_LINUX_MAPS, "LinuxMapsStream"},
     {DMP_STREAM_LINUX_DSO_DEBUG, "LinuxDsoDebugStream"},
+    {0x4767000b, "LinuxProcStatStream"}, /* LLVM's names for LLDB's /proc copies */
+    {0x4767000c, "LinuxProcUptimeStream"},
+    {0x4767000d, "LinuxProcFdStream"},
     {DMP_STREAM_CRASHPAD_INFO, "CrashpadInfoStream"},
     {0x4b6b0002, "ChromiumStabilityReportStream"},
     {0x4d7a0001, "MozMacosCrashInfoStream"},

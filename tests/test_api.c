@@ -307,8 +307,9 @@ START_TEST(stream_type_names)
     ck_assert_str_eq(dmp_stream_type_name(DMP_STREAM_MEMORY_LIST), "MemoryListStream");
     ck_assert_str_eq(dmp_stream_type_name(DMP_STREAM_MEMORY64_LIST), "Memory64ListStream");
     ck_assert_str_eq(dmp_stream_type_name(DMP_STREAM_LINUX_MAPS), "LinuxMapsStream");
+    ck_assert_str_eq(dmp_stream_type_name(0x4767000b), "LinuxProcStatStream"); /* LLDB's */
     /* Microsoft's two reserved types, the gap after the Linux ones, and nonsense. */
-    const uint32_t unknown[] = {1, 2, 0x47670000, 0x4767000b, 0x43500000, 0xffffffff, 1000};
+    const uint32_t unknown[] = {1, 2, 0x47670000, 0x4767000e, 0x43500000, 0xffffffff, 1000};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++)
         ck_assert_msg(dmp_stream_type_name(unknown[i]) == NULL, "type 0x%" PRIx32 " named %s",
                       unknown[i], dmp_stream_type_name(unknown[i]));

@@ -188,6 +188,21 @@ START_TEST(amd64_xstate_longer)
 }
 END_TEST
 
+START_TEST(amd64_cut_short)
+{
+    /* LLDB 16's record: 720 bytes, AMD64 | CONTROL | INTEGER | SEGMENTS, no FPU area. */
+    uint8_t *rec = make_record(720, 0x30, 0x100007, amd64_want, N(amd64_want));
+    expect_decoded(rec, 720, -1, DMP_CPU_AMD64, 0x100007, amd64_want, N(amd64_want), "rip", "rsp",
+                   "rbp");
+    expect_decoded(rec, 0x100, -1, DMP_CPU_AMD64, 0x100007, amd64_want, N(amd64_want), "rip", "rsp",
+                   "rbp");           /* down to the end of Rip */
+    expect_malformed(rec, 0xff, -1); /* Rip cut */
+    mkd_store_u32(rec + 0x30, 0x7);  /* no CPU bits: a short record must say what it is */
+    expect_malformed(rec, 720, DMP_ARCH_AMD64);
+    free(rec);
+}
+END_TEST
+
 START_TEST(arm_windows)
 {
     uint8_t *rec = make_record(416, 0, 0x200007, arm_want, N(arm_want));
@@ -347,6 +362,7 @@ int main(void)
     tcase_add_test(tc, x86_xstate_longer);
     tcase_add_test(tc, amd64_full);
     tcase_add_test(tc, amd64_xstate_longer);
+    tcase_add_test(tc, amd64_cut_short);
     tcase_add_test(tc, arm_windows);
     tcase_add_test(tc, arm_breakpad);
     tcase_add_test(tc, arm64_windows_and_breakpad);

@@ -42,20 +42,26 @@ static void manifest_name(uint32_t type, char *out, size_t cap)
         *suffix = '\0';
 }
 
+/* The manifest lists each stream by our name or, for types it has no name for (LLDB's
+ * 0x4767000b-d, which we name after LLVM), by the hex form: either matches. */
 static void check_stream_types(const dmp_file *f, const char *file, const char *types)
 {
     char want[2048], got[2048] = "";
     snprintf(want, sizeof want, "%s", types);
+    bool same = true;
+    char *save = NULL, *tok = strtok_r(want, ",", &save);
     for (size_t i = 0; i < dmp_stream_count(f); i++) {
         dmp_stream s;
         ck_assert_int_eq(dmp_stream_get(f, i, &s), DMP_OK);
-        char name[64];
+        char name[64], hex[16];
         manifest_name(s.type, name, sizeof name);
+        snprintf(hex, sizeof hex, "0x%08x", s.type);
+        same = same && tok && (strcmp(tok, name) == 0 || strcmp(tok, hex) == 0);
+        tok = tok ? strtok_r(NULL, ",", &save) : NULL;
         const size_t at = strlen(got);
         snprintf(got + at, sizeof got - at, "%s%s", i ? "," : "", name);
     }
-    ck_assert_msg(strcmp(got, want) == 0, "%s: stream types\n  got  %s\n  want %s", file, got,
-                  want);
+    ck_assert_msg(same && !tok, "%s: stream types\n  got  %s\n  want %s", file, got, types);
 }
 
 /* Every index entry reads back as the file's bytes at its offset, and the two opens agree. */
