@@ -36,7 +36,7 @@ artifacts=$build/artifacts
 mkdir -p "$corpus" "$artifacts" "$build/seeds"
 "$build/fuzz/mkseeds" "$build/seeds"
 cp "$build/seeds"/* "$corpus"/
-cp testdata/* "$corpus"/
+find testdata -type f \( -name "*.dmp" -o -name "*.gz" \) -exec cp {} "$corpus"/ \;
 if [ -d fuzz/corpus ]; then
     cp fuzz/corpus/* "$corpus"/ 2>/dev/null || true
 fi
