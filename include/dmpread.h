@@ -487,8 +487,8 @@ DMP_API dmp_status dmp_thread_get(const dmp_file *f, size_t i, dmp_thread *out);
 DMP_API dmp_status dmp_thread_find(const dmp_file *f, uint32_t id, size_t *index);
 
 /* CodeView record signatures (the first four bytes, as a little-endian u32). */
-#define DMP_CV_PDB70 0x53445352u   /* "RSDS" */
-#define DMP_CV_PDB20 0x3031424eu   /* "NB10" */
+#define DMP_CV_PDB70 0x53445352u /* "RSDS" */
+#define DMP_CV_PDB20 0x3031424eu /* "NB10" */
 /* Breakpad's and Crashpad's ELF build id: MD_CVINFOELF_SIGNATURE 'BpEL' as a u32, so the file
  * holds the bytes "LEpB". The other order ("BpEL" in the file) is accepted too. */
 #define DMP_CV_ELF 0x4270454cu
