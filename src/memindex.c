@@ -588,6 +588,7 @@ dmp_status dmpi_memindex_build(dmp_file *f)
     dmp_status st = gather_descriptors(&g, mem, &seg);
     if (st != DMP_OK || mem->count == 0 || run_sorted_and_disjoint(mem, 0, mem->count))
         goto done;
+    assert(seg); /* pieces came from some list, so the segment table was allocated */
     bool merged = false;
     if (mem->list_count <= MERGE_MAX_LISTS) {
         bool each = true;
