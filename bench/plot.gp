@@ -15,7 +15,7 @@ set key top left box opaque
 set title 'dmp\_open in a fresh process'
 set ylabel 'milliseconds'
 plot sorted_csv using 'ranges':'open_ms' with linespoints pt 7 lw 2 title 'dmp\_open, Memory64 only', \
-     full_csv using 'ranges':'open_ms' with linespoints pt 5 lw 2 title 'dmp\_open, + 16 stacks (unsorted)', \
+     full_csv using 'ranges':'open_ms' with linespoints pt 5 lw 2 title 'dmp\_open, + 16 stacks listed first', \
      sorted_csv using 'ranges':'cli_ms' with linespoints pt 6 dt 2 title 'whole dmpread ADDR 8, Memory64 only', \
      full_csv using 'ranges':'cli_ms' with linespoints pt 4 dt 2 title 'whole dmpread ADDR 8, + stacks', \
      sorted_csv using 'ranges':'desc_pass_ms' with linespoints pt 1 dt 3 title 'one bare pass over the descriptors', \
