@@ -90,6 +90,12 @@ int cmd_ranges(struct run *r);
 /* ---- info.c --------------------------------------------------------------------------- */
 int cmd_info(struct run *r);
 
+/* ---- crashpad.c: info's Crashpad section ---------------------------------------------- */
+/* The ids, process annotations and module annotations of CrashpadInfo, as text lines (none
+ * when the dump has no CrashpadInfo) or as the JSON member "crashpad" (null then). */
+void print_crashpad(const dmp_file *f);
+void json_crashpad(struct json *j, const dmp_file *f);
+
 /* ---- report.c: the list commands ------------------------------------------------------ */
 int cmd_threads(struct run *r);
 int cmd_modules(struct run *r);
@@ -99,6 +105,8 @@ int cmd_streams(struct run *r);
 /* Shared by info and threads: a decoded context as JSON, and as aligned text lines. */
 void json_context(struct json *j, const char *key, const dmp_context *ctx);
 void print_registers(FILE *out, const dmp_context *ctx, const char *indent);
+/* The last component of a path, Windows or POSIX (the path itself when that is empty). */
+const char *path_base_name(const char *path);
 /* The module holding addr as "name+0xOFFSET" into buf (the path's last component); false
  * when no module holds it. */
 bool module_offset(const dmp_file *f, uint64_t addr, char *buf, size_t cap);

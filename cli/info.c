@@ -267,6 +267,111 @@ static void json_process(struct json *j, const dmp_file *f)
     json_object_end(j);
 }
 
+/* ---- Memory use (ProcessVmCounters) ------------------------------------------------------ */
+
+/* "512 bytes", "9.4 MiB": a size for reading; JSON has the exact byte counts. */
+static void format_size(uint64_t bytes, char *buf, size_t cap)
+{
+    static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    if (bytes < 1024) {
+        snprintf(buf, cap, "%" PRIu64 " bytes", bytes);
+        return;
+    }
+    double v = (double)bytes / 1024;
+    size_t u = 0;
+    while (v >= 1024 && u + 1 < sizeof units / sizeof units[0]) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(buf, cap, "%.1f %s", v, units[u]);
+}
+
+/* Appends ", " (unless first), label, the size and, when peak is given, "(peak ...)". */
+static void print_size_pair(const char *label, uint64_t v, const uint64_t *peak, bool *first)
+{
+    char size[32], peak_size[32];
+    format_size(v, size, sizeof size);
+    printf("%s%s %s", *first ? "" : ", ", label, size);
+    if (peak) {
+        format_size(*peak, peak_size, sizeof peak_size);
+        printf(" (peak %s)", peak_size);
+    }
+    *first = false;
+}
+
+static void print_vm_counters(const dmp_file *f)
+{
+    dmp_vm_counters v;
+    const dmp_status st = dmp_get_vm_counters(f, &v);
+    if (st == DMP_E_ABSENT)
+        return; /* only Windows writers record it */
+    if (st != DMP_OK) {
+        print_unknown("memory:", st, "ProcessVmCountersStream");
+        return;
+    }
+    bool first = true;
+    printf(LABEL, "memory:");
+    if (v.flags & DMP_VM_COUNTERS)
+        print_size_pair("working set", v.working_set_size, &v.peak_working_set_size, &first);
+    if (v.flags & DMP_VM_COUNTERS_EX)
+        print_size_pair("private", v.private_usage, NULL, &first);
+    if (v.flags & DMP_VM_COUNTERS_VIRTUALSIZE)
+        print_size_pair("virtual", v.virtual_size, &v.peak_virtual_size, &first);
+    if (first)
+        printf("no counters recorded (flags 0x%x)", (unsigned)v.flags);
+    printf("\n");
+}
+
+/* A counter valid when `flag` is set in the flags, else null. */
+static void json_vm_field(struct json *j, const char *key, const dmp_vm_counters *v, uint32_t flag,
+                          uint64_t value)
+{
+    if (v->flags & flag)
+        json_uint(j, key, value);
+    else
+        json_null(j, key);
+}
+
+static void json_vm_counters(struct json *j, const dmp_file *f)
+{
+    dmp_vm_counters v;
+    if (dmp_get_vm_counters(f, &v) != DMP_OK) {
+        json_null(j, "vm_counters");
+        return;
+    }
+    const struct {
+        const char *key;
+        uint32_t flag;
+        uint64_t value;
+    } fields[] = {
+        {"page_fault_count", DMP_VM_COUNTERS, v.page_fault_count},
+        {"peak_working_set_size", DMP_VM_COUNTERS, v.peak_working_set_size},
+        {"working_set_size", DMP_VM_COUNTERS, v.working_set_size},
+        {"quota_peak_paged_pool_usage", DMP_VM_COUNTERS, v.quota_peak_paged_pool_usage},
+        {"quota_paged_pool_usage", DMP_VM_COUNTERS, v.quota_paged_pool_usage},
+        {"quota_peak_non_paged_pool_usage", DMP_VM_COUNTERS, v.quota_peak_non_paged_pool_usage},
+        {"quota_non_paged_pool_usage", DMP_VM_COUNTERS, v.quota_non_paged_pool_usage},
+        {"pagefile_usage", DMP_VM_COUNTERS, v.pagefile_usage},
+        {"peak_pagefile_usage", DMP_VM_COUNTERS, v.peak_pagefile_usage},
+        {"peak_virtual_size", DMP_VM_COUNTERS_VIRTUALSIZE, v.peak_virtual_size},
+        {"virtual_size", DMP_VM_COUNTERS_VIRTUALSIZE, v.virtual_size},
+        {"private_usage", DMP_VM_COUNTERS_EX, v.private_usage},
+        {"private_working_set_size", DMP_VM_COUNTERS_EX2, v.private_working_set_size},
+        {"shared_commit_usage", DMP_VM_COUNTERS_EX2, v.shared_commit_usage},
+        {"job_shared_commit_usage", DMP_VM_COUNTERS_JOB, v.job_shared_commit_usage},
+        {"job_private_commit_usage", DMP_VM_COUNTERS_JOB, v.job_private_commit_usage},
+        {"job_peak_private_commit_usage", DMP_VM_COUNTERS_JOB, v.job_peak_private_commit_usage},
+        {"job_private_commit_limit", DMP_VM_COUNTERS_JOB, v.job_private_commit_limit},
+        {"job_total_commit_limit", DMP_VM_COUNTERS_JOB, v.job_total_commit_limit},
+    };
+    json_object_begin(j, "vm_counters");
+    json_uint(j, "revision", v.revision);
+    json_hex(j, "flags", v.flags);
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        json_vm_field(j, fields[i].key, &v, fields[i].flag, fields[i].value);
+    json_object_end(j);
+}
+
 /* ---- Exceptions ------------------------------------------------------------------------ */
 
 /* The registers at the fault: the exception's own context, else its thread's. */
@@ -521,19 +626,23 @@ int cmd_info(struct run *r)
         json_header(&r->j, f);
         json_system(&r->j, f);
         json_process(&r->j, f);
+        json_vm_counters(&r->j, f);
         json_exceptions(&r->j, f);
         json_counts(&r->j, f);
         json_string(&r->j, "comment", has_comment ? comment : NULL);
+        json_crashpad(&r->j, f);
         return doc_end(r, EXIT_SUCCESS, true);
     }
     print_dump(r);
     print_system(f);
     print_process(f);
+    print_vm_counters(f);
     print_exceptions(f);
     print_contents(f);
     if (has_comment) {
         char text[2048];
         printf(LABEL "%s\n", "comment:", text_printable(comment, text, sizeof text));
     }
+    print_crashpad(f);
     return doc_end(r, EXIT_SUCCESS, true);
 }

@@ -50,8 +50,7 @@ void print_registers(FILE *out, const dmp_context *ctx, const char *indent)
     }
 }
 
-/* The last component of a path, Windows or POSIX. */
-static const char *base_name(const char *path)
+const char *path_base_name(const char *path)
 {
     const char *name = path;
     for (const char *p = path; *p; p++)
@@ -91,7 +90,7 @@ bool module_offset(const dmp_file *f, uint64_t addr, char *buf, size_t cap)
     if (!find_module(f, addr, &index, &name, &base, &unloaded))
         return false;
     char printable[NAME_CELL];
-    text_printable(base_name(name), printable, sizeof printable);
+    text_printable(path_base_name(name), printable, sizeof printable);
     snprintf(buf, cap, "%s+0x%" PRIx64 "%s", printable, addr - base, unloaded ? " (unloaded)" : "");
     return true;
 }
@@ -374,7 +373,7 @@ static void module_row(struct table *tb, const dmp_module *m, int digits)
     text_printable(*m->debug_id ? m->debug_id : "-", debug_id, sizeof debug_id);
     text_printable(*m->code_id ? m->code_id : "-", code_id, sizeof code_id);
     /* The PDB's file name is what a symbol server wants; the path is in --json. */
-    text_printable(*m->pdb_name ? base_name(m->pdb_name) : "-", pdb, sizeof pdb);
+    text_printable(*m->pdb_name ? path_base_name(m->pdb_name) : "-", pdb, sizeof pdb);
     text_printable(m->name, name, sizeof name);
     const char *const cells[] = {base, end, size, version, debug_id, code_id, pdb, name};
     table_add(tb, cells);

@@ -218,6 +218,54 @@ static void check_extras(const dmp_file *f)
     }
 }
 
+/* One module's Crashpad annotations: every index below each count, and the count itself. */
+static void check_crashpad_module(const dmp_file *f, size_t i, const uint8_t *base, uint64_t len)
+{
+    dmp_crashpad_module m;
+    TRIAGE_CHECK(dmp_crashpad_module_get(f, i, &m) == DMP_OK, "crashpad module %zu", i);
+    const char *k, *v;
+    for (size_t a = 0; a < m.list_annotation_count; a++) {
+        TRIAGE_CHECK(dmp_crashpad_module_list_annotation_get(f, i, a, &v) == DMP_OK, "list");
+        check_string(v, "list annotation");
+    }
+    TRIAGE_CHECK(dmp_crashpad_module_list_annotation_get(f, i, m.list_annotation_count, &v) ==
+                     DMP_E_NOT_FOUND,
+                 "list annotation past the count");
+    for (size_t a = 0; a < m.simple_annotation_count; a++) {
+        TRIAGE_CHECK(dmp_crashpad_module_simple_annotation_get(f, i, a, &k, &v) == DMP_OK,
+                     "simple");
+        check_string(k, "simple annotation key");
+        check_string(v, "simple annotation value");
+    }
+    TRIAGE_CHECK(dmp_crashpad_module_simple_annotation_get(f, i, m.simple_annotation_count, &k,
+                                                           &v) == DMP_E_NOT_FOUND,
+                 "simple annotation past the count");
+    dmp_crashpad_annotation o;
+    for (size_t a = 0; a < m.annotation_object_count; a++) {
+        TRIAGE_CHECK(dmp_crashpad_module_annotation_object_get(f, i, a, &o) == DMP_OK, "object");
+        check_string(o.name, "annotation object name");
+        TRIAGE_CHECK((o.value == NULL) == (o.value_len == 0), "annotation value and length");
+        check_span(o.value, o.value_len, base, len, "annotation value");
+    }
+    TRIAGE_CHECK(dmp_crashpad_module_annotation_object_get(f, i, m.annotation_object_count, &o) ==
+                     DMP_E_NOT_FOUND,
+                 "annotation object past the count");
+}
+
+static void check_crashpad_modules(const dmp_file *f, const uint8_t *base, uint64_t len)
+{
+    const size_t n = dmp_crashpad_module_count(f);
+    dmp_crashpad_info c;
+    TRIAGE_CHECK(n == 0 || dmp_get_crashpad_info(f, &c) == DMP_OK, "module info without stream");
+    for (size_t i = 0; i < n; i++)
+        check_crashpad_module(f, i, base, len);
+    dmp_crashpad_module m;
+    const char *v;
+    TRIAGE_CHECK(dmp_crashpad_module_get(f, n, &m) == DMP_E_NOT_FOUND, "crashpad module past");
+    TRIAGE_CHECK(dmp_crashpad_module_list_annotation_get(f, n, 0, &v) == DMP_E_NOT_FOUND,
+                 "list annotation of a module past the count");
+}
+
 static uint32_t check_system(const dmp_file *f)
 {
     dmp_system_info si;
@@ -236,6 +284,10 @@ static uint32_t check_system(const dmp_file *f)
         check_string(mi.build_string, "build string");
         check_string(mi.dbg_build_string, "dbg build string");
     }
+    dmp_vm_counters vm;
+    const dmp_status vs = dmp_get_vm_counters(f, &vm);
+    TRIAGE_CHECK(vs == DMP_OK || vs == DMP_E_ABSENT || vs == DMP_E_MALFORMED, "vm counters %d", vs);
+    TRIAGE_CHECK(vs != DMP_OK || vm.revision != 0, "vm counters of revision 0");
     return platform;
 }
 
@@ -267,4 +319,5 @@ void fuzz_triage(const dmp_file *f, const uint8_t *base, uint64_t len)
     check_exceptions(f, base, len, platform);
     check_memory_info(f);
     check_extras(f);
+    check_crashpad_modules(f, base, len);
 }

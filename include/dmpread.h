@@ -415,8 +415,49 @@ typedef struct dmp_misc_info {
 
 DMP_API dmp_status dmp_get_misc_info(const dmp_file *f, dmp_misc_info *out);
 
+/* ProcessVmCountersStream (22): MINIDUMP_PROCESS_VM_COUNTERS_1 or _2, told by Revision.
+ * Revision 1 is 80 bytes; 2 is 152 bytes and adds Flags, the virtual sizes, private
+ * working set, shared commit and the job's commit figures (revisions above 2 are read as
+ * _2). A stream shorter than its revision's record, or of revision 0, is DMP_E_MALFORMED.
+ * Which fields the writer filled in is in `flags`: */
+#define DMP_VM_COUNTERS 0x1u             /* page_fault_count through peak_pagefile_usage */
+#define DMP_VM_COUNTERS_VIRTUALSIZE 0x2u /* peak_virtual_size, virtual_size */
+#define DMP_VM_COUNTERS_EX 0x4u          /* private_usage */
+#define DMP_VM_COUNTERS_EX2 0x8u         /* private_working_set_size, shared_commit_usage */
+#define DMP_VM_COUNTERS_JOB 0x10u        /* the job_* fields: the process's job object */
+
+typedef struct dmp_vm_counters {
+    uint16_t revision; /* as written: 1, or 2 (and later) */
+    uint16_t flags;    /* DMP_VM_COUNTERS_*: Flags as written for revision 2; revision 1 has no
+                          Flags and gets DMP_VM_COUNTERS | DMP_VM_COUNTERS_EX, what it holds */
+    uint32_t page_fault_count;
+    uint64_t peak_working_set_size; /* bytes, as are all the sizes below */
+    uint64_t working_set_size;
+    uint64_t quota_peak_paged_pool_usage;
+    uint64_t quota_paged_pool_usage;
+    uint64_t quota_peak_non_paged_pool_usage;
+    uint64_t quota_non_paged_pool_usage;
+    uint64_t pagefile_usage; /* commit charge */
+    uint64_t peak_pagefile_usage;
+    /* Revision 2 only (0 for revision 1); each as written even when its flag is clear. */
+    uint64_t peak_virtual_size;
+    uint64_t virtual_size;
+    uint64_t private_usage; /* both revisions */
+    uint64_t private_working_set_size;
+    uint64_t shared_commit_usage;
+    uint64_t job_shared_commit_usage;
+    uint64_t job_private_commit_usage;
+    uint64_t job_peak_private_commit_usage;
+    uint64_t job_private_commit_limit;
+    uint64_t job_total_commit_limit;
+} dmp_vm_counters;
+
+/* DMP_OK, DMP_E_ABSENT, DMP_E_MALFORMED or DMP_E_INVALID_ARG. */
+DMP_API dmp_status dmp_get_vm_counters(const dmp_file *f, dmp_vm_counters *out);
+
 /* Thread contexts. The layout is told by the record's size and flags, cross-checked with
- * SystemInfo: Windows x86 (CONTEXT, 716 or 204 bytes), AMD64 (1232), ARM (416), ARM64
+ * SystemInfo: Windows x86 (CONTEXT, 716 or 204 bytes), AMD64 (1232, or cut short after Rip
+ * when the flags say AMD64, as LLDB 16 writes), ARM (416), ARM64
  * (912), and Breakpad/Crashpad's ARM (MDRawContextARM) and old ARM64 layouts. */
 typedef enum dmp_cpu {
     DMP_CPU_UNKNOWN = 0,
@@ -640,6 +681,47 @@ typedef struct dmp_crashpad_info {
 DMP_API dmp_status dmp_get_crashpad_info(const dmp_file *f, dmp_crashpad_info *out);
 DMP_API dmp_status dmp_crashpad_annotation_get(const dmp_file *f, size_t i, const char **key,
                                                const char **value);
+
+/* Crashpad's per-module annotations: CrashpadInfo's module_list, a
+ * MinidumpModuleCrashpadInfoList whose links each name a module and its
+ * MinidumpModuleCrashpadInfo. A link whose record is unusable is dropped (with a diagnostic);
+ * an annotation list that is damaged keeps the entries that lie wholly inside its location
+ * and the file. Counts are 0 when the dump has no CrashpadInfo. */
+typedef struct dmp_crashpad_module {
+    uint32_t module_index;        /* minidump_module_list_index: for dmp_module_get; a damaged dump
+                                     may name a module the list lacks */
+    uint32_t version;             /* MinidumpModuleCrashpadInfo.version, 1 so far */
+    size_t list_annotation_count; /* list_annotations: strings */
+    size_t simple_annotation_count; /* simple_annotations: key/value strings */
+    size_t annotation_object_count; /* annotation_objects: typed annotations (20-byte records
+                                       predate them: 0) */
+} dmp_crashpad_module;
+
+/* Crashpad's Annotation::Type: a string, or a type the client defined (0x8000 and up). */
+#define DMP_CRASHPAD_ANNOTATION_INVALID 0u
+#define DMP_CRASHPAD_ANNOTATION_STRING 1u
+#define DMP_CRASHPAD_ANNOTATION_USER_DEFINED 0x8000u
+
+/* One MinidumpAnnotation. */
+typedef struct dmp_crashpad_annotation {
+    const char *name;
+    uint16_t type;     /* DMP_CRASHPAD_ANNOTATION_* or a client's own */
+    const void *value; /* the MinidumpByteArray's bytes, borrowed from the dump (for STRING:
+                          UTF-8 as written, not NUL-terminated); NULL when value_len is 0 */
+    size_t value_len;  /* cut to what lies inside the file */
+} dmp_crashpad_annotation;
+
+DMP_API size_t dmp_crashpad_module_count(const dmp_file *f);
+/* Module link `i` in list order. DMP_OK, DMP_E_NOT_FOUND or DMP_E_INVALID_ARG. */
+DMP_API dmp_status dmp_crashpad_module_get(const dmp_file *f, size_t i, dmp_crashpad_module *out);
+/* Annotation `k` of module link `i`, each kind in the order written: DMP_OK, or
+ * DMP_E_NOT_FOUND when either index is out of range, or DMP_E_INVALID_ARG. */
+DMP_API dmp_status dmp_crashpad_module_list_annotation_get(const dmp_file *f, size_t i, size_t k,
+                                                           const char **value);
+DMP_API dmp_status dmp_crashpad_module_simple_annotation_get(const dmp_file *f, size_t i, size_t k,
+                                                             const char **key, const char **value);
+DMP_API dmp_status dmp_crashpad_module_annotation_object_get(const dmp_file *f, size_t i, size_t k,
+                                                             dmp_crashpad_annotation *out);
 
 #ifdef __cplusplus
 }

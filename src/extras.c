@@ -1,4 +1,4 @@
-/* extras.c - the comment streams and the Breakpad, Linux and Crashpad extension streams.
+/* extras.c - the comment streams and the Breakpad and Linux extension streams.
  * SPDX-License-Identifier: MIT
  *
  * CommentStreamA/W are text as written (W preferred when both are there). BreakpadInfo is a
@@ -6,8 +6,7 @@
  * Breakpad wrote them with the client's own `long` and pointer types, so their size is
  * the word size of SystemInfo's architecture (4 on 32-bit x86, ARM, MIPS, PPC, SPARC,
  * RISC-V; else 8). MDRawDebug64 and MDRawLinkMap64 have the natural alignment of an LP64
- * compiler: padding after dso_count and after the name RVA. CrashpadInfo carries the
- * process's simple annotations as a dictionary of MinidumpUTF8String RVA pairs.
+ * compiler: padding after dso_count and after the name RVA. (CrashpadInfo is crashpad.c's.)
  *
  * The first sound stream of each type is used; later ones are reported and ignored.
  */
@@ -17,7 +16,6 @@
 #include <string.h>
 
 #define BREAKPAD_INFO_SIZE 12 /* MDRawBreakpadInfo */
-#define CRASHPAD_INFO_SIZE 52 /* MinidumpCrashpadInfo up to module_list; later fields unused */
 #define DEBUG32_SIZE 24       /* MDRawDebug32 */
 #define DEBUG64_SIZE 40       /* MDRawDebug64 */
 #define LINK_MAP32_SIZE 12    /* MDRawLinkMap32 */
@@ -192,40 +190,12 @@ dmp_status dmp_auxv_get(const dmp_file *f, size_t i, uint64_t *type, uint64_t *v
     return DMP_OK;
 }
 
-/* Crashpad's MinidumpUTF8String: u32 byte length (no terminator counted), then the bytes. */
-static dmp_status utf8_string(dmp_file *f, uint32_t index, uint32_t rva, const char **out)
-{
-    const struct view *const file = &f->src.bytes;
-    uint32_t len;
-    *out = "";
-    if (!view_u32le(file, rva, &len))
-        return dmpi_malformed(f, index, rva, UINT64_MAX,
-                              "MinidumpUTF8String starts past the end of the file");
-    const struct view text = view_clip(file, (uint64_t)rva + 4, len);
-    if (text.len < len) {
-        const dmp_status st =
-            dmpi_malformed(f, index, rva, UINT64_MAX,
-                           "MinidumpUTF8String runs past the end of the file; cut there");
-        if (st != DMP_OK)
-            return st;
-    }
-    bool granted;
-    const dmp_status st = dmpi_string_charge(f, index, rva, text.len, &granted);
-    if (st != DMP_OK || !granted)
-        return st;
-    *out = dmpi_utf8_dup(&f->arena, text.data, (size_t)text.len);
-    return *out ? DMP_OK : DMP_E_NOMEM;
-}
-
-/* A string referenced by an entry of a list (within the dump's string budget). An RVA of 0
- * means the writer had none. `utf8` selects MinidumpUTF8String over MINIDUMP_STRING. */
-static dmp_status list_string(dmp_file *f, uint32_t index, uint32_t rva, bool utf8,
-                              const char **out)
+/* A MINIDUMP_STRING referenced by an entry of a list (within the dump's string budget). An
+ * RVA of 0 means the writer had none. */
+static dmp_status list_string(dmp_file *f, uint32_t index, uint32_t rva, const char **out)
 {
     *out = "";
-    if (rva == 0)
-        return DMP_OK;
-    return utf8 ? utf8_string(f, index, rva, out) : dmpi_minidump_string(f, index, rva, out);
+    return rva == 0 ? DMP_OK : dmpi_minidump_string(f, index, rva, out);
 }
 
 /* Where MDRawDebug's link maps are, for the word size. */
@@ -249,7 +219,7 @@ static dmp_status decode_dso_entries(dmp_file *f, uint32_t index, const struct d
         d->addr = load_word(p, l->word);
         /* MDRawLinkMap64 pads the u32 name RVA to 8 bytes before ld. */
         d->ld = load_word(p + (l->word == 4 ? 8 : 16), l->word);
-        const dmp_status st = list_string(f, index, load_u32le(p + l->word), false, &d->name);
+        const dmp_status st = list_string(f, index, load_u32le(p + l->word), &d->name);
         if (st != DMP_OK)
             return st;
         t->dso_count++;
@@ -316,109 +286,15 @@ dmp_status dmp_linux_dso_get(const dmp_file *f, size_t i, dmp_linux_dso *out)
     return DMP_OK;
 }
 
-/* ---- CrashpadInfo ------------------------------------------------------------------------ */
-
-/* The MinidumpSimpleStringDictionary at location (size, rva): u32 count, then (key, value)
- * RVA pairs. Sets *dict to its bytes inside the file and *count to the pairs lying wholly
- * inside both the location and the file. */
-static dmp_status dictionary_extent(dmp_file *f, uint32_t index, uint32_t size, uint32_t rva,
-                                    struct view *dict, uint64_t *count)
-{
-    uint32_t claimed;
-    *dict = view_clip(&f->src.bytes, rva, size);
-    *count = 0;
-    if (size == 0)
-        return DMP_OK;
-    if (rva == 0 || !view_u32le(dict, 0, &claimed))
-        return dmpi_malformed(f, index, rva, UINT64_MAX,
-                              "Crashpad simple annotations lie outside the file or "
-                              "are too small for their count");
-    dmp_status st = DMP_OK;
-    if (dict->len < size)
-        st = dmpi_malformed(f, index, rva, UINT64_MAX,
-                            "Crashpad simple annotations run past the end of the file; "
-                            "the part inside is used");
-    const uint64_t room = (dict->len - 4) / 8;
-    *count = claimed < room ? claimed : room;
-    if (st == DMP_OK && *count < claimed)
-        st = dmpi_malformed(f, index, rva, UINT64_MAX,
-                            "Crashpad annotation count claims more entries than its location "
-                            "holds; those inside are used");
-    return st;
-}
-
-/* Fills f->triage.annotations from the dictionary at (size, rva). */
-static dmp_status decode_annotations(dmp_file *f, uint32_t index, uint32_t size, uint32_t rva)
-{
-    struct dmpi_triage *const t = &f->triage;
-    struct view dict;
-    uint64_t count;
-    dmp_status st = dictionary_extent(f, index, size, rva, &dict, &count);
-    if (st != DMP_OK || count == 0)
-        return st;
-    /* count pairs lie inside the file: the allocation is bounded by its size. */
-    const char **const pairs = calloc((size_t)count * 2, sizeof *pairs);
-    if (!pairs)
-        return DMP_E_NOMEM;
-    t->annotations = pairs;
-    for (uint64_t k = 0; k < 2 * count && st == DMP_OK; k++)
-        st = list_string(f, index, load_u32le(dict.data + 4 + 4 * k), true, &pairs[k]);
-    if (st == DMP_OK)
-        t->crashpad.annotation_count = (size_t)count;
-    return st;
-}
-
-static dmp_status decode_crashpad_info(dmp_file *f, uint32_t index, bool *used)
-{
-    const struct dmpi_stream *const s = &f->streams[index];
-    struct dmpi_triage *const t = &f->triage;
-    if (s->bytes.len < CRASHPAD_INFO_SIZE) {
-        t->crashpad_status = DMP_E_MALFORMED;
-        return dmpi_malformed(f, index, s->rva, UINT64_MAX,
-                              "CrashpadInfo is shorter than MinidumpCrashpadInfo (52 bytes)");
-    }
-    const uint8_t *const p = s->bytes.data;
-    memcpy(t->crashpad.report_id, p + 4, 16);
-    memcpy(t->crashpad.client_id, p + 20, 16);
-    t->crashpad_status = DMP_OK;
-    *used = true;
-    return decode_annotations(f, index, load_u32le(p + 36), load_u32le(p + 40));
-}
-
-static dmp_status parse_crashpad_info(dmp_file *f)
-{
-    return dmpi_first_usable(f, DMP_STREAM_CRASHPAD_INFO,
-                             "a stream of this type came earlier; this one is ignored",
-                             decode_crashpad_info);
-}
-
-dmp_status dmp_get_crashpad_info(const dmp_file *f, dmp_crashpad_info *out)
-{
-    if (!f || !out)
-        return DMP_E_INVALID_ARG;
-    if (f->triage.crashpad_status == DMP_OK)
-        *out = f->triage.crashpad;
-    return f->triage.crashpad_status;
-}
-
-dmp_status dmp_crashpad_annotation_get(const dmp_file *f, size_t i, const char **key,
-                                       const char **value)
-{
-    if (!f || !key || !value)
-        return DMP_E_INVALID_ARG;
-    if (f->triage.crashpad_status != DMP_OK || i >= f->triage.crashpad.annotation_count)
-        return DMP_E_NOT_FOUND;
-    *key = f->triage.annotations[2 * i];
-    *value = f->triage.annotations[2 * i + 1];
-    return DMP_OK;
-}
-
 /* ---- All of them --------------------------------------------------------------------- */
 
 dmp_status dmpi_parse_extras(dmp_file *f)
 {
     dmp_status (*const parsers[])(dmp_file *) = {
-        parse_comments, parse_breakpad_info, parse_auxv, parse_dso_debug, parse_crashpad_info,
+        parse_comments,
+        parse_breakpad_info,
+        parse_auxv,
+        parse_dso_debug,
     };
     for (size_t i = 0; i < sizeof parsers / sizeof parsers[0]; i++) {
         const dmp_status st = parsers[i](f);

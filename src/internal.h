@@ -81,6 +81,8 @@ struct dmpi_triage {
     dmp_system_info system;
     dmp_status misc_status;
     dmp_misc_info misc;
+    dmp_status vm_status;
+    dmp_vm_counters vm;
     dmp_thread *threads;
     size_t thread_count;
     dmp_module *modules;
@@ -106,7 +108,17 @@ struct dmpi_triage {
     size_t dso_count;
     dmp_status crashpad_status;
     dmp_crashpad_info crashpad;
-    const char **annotations; /* key, value, key, value, ... */
+    const char **annotations;                      /* key, value, key, value, ... (in the arena) */
+    struct dmpi_crashpad_module *crashpad_modules; /* in the arena */
+    size_t crashpad_module_count;
+};
+
+/* One MinidumpModuleCrashpadInfo, its arrays in the arena. */
+struct dmpi_crashpad_module {
+    dmp_crashpad_module info;
+    const char **list;                /* info.list_annotation_count strings */
+    const char **simple;              /* key, value, key, value, ... */
+    dmp_crashpad_annotation *objects; /* info.annotation_object_count */
 };
 
 struct dmp_file {
@@ -162,6 +174,10 @@ const char *dmpi_utf16_dup(struct dmpi_arena *a, const uint8_t *s, size_t len, b
  * DMP_DIAG_MALFORMED diagnostic; an rva past the file gives "" and a diagnostic. *out is
  * never NULL on DMP_OK; fails only with DMP_E_NOMEM. */
 dmp_status dmpi_minidump_string(dmp_file *f, uint32_t stream, uint64_t rva, const char **out);
+/* Decodes Crashpad's MinidumpUTF8String at rva (u32 byte length, then the bytes) the same
+ * way: cut at the end of the file, "" past it, both with a diagnostic; invalid UTF-8 becomes
+ * U+FFFD. Fails only with DMP_E_NOMEM. */
+dmp_status dmpi_utf8_string(dmp_file *f, uint32_t stream, uint64_t rva, const char **out);
 /* Sets the dump-wide string budget from the file's size; called once before any string. */
 void dmpi_strings_init(dmp_file *f);
 /* Takes `bytes` of source text for a string of stream `stream` found at file offset `offset`
@@ -191,12 +207,14 @@ dmp_status dmpi_malformed(dmp_file *f, uint32_t stream, uint64_t offset, uint64_
  * leaves its part of f->triage empty or marked malformed when the stream is unsound. */
 dmp_status dmpi_parse_system_info(dmp_file *f); /* sysinfo.c: SystemInfo, MiscInfo */
 dmp_status dmpi_parse_misc_info(dmp_file *f);
+dmp_status dmpi_parse_vm_counters(dmp_file *f); /* sysinfo.c: ProcessVmCounters */
 dmp_status dmpi_parse_threads(dmp_file *f);     /* threads.c: Thread(Ex)List, ThreadInfo, names */
 dmp_status dmpi_parse_modules(dmp_file *f);     /* modules.c: ModuleList, UnloadedModuleList */
 dmp_status dmpi_parse_exceptions(dmp_file *f);  /* exception.c */
 dmp_status dmpi_parse_memory_info(dmp_file *f); /* meminfo.c: MemoryInfoList, HandleData */
 dmp_status dmpi_parse_handles(dmp_file *f);
-dmp_status dmpi_parse_extras(dmp_file *f); /* extras.c: comments, Breakpad, Linux, Crashpad */
+dmp_status dmpi_parse_extras(dmp_file *f);   /* extras.c: comments, Breakpad, Linux */
+dmp_status dmpi_parse_crashpad(dmp_file *f); /* crashpad.c: CrashpadInfo, module annotations */
 
 /* Formats into buf as snprintf does, clamping the result; used for messages. */
 void dmpi_set_error(dmp_error *err, dmp_status status, uint64_t offset, const char *fmt, ...)

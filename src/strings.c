@@ -1,4 +1,5 @@
-/* strings.c - the dump's string arena, and UTF-16LE / MINIDUMP_STRING to UTF-8.
+/* strings.c - the dump's string arena, and UTF-16LE, MINIDUMP_STRING and MinidumpUTF8String to
+ * UTF-8.
  * SPDX-License-Identifier: MIT
  *
  * Strings are converted once, at open, and handed out as const char * into chunks that live
@@ -215,5 +216,29 @@ dmp_status dmpi_minidump_string(dmp_file *f, uint32_t stream, uint64_t rva, cons
     if ((st = dmpi_string_charge(f, stream, rva, have, &granted)) != DMP_OK || !granted)
         return st;
     *out = dmpi_utf16_dup(&f->arena, v->data + rva + 4, (size_t)have, false);
+    return *out ? DMP_OK : DMP_E_NOMEM;
+}
+
+dmp_status dmpi_utf8_string(dmp_file *f, uint32_t stream, uint64_t rva, const char **out)
+{
+    const struct view *const file = &f->src.bytes;
+    uint32_t len;
+    *out = "";
+    if (!view_u32le(file, rva, &len))
+        return dmpi_malformed(f, stream, rva, UINT64_MAX,
+                              "MinidumpUTF8String starts past the end of the file");
+    const struct view text = view_clip(file, rva + 4, len);
+    if (text.len < len) {
+        const dmp_status st =
+            dmpi_malformed(f, stream, rva, UINT64_MAX,
+                           "MinidumpUTF8String runs past the end of the file; cut there");
+        if (st != DMP_OK)
+            return st;
+    }
+    bool granted;
+    const dmp_status st = dmpi_string_charge(f, stream, rva, text.len, &granted);
+    if (st != DMP_OK || !granted)
+        return st;
+    *out = dmpi_utf8_dup(&f->arena, text.data, (size_t)text.len);
     return *out ? DMP_OK : DMP_E_NOMEM;
 }

@@ -1,8 +1,8 @@
-/* sysinfo.c - SystemInfoStream (the machine and OS that wrote the dump) and MiscInfoStream
- * (process facts), decoded at open.
+/* sysinfo.c - SystemInfoStream (the machine and OS that wrote the dump), MiscInfoStream and
+ * ProcessVmCountersStream (process facts and memory use), decoded at open.
  * SPDX-License-Identifier: MIT
  *
- * Both are single-record streams. When a dump holds several, the first sound one is used and
+ * All are single-record streams. When a dump holds several, the first sound one is used and
  * each other one gets a diagnostic, so a damaged copy never hides a good one.
  *
  * MINIDUMP_MISC_INFO grew by appending: _2 adds processor power, _3 integrity, execute
@@ -223,6 +223,91 @@ dmp_status dmpi_parse_misc_info(dmp_file *f)
                              decode_misc_info);
 }
 
+/* ---- ProcessVmCounters ----------------------------------------------------------------- */
+
+/* MINIDUMP_PROCESS_VM_COUNTERS_1 and _2 (4-byte packed): u16 Revision, then _2's u16 Flags
+ * where _1 has padding, u32 PageFaultCount, and u64 sizes from offset 8. The first eight sizes
+ * are common; then _1 has PrivateUsage, while _2 puts the virtual sizes before it. */
+#define VM_COUNTERS_1_SIZE 80
+#define VM_COUNTERS_2_SIZE 152
+#define VM_SIZES_OFF 8
+#define VM_COMMON_SIZES 8
+
+static const char *vm_counters_trouble(bool has_revision, uint16_t revision)
+{
+    if (!has_revision)
+        return "ProcessVmCountersStream is too short for its Revision";
+    if (revision == 0)
+        return "ProcessVmCountersStream has Revision 0, which no layout has";
+    return revision == 1 ? "ProcessVmCountersStream is shorter than "
+                           "MINIDUMP_PROCESS_VM_COUNTERS_1 (80 bytes)"
+                         : "ProcessVmCountersStream is shorter than "
+                           "MINIDUMP_PROCESS_VM_COUNTERS_2 (152 bytes)";
+}
+
+static dmp_status decode_vm_counters(dmp_file *f, uint32_t index, bool *used)
+{
+    const struct dmpi_stream *const s = &f->streams[index];
+    struct dmpi_triage *const t = &f->triage;
+    uint16_t revision = 0;
+    const bool has_revision = view_u16le(&s->bytes, 0, &revision);
+    const uint64_t need = revision == 1 ? VM_COUNTERS_1_SIZE : VM_COUNTERS_2_SIZE;
+    if (!has_revision || revision == 0 || s->bytes.len < need) {
+        t->vm_status = DMP_E_MALFORMED;
+        return dmpi_malformed(f, index, s->rva, UINT64_MAX,
+                              vm_counters_trouble(has_revision, revision));
+    }
+    const uint8_t *const p = s->bytes.data;
+    dmp_vm_counters v;
+    memset(&v, 0, sizeof v);
+    uint64_t *const common[VM_COMMON_SIZES] = {
+        &v.peak_working_set_size,
+        &v.working_set_size,
+        &v.quota_peak_paged_pool_usage,
+        &v.quota_paged_pool_usage,
+        &v.quota_peak_non_paged_pool_usage,
+        &v.quota_non_paged_pool_usage,
+        &v.pagefile_usage,
+        &v.peak_pagefile_usage,
+    };
+    uint64_t *const later[] = {
+        &v.peak_virtual_size,
+        &v.virtual_size,
+        &v.private_usage,
+        &v.private_working_set_size,
+        &v.shared_commit_usage,
+        &v.job_shared_commit_usage,
+        &v.job_private_commit_usage,
+        &v.job_peak_private_commit_usage,
+        &v.job_private_commit_limit,
+        &v.job_total_commit_limit,
+    };
+    v.revision = revision;
+    v.page_fault_count = load_u32le(p + 4);
+    for (size_t i = 0; i < VM_COMMON_SIZES; i++)
+        *common[i] = load_u64le(p + VM_SIZES_OFF + 8 * i);
+    const uint8_t *const rest = p + VM_SIZES_OFF + 8 * VM_COMMON_SIZES;
+    if (revision == 1) {
+        v.flags = DMP_VM_COUNTERS | DMP_VM_COUNTERS_EX; /* what _1 holds; it has no Flags */
+        v.private_usage = load_u64le(rest);
+    } else {
+        v.flags = load_u16le(p + 2);
+        for (size_t i = 0; i < sizeof later / sizeof later[0]; i++)
+            *later[i] = load_u64le(rest + 8 * i);
+    }
+    t->vm = v;
+    t->vm_status = DMP_OK;
+    *used = true;
+    return DMP_OK;
+}
+
+dmp_status dmpi_parse_vm_counters(dmp_file *f)
+{
+    return dmpi_first_usable(f, DMP_STREAM_PROCESS_VM_COUNTERS,
+                             "a ProcessVmCountersStream came earlier; this one is ignored",
+                             decode_vm_counters);
+}
+
 /* ---- Accessors ------------------------------------------------------------------------ */
 
 dmp_status dmp_get_system_info(const dmp_file *f, dmp_system_info *out)
@@ -241,6 +326,15 @@ dmp_status dmp_get_misc_info(const dmp_file *f, dmp_misc_info *out)
     if (f->triage.misc_status == DMP_OK)
         *out = f->triage.misc;
     return f->triage.misc_status;
+}
+
+dmp_status dmp_get_vm_counters(const dmp_file *f, dmp_vm_counters *out)
+{
+    if (!f || !out)
+        return DMP_E_INVALID_ARG;
+    if (f->triage.vm_status == DMP_OK)
+        *out = f->triage.vm;
+    return f->triage.vm_status;
 }
 
 const char *dmp_arch_name(uint32_t arch)

@@ -653,6 +653,23 @@ static void add_memory(struct mkdump *b, uint32_t thread_list)
     }
 }
 
+/* MINIDUMP_PROCESS_VM_COUNTERS_2 with Flags 0xf (all but the job's figures), as Windows 10
+ * writes it. */
+static void add_vm_counters(struct mkdump *b)
+{
+    static const uint64_t sizes[18] = {
+        0x960000, 0x958000, 0xa3c0,    0xa300,    0x3240, 0x31a0, /* working set, quotas */
+        0x677000, 0x6a1000, 0x2688000, 0x2680000,                 /* commit, virtual */
+        0x677000, 0x44b000, 0x58000,   0,         0,      0,      /* private, shared, job */
+        0,        0,
+    };
+    struct rec r = {.len = 0};
+    put16(&r, 2), put16(&r, 0xf), put32(&r, 2872); /* Revision, Flags, PageFaultCount */
+    for (size_t i = 0; i < COUNT(sizes); i++)
+        put64(&r, sizes[i]);
+    add_rec_stream(b, 22, &r);
+}
+
 #define MINIDUMP_TRIAGE_FLAGS                                                                      \
     0x1925u /* data segs, handles, unloaded modules, process/thread data, full memory info, thread \
                info */
@@ -673,12 +690,182 @@ static bool make_triage(void)
     add_memory_info(b);
     add_handles(b);
     add_comment(b);
-    mkd_add_stream(b, 0, 0, 0); /* an unused slot, as dbghelp leaves them */
+    add_vm_counters(b);
     size_t len;
     mkd_finish(b, &len);
     mkd_poke_u32(b, HEADER_TIME_OFF, UNIX_CREATED + 60); /* 2024-05-01 12:00:00 UTC */
     mkd_poke_u64(b, HEADER_FLAGS_OFF, MINIDUMP_TRIAGE_FLAGS);
     return write_dump(b, "triage.dmp", len);
+}
+
+/* ---- crashpad.dmp: a Crashpad report from Linux with process and module annotations ---- */
+
+#define LIBC_BASE 0x7f3a10000000u
+#define CRASHY_BASE 0x55d0c0000000u
+#define LIBFOO_BASE 0x7f3a20000000u
+
+/* Crashpad's MinidumpUTF8String (length, bytes, a NUL not counted); returns its RVA. */
+static uint32_t add_utf8(struct mkdump *b, const char *s)
+{
+    struct rec r = {.len = 0};
+    put32(&r, strlen(s));
+    for (const char *c = s; *c; c++)
+        put(&r, (uint8_t)*c, 1);
+    put(&r, 0, 1);
+    return append_rec(b, &r);
+}
+
+/* A u32 count and then `n` u32 words (RVA lists, dictionaries, link lists); returns its RVA
+ * and sets *size to its length. */
+static uint32_t add_counted(struct mkdump *b, uint32_t count, const uint32_t *w, size_t n,
+                            uint32_t *size)
+{
+    struct rec r = {.len = 0};
+    put32(&r, count);
+    for (size_t i = 0; i < n; i++)
+        put32(&r, w[i]);
+    *size = (uint32_t)r.len;
+    return append_rec(b, &r);
+}
+
+/* MINIDUMP_SYSTEM_INFO as Crashpad writes it on Linux: the kernel in the CSD string. */
+static void add_linux_system_info(struct mkdump *b)
+{
+    const uint32_t csd = add_string(b, "Linux 6.1.0-18-amd64 #1 SMP PREEMPT_DYNAMIC x86_64");
+    struct rec r = {.len = 0};
+    put16(&r, 9), put16(&r, 6), put16(&r, 0x9e0a), put(&r, 4, 1), put(&r, 0, 1);
+    put32(&r, 0), put32(&r, 0), put32(&r, 0), put32(&r, 0x8201); /* Linux */
+    put32(&r, csd), put16(&r, 0), put16(&r, 0);
+    put32(&r, 0x756e6547), put32(&r, 0x49656e69), put32(&r, 0x6c65746e); /* GenuineIntel */
+    put32(&r, 0x906ea), put32(&r, 0xbfebfbff), put32(&r, 0);
+    add_rec_stream(b, 7, &r);
+}
+
+/* Three modules with names only (no version, no CodeView). */
+static void add_linux_modules(struct mkdump *b)
+{
+    const struct {
+        uint64_t base;
+        uint32_t size, name;
+    } m[] = {
+        {CRASHY_BASE, 0x5000, add_string(b, "/usr/bin/crashy")},
+        {LIBC_BASE, 0x1d6000, add_string(b, "/lib/x86_64-linux-gnu/libc.so.6")},
+        {LIBFOO_BASE, 0x3000, add_string(b, "/opt/crashy/lib/libfoo.so")},
+    };
+    struct rec r = {.len = 0};
+    put32(&r, COUNT(m));
+    for (size_t i = 0; i < COUNT(m); i++) {
+        put64(&r, m[i].base), put32(&r, m[i].size), put32(&r, 0), put32(&r, 0);
+        put32(&r, m[i].name);
+        pad_to(&r, r.len + 52 + 8 + 8 + 16); /* no version, CodeView or misc record */
+    }
+    add_rec_stream(b, 4, &r);
+}
+
+#define CP_THREAD 4321u
+#define CP_STACK 0x7ffd4a3ffe00u /* 0x100 bytes captured */
+#define CP_IP (LIBC_BASE + 0x8eb2c)
+
+/* The crashed thread, its stack in a MemoryList, and SIGABRT raised in it (the exception
+ * sharing the thread's context). */
+static void add_linux_thread(struct mkdump *b)
+{
+    uint64_t regs[AMD64_REGS] = {0};
+    regs[RAX] = 0, regs[RDI] = CP_THREAD, regs[RSI] = 6, regs[RSP] = CP_STACK + 0x40;
+    regs[RIP] = CP_IP;
+    const uint32_t ctx = add_context_amd64(b, regs);
+    const struct mkd_range stack[] = {R(CP_STACK, 0x100, 0x75)};
+    align4(b);
+    const uint64_t list = mkd_stream_rva(b, mkd_add_memory_list(b, stack, 1, false));
+    size_t len;
+    const uint32_t stack_rva = load_u32(mkd_data(b, &len) + list + 4 + 12);
+    struct rec t = {.len = 0};
+    put32(&t, 1), put32(&t, CP_THREAD), put32(&t, 0), put32(&t, 0), put32(&t, 0), put64(&t, 0);
+    put64(&t, CP_STACK), put32(&t, 0x100), put32(&t, stack_rva);
+    put32(&t, CONTEXT_AMD64_SIZE), put32(&t, ctx);
+    add_rec_stream(b, 3, &t);
+    struct rec r = {.len = 0};
+    put32(&r, CP_THREAD), put32(&r, 0), put32(&r, 6), put32(&r, 0xfffffffa); /* SI_TKILL */
+    put64(&r, 0), put64(&r, CP_IP), put32(&r, 0), put32(&r, 0);
+    pad_to(&r, 8 + 152);
+    put32(&r, CONTEXT_AMD64_SIZE), put32(&r, ctx);
+    add_rec_stream(b, 6, &r);
+}
+
+/* MinidumpModuleCrashpadInfo: version 1, then `n` locations (20 or 28 bytes in all). */
+static uint32_t add_module_crashpad_info(struct mkdump *b, uint32_t (*loc)[2], size_t n)
+{
+    struct rec r = {.len = 0};
+    put32(&r, 1);
+    for (size_t i = 0; i < n; i++)
+        put32(&r, loc[i][0]), put32(&r, loc[i][1]);
+    return append_rec(b, &r);
+}
+
+/* libc's abort message as a list annotation; libfoo's simple annotations and typed ones (a
+ * string and a client-defined binary value). */
+static void add_module_annotations(struct mkdump *b, uint32_t *size, uint32_t *rva)
+{
+    uint32_t loc[3][2] = {{0, 0}, {0, 0}, {0, 0}};
+    const uint32_t abort_msg[] = {add_utf8(b, "abort message: assertion \"len <= cap\" failed")};
+    loc[0][1] = add_counted(b, 1, abort_msg, 1, &loc[0][0]);
+    const uint32_t libc = add_module_crashpad_info(b, loc, 3);
+    const uint32_t simple[] = {add_utf8(b, "plugin"), add_utf8(b, "zstd"), add_utf8(b, "build"),
+                               add_utf8(b, "release")};
+    const uint8_t blob[] = {0xde, 0xad, 0xbe, 0xef, 0x00, 0x01};
+    struct rec value = {.len = 0};
+    put32(&value, sizeof blob);
+    for (size_t i = 0; i < sizeof blob; i++)
+        put(&value, blob[i], 1);
+    const uint32_t text_name = add_utf8(b, "last_request");
+    struct rec text = {.len = 0};
+    put32(&text, 9);
+    for (const char *c = "GET /ping"; *c; c++)
+        put(&text, (uint8_t)*c, 1);
+    const uint32_t text_rva = append_rec(b, &text);
+    const uint32_t blob_name = add_utf8(b, "crash_key_blob");
+    const uint32_t blob_rva = append_rec(b, &value);
+    struct rec objects = {.len = 0};
+    put32(&objects, 2);
+    put32(&objects, text_name), put16(&objects, 1), put16(&objects, 0), put32(&objects, text_rva);
+    put32(&objects, blob_name), put16(&objects, 0x8001), put16(&objects, 0);
+    put32(&objects, blob_rva);
+    loc[0][0] = loc[0][1] = 0;
+    loc[1][1] = add_counted(b, 2, simple, 4, &loc[1][0]);
+    loc[2][0] = (uint32_t)objects.len;
+    loc[2][1] = append_rec(b, &objects);
+    const uint32_t libfoo = add_module_crashpad_info(b, loc, 3);
+    const uint32_t links[] = {1, 28, libc, 2, 28, libfoo};
+    *rva = add_counted(b, 2, links, COUNT(links), size);
+}
+
+/* MinidumpCrashpadInfo: ids, two process annotations, the module list. */
+static void add_crashpad_info(struct mkdump *b)
+{
+    const uint32_t pairs[] = {add_utf8(b, "prod"), add_utf8(b, "crashy"), add_utf8(b, "ver"),
+                              add_utf8(b, "2.4.1")};
+    uint32_t dict_size, mods_size, mods_rva;
+    const uint32_t dict = add_counted(b, 2, pairs, 4, &dict_size);
+    add_module_annotations(b, &mods_size, &mods_rva);
+    struct rec r = {.len = 0};
+    put32(&r, 1);
+    for (int i = 0; i < 32; i++) /* report_id, client_id */
+        put(&r, (uint64_t)(i < 16 ? 0x10 + i : 0xa0 + i), 1);
+    put32(&r, dict_size), put32(&r, dict), put32(&r, mods_size), put32(&r, mods_rva);
+    add_rec_stream(b, 0x43500001, &r);
+}
+
+static bool make_crashpad(void)
+{
+    struct mkdump *const b = mkd_new(6);
+    add_linux_system_info(b);
+    add_linux_modules(b);
+    add_linux_thread(b);
+    add_crashpad_info(b);
+    size_t len;
+    mkd_finish(b, &len);
+    mkd_poke_u32(b, HEADER_TIME_OFF, UNIX_CREATED + 60);
+    return write_dump(b, "crashpad.dmp", len);
 }
 
 /* gzread passes input that is not gzip through unchanged, and reads every member. */
@@ -716,6 +903,6 @@ int main(int argc, char **argv)
     }
     out_dir = argv[1];
     const bool ok = make_basic() && make_padded() && make_truncated() && make_overlap() &&
-                    make_malformed() && make_full_gz() && make_triage();
+                    make_malformed() && make_full_gz() && make_triage() && make_crashpad();
     return ok ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -1,5 +1,6 @@
-/* test_extras.c - comment streams, BreakpadInfo, LinuxAuxv, LinuxDsoDebug and CrashpadInfo on
- * built dumps: every field, both word sizes, and the damaged variants.
+/* test_extras.c - comment streams, BreakpadInfo, LinuxAuxv, LinuxDsoDebug and CrashpadInfo
+ * (process and module annotations) on built dumps: every field, both word sizes, and the
+ * damaged variants.
  * SPDX-License-Identifier: MIT */
 #include "suite.h"
 
@@ -390,8 +391,10 @@ END_TEST
 
 /* ---- CrashpadInfo ---------------------------------------------------------------------- */
 
-/* MinidumpCrashpadInfo (`len` bytes of it) with its simple annotations at (size, rva). */
-static uint32_t add_crashpad(struct mkdump *b, uint32_t dict_size, uint32_t dict_rva, size_t len)
+/* MinidumpCrashpadInfo (`len` bytes of it) with its simple annotations at (size, rva) and
+ * its module list at (mods_size, mods_rva). */
+static uint32_t add_crashpad_mods(struct mkdump *b, uint32_t dict_size, uint32_t dict_rva,
+                                  uint32_t mods_size, uint32_t mods_rva, size_t len)
 {
     uint8_t rec[64] = {0};
     mkd_store_u32(rec, 1);
@@ -401,10 +404,16 @@ static uint32_t add_crashpad(struct mkdump *b, uint32_t dict_size, uint32_t dict
     }
     mkd_store_u32(rec + 36, dict_size);
     mkd_store_u32(rec + 40, dict_rva);
-    mkd_store_u32(rec + 44, 0); /* module_list: not read */
-    mkd_store_u32(rec + 48, 0);
+    mkd_store_u32(rec + 44, mods_size);
+    mkd_store_u32(rec + 48, mods_rva);
     mkd_store_u64(rec + 56, 0xffffffffffff); /* address_mask in the 64-byte form */
     return mkd_add_stream_data(b, DMP_STREAM_CRASHPAD_INFO, rec, len);
+}
+
+/* MinidumpCrashpadInfo without a module list. */
+static uint32_t add_crashpad(struct mkdump *b, uint32_t dict_size, uint32_t dict_rva, size_t len)
+{
+    return add_crashpad_mods(b, dict_size, dict_rva, 0, 0, len);
 }
 
 /* A MinidumpSimpleStringDictionary of `n` (key, value) RVA pairs claiming `count`. */
@@ -575,7 +584,358 @@ START_TEST(crashpad_string_budget)
 }
 END_TEST
 
+/* ---- Crashpad module annotations ------------------------------------------------------- */
+
+/* A counted list of u32 words: count, then the words (RVA lists, dictionaries, links). */
+static uint32_t add_words(struct mkdump *b, uint32_t count, const uint32_t *words, size_t n)
+{
+    uint8_t *const buf = calloc(1, 4 + 4 * n);
+    mkd_store_u32(buf, count);
+    for (size_t k = 0; k < n; k++)
+        mkd_store_u32(buf + 4 + 4 * k, words[k]);
+    const uint32_t rva = (uint32_t)mkd_append(b, buf, 4 + 4 * n);
+    free(buf);
+    return rva;
+}
+
+/* A MinidumpByteArray. */
+static uint32_t add_bytes(struct mkdump *b, const void *data, uint32_t len)
+{
+    uint8_t *const buf = calloc(1, 4 + (size_t)len);
+    mkd_store_u32(buf, len);
+    if (len)
+        memcpy(buf + 4, data, len);
+    const uint32_t rva = (uint32_t)mkd_append(b, buf, 4 + (size_t)len);
+    free(buf);
+    return rva;
+}
+
+/* A MinidumpAnnotationList of n (name, type, value) entries claiming `count`. */
+static uint32_t add_objects(struct mkdump *b, uint32_t count, const uint32_t (*e)[3], size_t n)
+{
+    uint8_t *const buf = calloc(1, 4 + 12 * n);
+    mkd_store_u32(buf, count);
+    for (size_t k = 0; k < n; k++) {
+        mkd_store_u32(buf + 4 + 12 * k, e[k][0]);
+        mkd_store_u16(buf + 8 + 12 * k, (uint16_t)e[k][1]);
+        mkd_store_u16(buf + 10 + 12 * k, 0xeeee); /* reserved: not read */
+        mkd_store_u32(buf + 12 + 12 * k, e[k][2]);
+    }
+    const uint32_t rva = (uint32_t)mkd_append(b, buf, 4 + 12 * n);
+    free(buf);
+    return rva;
+}
+
+/* A MinidumpModuleCrashpadInfo of `len` bytes: version 1, then locations (size, rva) of the
+ * list annotations, simple annotations and annotation objects. */
+static uint32_t add_module_info(struct mkdump *b, const uint32_t loc[6], size_t len)
+{
+    uint8_t rec[40];
+    memset(rec, 0xcc, sizeof rec); /* past `len`: must not be read */
+    mkd_store_u32(rec, 1);
+    for (size_t k = 0; k < 6; k++)
+        mkd_store_u32(rec + 4 + 4 * k, loc[k]);
+    return (uint32_t)mkd_append(b, rec, len);
+}
+
+static const char *list_annotation(const dmp_file *f, size_t i, size_t k)
+{
+    const char *v = NULL;
+    ck_assert_int_eq(dmp_crashpad_module_list_annotation_get(f, i, k, &v), DMP_OK);
+    return v;
+}
+
+static dmp_crashpad_module crashpad_module_at(const dmp_file *f, size_t i)
+{
+    dmp_crashpad_module m;
+    ck_assert_int_eq(dmp_crashpad_module_get(f, i, &m), DMP_OK);
+    return m;
+}
+
+/* Three links: a full 28-byte record, an old 20-byte one, and a longer future one naming a
+ * module the dump lacks. Values point into the dump. */
+START_TEST(crashpad_modules_every_field)
+{
+    struct mkdump *b = mkd_new(0);
+    const uint32_t list0[] = {add_utf8(b, "abort message: boom"), 0, add_utf8(b, "x\xff")};
+    const uint32_t list = add_words(b, 3, list0, 3);
+    const uint32_t pairs[] = {add_utf8(b, "k"), add_utf8(b, "v"), add_utf8(b, "a"),
+                              add_utf8(b, "b")};
+    const uint32_t simple0 = add_words(b, 1, pairs, 2);
+    const uint32_t simple1 = add_words(b, 1, pairs + 2, 2);
+    const uint8_t blob[] = {1, 2, 0, 3};
+    const uint32_t blob_rva = add_bytes(b, blob, sizeof blob);
+    const uint32_t objs[][3] = {
+        {add_utf8(b, "text"), DMP_CRASHPAD_ANNOTATION_STRING, add_bytes(b, "hi\0x", 4)},
+        {add_utf8(b, "blob"), 0x8001, blob_rva},
+        {0, DMP_CRASHPAD_ANNOTATION_STRING, 0},
+        {add_utf8(b, "empty"), DMP_CRASHPAD_ANNOTATION_STRING, add_bytes(b, NULL, 0)},
+    };
+    const uint32_t objects = add_objects(b, 4, objs, 4);
+    const uint32_t info0[] = {4 + 12, list, 4 + 8, simple0, 4 + 4 * 12, objects};
+    const uint32_t info1[] = {0, 0, 4 + 8, simple1, 4 + 12, list};
+    const uint32_t info2[] = {0, 0, 0, 0, 4 + 4 * 12, objects};
+    const uint32_t links[] = {2, 28, add_module_info(b, info0, 28),
+                              0, 20, add_module_info(b, info1, 20),
+                              7, 36, add_module_info(b, info2, 36)};
+    const uint32_t mods = add_words(b, 3, links, 9);
+    add_crashpad_mods(b, 0, 0, 4 + 3 * 12, mods, 52);
+    size_t len;
+    const uint8_t *const data = mkd_finish(b, &len);
+    dmp_file *f = open_built(b);
+    ck_assert_uint_eq(dmp_crashpad_module_count(f), 3);
+    const dmp_crashpad_module m0 = crashpad_module_at(f, 0), m1 = crashpad_module_at(f, 1),
+                              m2 = crashpad_module_at(f, 2);
+    ck_assert_uint_eq(m0.module_index, 2);
+    ck_assert_uint_eq(m0.version, 1);
+    ck_assert_uint_eq(m0.list_annotation_count, 3);
+    ck_assert_uint_eq(m0.simple_annotation_count, 1);
+    ck_assert_uint_eq(m0.annotation_object_count, 4);
+    ck_assert_str_eq(list_annotation(f, 0, 0), "abort message: boom");
+    ck_assert_str_eq(list_annotation(f, 0, 1), "");
+    ck_assert_str_eq(list_annotation(f, 0, 2), "x\xef\xbf\xbd");
+    const char *k = NULL, *v = NULL;
+    ck_assert_int_eq(dmp_crashpad_module_simple_annotation_get(f, 0, 0, &k, &v), DMP_OK);
+    ck_assert_str_eq(k, "k");
+    ck_assert_str_eq(v, "v");
+    dmp_crashpad_annotation a;
+    ck_assert_int_eq(dmp_crashpad_module_annotation_object_get(f, 0, 0, &a), DMP_OK);
+    ck_assert_str_eq(a.name, "text");
+    ck_assert_uint_eq(a.type, DMP_CRASHPAD_ANNOTATION_STRING);
+    ck_assert_uint_eq(a.value_len, 4);
+    ck_assert_mem_eq(a.value, "hi\0x", 4);
+    ck_assert_int_eq(dmp_crashpad_module_annotation_object_get(f, 0, 1, &a), DMP_OK);
+    ck_assert_str_eq(a.name, "blob");
+    ck_assert_uint_eq(a.type, 0x8001);
+    ck_assert_ptr_eq(a.value, data + blob_rva + 4);
+    ck_assert_uint_eq(a.value_len, 4);
+    ck_assert_int_eq(dmp_crashpad_module_annotation_object_get(f, 0, 2, &a), DMP_OK);
+    ck_assert_str_eq(a.name, "");
+    ck_assert_ptr_null(a.value);
+    ck_assert_uint_eq(a.value_len, 0);
+    ck_assert_int_eq(dmp_crashpad_module_annotation_object_get(f, 0, 3, &a), DMP_OK);
+    ck_assert_str_eq(a.name, "empty");
+    ck_assert_ptr_null(a.value);
+    /* The 20-byte record has no annotation objects, whatever follows it in the file. */
+    ck_assert_uint_eq(m1.module_index, 0);
+    ck_assert_uint_eq(m1.list_annotation_count, 0);
+    ck_assert_uint_eq(m1.simple_annotation_count, 1);
+    ck_assert_uint_eq(m1.annotation_object_count, 0);
+    ck_assert_int_eq(dmp_crashpad_module_simple_annotation_get(f, 1, 0, &k, &v), DMP_OK);
+    ck_assert_str_eq(k, "a");
+    ck_assert_str_eq(v, "b");
+    ck_assert_uint_eq(m2.module_index, 7);
+    ck_assert_uint_eq(m2.annotation_object_count, 4);
+    ck_assert_uint_eq(dmp_diag_count(f), 0);
+    /* Past the counts, and bad arguments. */
+    ck_assert_int_eq(dmp_crashpad_module_list_annotation_get(f, 0, 3, &v), DMP_E_NOT_FOUND);
+    ck_assert_int_eq(dmp_crashpad_module_list_annotation_get(f, 3, 0, &v), DMP_E_NOT_FOUND);
+    ck_assert_int_eq(dmp_crashpad_module_simple_annotation_get(f, 0, 1, &k, &v), DMP_E_NOT_FOUND);
+    ck_assert_int_eq(dmp_crashpad_module_annotation_object_get(f, 1, 0, &a), DMP_E_NOT_FOUND);
+    dmp_crashpad_module m;
+    ck_assert_int_eq(dmp_crashpad_module_get(f, 3, &m), DMP_E_NOT_FOUND);
+    ck_assert_int_eq(dmp_crashpad_module_get(f, 0, NULL), DMP_E_INVALID_ARG);
+    ck_assert_int_eq(dmp_crashpad_module_get(NULL, 0, &m), DMP_E_INVALID_ARG);
+    ck_assert_int_eq(dmp_crashpad_module_list_annotation_get(f, 0, 0, NULL), DMP_E_INVALID_ARG);
+    ck_assert_int_eq(dmp_crashpad_module_simple_annotation_get(f, 0, 0, NULL, &v),
+                     DMP_E_INVALID_ARG);
+    ck_assert_int_eq(dmp_crashpad_module_simple_annotation_get(f, 0, 0, &k, NULL),
+                     DMP_E_INVALID_ARG);
+    ck_assert_int_eq(dmp_crashpad_module_annotation_object_get(f, 0, 0, NULL), DMP_E_INVALID_ARG);
+    ck_assert_uint_eq(dmp_crashpad_module_count(NULL), 0);
+    dmp_close(f);
+    mkd_free(b);
+
+    /* No CrashpadInfo: no modules. */
+    b = mkd_new(0);
+    f = open_built(b);
+    ck_assert_uint_eq(dmp_crashpad_module_count(f), 0);
+    ck_assert_int_eq(dmp_crashpad_module_get(f, 0, &m), DMP_E_NOT_FOUND);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+/* The module list's location: size 0 means none; RVA 0, past the file or too small for its
+ * count is reported; a count past the location keeps the links inside it. */
+START_TEST(crashpad_module_list_damaged)
+{
+    static const struct {
+        uint32_t size, rva; /* rva 1: the real list */
+        uint32_t count;
+        size_t want, diags;
+    } cases[] = {
+        {0, 1, 2, 0, 0},           /* none */
+        {28, 0, 2, 0, 1},          /* RVA 0 */
+        {28, 0x7fff0000, 2, 0, 1}, /* past EOF */
+        {3, 1, 2, 0, 1},           /* too small for the count */
+        {16, 1, 2, 1, 1},          /* count claims 2, location holds 1 */
+        {28, 1, 5, 2, 1},          /* count claims 5 */
+        {28, 1, 1, 1, 0},          /* fewer claimed than the location holds */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct mkdump *b = mkd_new(0);
+        const uint32_t list0[] = {add_utf8(b, "x")};
+        const uint32_t info[] = {8, add_words(b, 1, list0, 1), 0, 0, 0, 0};
+        const uint32_t rec = add_module_info(b, info, 28);
+        const uint32_t links[] = {4, 28, rec, 5, 28, rec};
+        const uint32_t mods = add_words(b, cases[i].count, links, 6);
+        const uint32_t rva = cases[i].rva == 1 ? mods : cases[i].rva;
+        add_crashpad_mods(b, 0, 0, cases[i].size, rva, 52);
+        dmp_file *f = open_built(b);
+        dmp_crashpad_info ci;
+        ck_assert_int_eq(dmp_get_crashpad_info(f, &ci), DMP_OK);
+        ck_assert_msg(dmp_crashpad_module_count(f) == cases[i].want, "case %zu: %zu modules", i,
+                      dmp_crashpad_module_count(f));
+        ck_assert_msg(dmp_diag_count(f) == cases[i].diags, "case %zu: %zu diagnostics", i,
+                      dmp_diag_count(f));
+        if (cases[i].diags)
+            ck_assert_uint_eq(malformed_at(f, 0, rva), 1);
+        if (cases[i].want) {
+            ck_assert_uint_eq(crashpad_module_at(f, 0).module_index, 4);
+            ck_assert_str_eq(list_annotation(f, 0, 0), "x");
+        }
+        dmp_close(f);
+        mkd_free(b);
+    }
+}
+END_TEST
+
+/* A link whose record is too small, at RVA 0 or outside the file is dropped with a diagnostic
+ * naming the link; the other links stay. */
+START_TEST(crashpad_module_record_damaged)
+{
+    struct mkdump *b = mkd_new(0);
+    const uint32_t list0[] = {add_utf8(b, "kept")};
+    const uint32_t info[] = {8, add_words(b, 1, list0, 1), 0, 0, 0, 0};
+    const uint32_t rec = add_module_info(b, info, 28);
+    const uint32_t links[] = {
+        1, 19, rec,        /* smaller than 20 bytes */
+        2, 28, 0,          /* RVA 0 */
+        3, 28, 0x7fff0000, /* past the file */
+        4, 28, rec,        /* sound */
+        5, 28, 0,          /* poked below: the record's last bytes past the file */
+    };
+    const uint32_t mods = add_words(b, 5, links, 15);
+    const uint32_t s = add_crashpad_mods(b, 0, 0, 4 + 5 * 12, mods, 52);
+    const uint32_t tail_info[] = {0, 0, 0, 0, 0, 0};
+    const uint32_t tail = add_module_info(b, tail_info, 28);
+    mkd_poke_u32(b, mods + 4 + 4 * 12 + 8, tail);
+    size_t len;
+    mkd_finish(b, &len);
+    dmp_file *f = open_prefix(b, len - 1);
+    ck_assert_uint_eq(dmp_crashpad_module_count(f), 1);
+    ck_assert_uint_eq(crashpad_module_at(f, 0).module_index, 4);
+    ck_assert_str_eq(list_annotation(f, 0, 0), "kept");
+    for (uint64_t k = 0; k < 5; k++) {
+        const uint64_t at = mods + 4 + 12 * k;
+        size_t n = 0;
+        for (size_t i = 0; i < dmp_diag_count(f); i++) {
+            dmp_diag d;
+            ck_assert_int_eq(dmp_diag_get(f, i, &d), DMP_OK);
+            n += d.kind == DMP_DIAG_MALFORMED && d.stream_index == s && d.offset == at &&
+                 d.count == 1 && d.descriptor == k;
+        }
+        ck_assert_msg(n == (k == 3 ? 0 : 1), "link %llu: %zu diagnostics", (unsigned long long)k,
+                      n);
+    }
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+/* Inside a sound record: lists past the file or clipped by their location, names past the
+ * file, values past it or cut by its end. The module stays, with what is sound. */
+START_TEST(crashpad_module_lists_damaged)
+{
+    struct mkdump *b = mkd_new(0);
+    const uint32_t list0[] = {add_utf8(b, "one"), add_utf8(b, "two")};
+    const uint32_t list = add_words(b, 9, list0, 2); /* claims 9 */
+    const uint32_t pairs[] = {add_utf8(b, "k"), add_utf8(b, "v")};
+    const uint32_t simple = add_words(b, 1, pairs, 2);
+    const uint32_t objs[][3] = {
+        {0x7ffffff0, 1, add_bytes(b, "ok", 2)}, /* name past the file */
+        {add_utf8(b, "far"), 1, 0x7fffff00},    /* value past the file */
+        {add_utf8(b, "cut"), 0x8000, 0},        /* value poked below: cut by the end */
+    };
+    const uint32_t objects = add_objects(b, 3, objs, 3);
+    const uint32_t info0[] = {4 + 8, list, 4 + 8, 0x7fff0000, 4 + 3 * 12, objects};
+    const uint32_t info1[] = {4 + 8, 0, 4 + 8, simple, 4 + 3 * 12 + 6, objects};
+    const uint32_t links[] = {0, 28, add_module_info(b, info0, 28),
+                              1, 28, add_module_info(b, info1, 28)};
+    const uint32_t mods = add_words(b, 2, links, 6);
+    add_crashpad_mods(b, 0, 0, 4 + 2 * 12, mods, 52);
+    const uint8_t cut[] = {100, 0, 0, 0, 0xaa, 0xbb};
+    const uint32_t tail = (uint32_t)mkd_append(b, cut, sizeof cut);
+    mkd_poke_u32(b, objects + 4 + 2 * 12 + 8, tail);
+    dmp_file *f = open_built(b);
+    ck_assert_uint_eq(dmp_crashpad_module_count(f), 2);
+    const dmp_crashpad_module m0 = crashpad_module_at(f, 0), m1 = crashpad_module_at(f, 1);
+    ck_assert_uint_eq(m0.list_annotation_count, 2);
+    ck_assert_str_eq(list_annotation(f, 0, 1), "two");
+    ck_assert_uint_eq(m0.simple_annotation_count, 0);
+    ck_assert_uint_eq(m0.annotation_object_count, 3);
+    dmp_crashpad_annotation a;
+    ck_assert_int_eq(dmp_crashpad_module_annotation_object_get(f, 0, 0, &a), DMP_OK);
+    ck_assert_str_eq(a.name, "");
+    ck_assert_uint_eq(a.value_len, 2);
+    ck_assert_int_eq(dmp_crashpad_module_annotation_object_get(f, 0, 1, &a), DMP_OK);
+    ck_assert_str_eq(a.name, "far");
+    ck_assert_ptr_null(a.value);
+    ck_assert_uint_eq(a.value_len, 0);
+    ck_assert_int_eq(dmp_crashpad_module_annotation_object_get(f, 0, 2, &a), DMP_OK);
+    ck_assert_str_eq(a.name, "cut");
+    ck_assert_uint_eq(a.value_len, 2);
+    ck_assert_mem_eq(a.value, "\xaa\xbb", 2);
+    ck_assert_uint_eq(malformed_at(f, 0, list), 1);       /* count past the location */
+    ck_assert_uint_eq(malformed_at(f, 0, 0x7fff0000), 1); /* simple annotations past EOF */
+    /* Both modules list the same objects: each bad one is reported for each. */
+    ck_assert_uint_eq(malformed_at(f, 0, 0x7ffffff0), 2); /* name */
+    ck_assert_uint_eq(malformed_at(f, 0, 0x7fffff00), 2); /* value */
+    ck_assert_uint_eq(malformed_at(f, 0, tail), 2);       /* value cut */
+    /* Module 1: the list at RVA 0 is reported; the objects' location holds 3 entries and a
+     * part of a fourth, but the count says 3: no diagnostic of its own. */
+    ck_assert_uint_eq(m1.list_annotation_count, 0);
+    ck_assert_uint_eq(m1.simple_annotation_count, 1);
+    ck_assert_uint_eq(m1.annotation_object_count, 3);
+    ck_assert_uint_eq(malformed_at(f, 0, 0), 1);
+    ck_assert_uint_eq(dmp_diag_count(f), 5 + 4);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+/* Links that all name one long list stop at one entry per 4 bytes of file, reported once. */
+START_TEST(crashpad_module_entry_budget)
+{
+    struct mkdump *b = mkd_new(0);
+    enum { ENTRIES = 1000, LINKS = 2000 };
+    uint32_t *const words = calloc(3 * LINKS, sizeof *words); /* RVA 0 entries: "" */
+    const uint32_t list = add_words(b, ENTRIES, words, ENTRIES);
+    const uint32_t info[] = {4 + 4 * ENTRIES, list, 0, 0, 0, 0};
+    const uint32_t rec = add_module_info(b, info, 28);
+    for (size_t k = 0; k < LINKS; k++)
+        words[3 * k] = (uint32_t)k, words[3 * k + 1] = 28, words[3 * k + 2] = rec;
+    const uint32_t mods = add_words(b, LINKS, words, 3 * LINKS);
+    free(words);
+    add_crashpad_mods(b, 0, 0, 4 + 12 * LINKS, mods, 52);
+    size_t len;
+    mkd_finish(b, &len);
+    dmp_file *f = open_built(b);
+    ck_assert_uint_eq(dmp_crashpad_module_count(f), LINKS);
+    size_t total = 0;
+    for (size_t i = 0; i < LINKS; i++)
+        total += crashpad_module_at(f, i).list_annotation_count;
+    ck_assert_uint_eq(total, len / 4);
+    ck_assert_uint_eq(malformed_at(f, 0, list), 1);
+    ck_assert_uint_eq(dmp_diag_count(f), 1);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
 int main(void)
+
 {
     Suite *s = suite_create("extras");
     TCase *tc = tcase_create("comments");
@@ -598,6 +958,11 @@ int main(void)
     tcase_add_test(tc, crashpad_dictionary_damaged);
     tcase_add_test(tc, crashpad_strings_damaged);
     tcase_add_test(tc, crashpad_string_budget);
+    tcase_add_test(tc, crashpad_modules_every_field);
+    tcase_add_test(tc, crashpad_module_list_damaged);
+    tcase_add_test(tc, crashpad_module_record_damaged);
+    tcase_add_test(tc, crashpad_module_lists_damaged);
+    tcase_add_test(tc, crashpad_module_entry_budget);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

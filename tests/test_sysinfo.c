@@ -1,5 +1,6 @@
-/* test_sysinfo.c - SystemInfoStream and MiscInfoStream on built dumps: every field, every
- * MINIDUMP_MISC_INFO version, and the damaged variants.
+/* test_sysinfo.c - SystemInfoStream, MiscInfoStream and ProcessVmCountersStream on built dumps:
+ * every field, every MINIDUMP_MISC_INFO and _PROCESS_VM_COUNTERS version, and the damaged
+ * variants.
  * SPDX-License-Identifier: MIT */
 #include "suite.h"
 
@@ -461,6 +462,173 @@ START_TEST(misc_info_duplicates)
 }
 END_TEST
 
+/* ---- ProcessVmCounters ----------------------------------------------------------------- */
+
+#define VM1_SIZE 80
+#define VM2_SIZE 152
+
+/* The value the tests store in u64 size number k (from offset 8). */
+static uint64_t vm_value(size_t k)
+{
+    return 0x0100000000000000u * (k + 1) + 0x1000 * k + 7;
+}
+
+/* A MINIDUMP_PROCESS_VM_COUNTERS_1 or _2 record of `len` bytes (the rest of rec filled). */
+static void fill_vm(uint8_t *rec, size_t len, uint16_t revision, uint16_t flags)
+{
+    memset(rec, 0, len);
+    mkd_store_u16(rec, revision);
+    mkd_store_u16(rec + 2, flags); /* _1: padding, never read */
+    mkd_store_u32(rec + 4, 0x1234);
+    for (size_t k = 0; 8 + 8 * k + 8 <= len; k++)
+        mkd_store_u64(rec + 8 + 8 * k, vm_value(k));
+}
+
+static void expect_vm_common(const dmp_vm_counters *v)
+{
+    ck_assert_uint_eq(v->page_fault_count, 0x1234);
+    ck_assert_uint_eq(v->peak_working_set_size, vm_value(0));
+    ck_assert_uint_eq(v->working_set_size, vm_value(1));
+    ck_assert_uint_eq(v->quota_peak_paged_pool_usage, vm_value(2));
+    ck_assert_uint_eq(v->quota_paged_pool_usage, vm_value(3));
+    ck_assert_uint_eq(v->quota_peak_non_paged_pool_usage, vm_value(4));
+    ck_assert_uint_eq(v->quota_non_paged_pool_usage, vm_value(5));
+    ck_assert_uint_eq(v->pagefile_usage, vm_value(6));
+    ck_assert_uint_eq(v->peak_pagefile_usage, vm_value(7));
+}
+
+START_TEST(vm_counters_revision_1)
+{
+    uint8_t rec[VM1_SIZE];
+    fill_vm(rec, sizeof rec, 1, 0xeeee);
+    struct mkdump *b = mkd_new(0);
+    mkd_add_stream_data(b, DMP_STREAM_PROCESS_VM_COUNTERS, rec, sizeof rec);
+    dmp_file *f = open_built(b);
+    dmp_vm_counters v;
+    ck_assert_int_eq(dmp_get_vm_counters(f, &v), DMP_OK);
+    ck_assert_uint_eq(v.revision, 1);
+    ck_assert_uint_eq(v.flags, DMP_VM_COUNTERS | DMP_VM_COUNTERS_EX);
+    expect_vm_common(&v);
+    ck_assert_uint_eq(v.private_usage, vm_value(8));
+    ck_assert_uint_eq(v.peak_virtual_size, 0);
+    ck_assert_uint_eq(v.virtual_size, 0);
+    ck_assert_uint_eq(v.private_working_set_size, 0);
+    ck_assert_uint_eq(v.job_total_commit_limit, 0);
+    ck_assert_uint_eq(dmp_diag_count(f), 0);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+/* Revision 2 and, read the same way, a later revision with a longer record. */
+START_TEST(vm_counters_revision_2)
+{
+    for (uint16_t revision = 2; revision <= 3; revision++) {
+        uint8_t rec[VM2_SIZE + 16];
+        const size_t len = revision == 2 ? VM2_SIZE : sizeof rec;
+        fill_vm(rec, len, revision, 0x1f);
+        struct mkdump *b = mkd_new(0);
+        mkd_add_stream_data(b, DMP_STREAM_PROCESS_VM_COUNTERS, rec, len);
+        dmp_file *f = open_built(b);
+        dmp_vm_counters v;
+        ck_assert_int_eq(dmp_get_vm_counters(f, &v), DMP_OK);
+        ck_assert_uint_eq(v.revision, revision);
+        ck_assert_uint_eq(v.flags, 0x1f);
+        expect_vm_common(&v);
+        ck_assert_uint_eq(v.peak_virtual_size, vm_value(8));
+        ck_assert_uint_eq(v.virtual_size, vm_value(9));
+        ck_assert_uint_eq(v.private_usage, vm_value(10));
+        ck_assert_uint_eq(v.private_working_set_size, vm_value(11));
+        ck_assert_uint_eq(v.shared_commit_usage, vm_value(12));
+        ck_assert_uint_eq(v.job_shared_commit_usage, vm_value(13));
+        ck_assert_uint_eq(v.job_private_commit_usage, vm_value(14));
+        ck_assert_uint_eq(v.job_peak_private_commit_usage, vm_value(15));
+        ck_assert_uint_eq(v.job_private_commit_limit, vm_value(16));
+        ck_assert_uint_eq(v.job_total_commit_limit, vm_value(17));
+        ck_assert_uint_eq(dmp_diag_count(f), 0);
+        dmp_close(f);
+        mkd_free(b);
+    }
+}
+END_TEST
+
+/* A stream too short for its revision's record, or of revision 0, is malformed. */
+START_TEST(vm_counters_sizes)
+{
+    static const struct {
+        uint16_t revision;
+        size_t len;
+        dmp_status want;
+    } cases[] = {
+        {1, 0, DMP_E_MALFORMED},   {1, 1, DMP_E_MALFORMED},   {1, 2, DMP_E_MALFORMED},
+        {1, 79, DMP_E_MALFORMED},  {1, 80, DMP_OK},           {1, 81, DMP_OK},
+        {2, 80, DMP_E_MALFORMED},  {2, 151, DMP_E_MALFORMED}, {2, 152, DMP_OK},
+        {0, 152, DMP_E_MALFORMED}, {9, 151, DMP_E_MALFORMED}, {0xffff, 160, DMP_OK},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint8_t rec[VM2_SIZE + 8];
+        fill_vm(rec, sizeof rec, cases[i].revision, 0xf);
+        struct mkdump *b = mkd_new(0);
+        const uint32_t s =
+            mkd_add_stream_data(b, DMP_STREAM_PROCESS_VM_COUNTERS, rec, cases[i].len);
+        dmp_file *f = open_built(b);
+        dmp_vm_counters v;
+        v.revision = 77;
+        const dmp_status st = dmp_get_vm_counters(f, &v);
+        ck_assert_msg(st == cases[i].want, "case %zu: %s", i, dmp_strerror(st));
+        const size_t diags = cases[i].want == DMP_OK ? 0 : 1;
+        ck_assert_uint_eq(malformed_at(f, s, mkd_stream_rva(b, s)), diags);
+        ck_assert_uint_eq(dmp_diag_count(f), diags);
+        if (st != DMP_OK)
+            ck_assert_uint_eq(v.revision, 77);
+        dmp_close(f);
+        mkd_free(b);
+    }
+}
+END_TEST
+
+START_TEST(vm_counters_clipped_absent_duplicates)
+{
+    /* Clipped at the end of the file: too short for _2. */
+    uint8_t rec[VM2_SIZE];
+    fill_vm(rec, sizeof rec, 2, 0xf);
+    struct mkdump *b = mkd_new(0);
+    uint32_t s = mkd_add_stream_data(b, DMP_STREAM_PROCESS_VM_COUNTERS, rec, sizeof rec);
+    size_t len;
+    mkd_finish(b, &len);
+    dmp_file *f = open_prefix(b, len - 1);
+    dmp_vm_counters v;
+    ck_assert_int_eq(dmp_get_vm_counters(f, &v), DMP_E_MALFORMED);
+    ck_assert_uint_eq(malformed_at(f, s, mkd_stream_rva(b, s)), 1);
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_STREAM_CLIPPED, NULL), 1);
+    dmp_close(f);
+    mkd_free(b);
+
+    /* A damaged copy does not hide a good one; a later copy is ignored. */
+    b = mkd_new(0);
+    const uint32_t bad = mkd_add_stream_data(b, DMP_STREAM_PROCESS_VM_COUNTERS, rec, 100);
+    mkd_store_u32(rec + 4, 7);
+    mkd_add_stream_data(b, DMP_STREAM_PROCESS_VM_COUNTERS, rec, sizeof rec);
+    mkd_store_u32(rec + 4, 8);
+    s = mkd_add_stream_data(b, DMP_STREAM_PROCESS_VM_COUNTERS, rec, sizeof rec);
+    f = open_built(b);
+    ck_assert_int_eq(dmp_get_vm_counters(f, &v), DMP_OK);
+    ck_assert_uint_eq(v.page_fault_count, 7);
+    ck_assert_uint_eq(malformed_at(f, bad, mkd_stream_rva(b, bad)), 1);
+    ck_assert_uint_eq(malformed_at(f, s, mkd_stream_rva(b, s)), 1);
+    dmp_close(f);
+    mkd_free(b);
+
+    b = mkd_new(0);
+    f = open_built(b);
+    ck_assert_int_eq(dmp_get_vm_counters(f, &v), DMP_E_ABSENT);
+    ck_assert_int_eq(dmp_get_vm_counters(f, NULL), DMP_E_INVALID_ARG);
+    ck_assert_int_eq(dmp_get_vm_counters(NULL, &v), DMP_E_INVALID_ARG);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("sysinfo");
@@ -481,6 +649,12 @@ int main(void)
     tcase_add_test(tc, misc_info_too_short);
     tcase_add_test(tc, misc_info_wide_arrays);
     tcase_add_test(tc, misc_info_duplicates);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("vm-counters");
+    tcase_add_test(tc, vm_counters_revision_1);
+    tcase_add_test(tc, vm_counters_revision_2);
+    tcase_add_test(tc, vm_counters_sizes);
+    tcase_add_test(tc, vm_counters_clipped_absent_duplicates);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

@@ -9,6 +9,8 @@
  * platforms "windows", "linux", "macos", "ios" and architectures "x86", "amd64", "arm",
  * "arm64", "arm64(old-breakpad)"; "-" means the dump has no SystemInfo), threads and modules
  * against the counts ("-": no such list), exc_code against the first exception ("-": none).
+ * ProcessVmCounters must decode where the manifest lists it, with sizes within their peaks;
+ * the Crashpad dumps' module annotations are compared with what they are known to hold.
  * Exits 77 (skipped) when the folder is absent.
  */
 #include "manifest.h"
@@ -206,6 +208,102 @@ static void walk_extras(const dmp_file *f)
     }
     const char *k, *v;
     ck_assert_int_eq(dmp_crashpad_annotation_get(f, ci.annotation_count, &k, &v), DMP_E_NOT_FOUND);
+    const size_t nm = dmp_crashpad_module_count(f);
+    for (size_t i = 0; i < nm; i++) {
+        dmp_crashpad_module m;
+        ck_assert_int_eq(dmp_crashpad_module_get(f, i, &m), DMP_OK);
+        for (size_t a = 0; a < m.list_annotation_count; a++)
+            ck_assert_int_eq(dmp_crashpad_module_list_annotation_get(f, i, a, &v), DMP_OK);
+        for (size_t a = 0; a < m.simple_annotation_count; a++)
+            ck_assert_int_eq(dmp_crashpad_module_simple_annotation_get(f, i, a, &k, &v), DMP_OK);
+        dmp_crashpad_annotation o;
+        for (size_t a = 0; a < m.annotation_object_count; a++) {
+            ck_assert_int_eq(dmp_crashpad_module_annotation_object_get(f, i, a, &o), DMP_OK);
+            ck_assert(o.name && (o.value != NULL) == (o.value_len > 0));
+        }
+        ck_assert_int_eq(
+            dmp_crashpad_module_annotation_object_get(f, i, m.annotation_object_count, &o),
+            DMP_E_NOT_FOUND);
+    }
+    dmp_crashpad_module m;
+    ck_assert_int_eq(dmp_crashpad_module_get(f, nm, &m), DMP_E_NOT_FOUND);
+}
+
+/* ProcessVmCounters as a process reports it: current sizes within their peaks, and (for
+ * every dump here) the figures Windows writes with flags MINIDUMP_PROCESS_VM_COUNTERS. */
+static void check_vm_counters(const dmp_file *f, const char *file)
+{
+    dmp_vm_counters v;
+    ck_assert_msg(dmp_get_vm_counters(f, &v) == DMP_OK, "%s: ProcessVmCounters unusable", file);
+    ck_assert_msg(v.revision == 1 || v.revision == 2, "%s: revision %u", file, v.revision);
+    ck_assert_msg(v.flags & DMP_VM_COUNTERS, "%s: flags 0x%x", file, v.flags);
+    ck_assert_msg(v.working_set_size > 0 && v.working_set_size <= v.peak_working_set_size,
+                  "%s: working set %llu, peak %llu", file, (unsigned long long)v.working_set_size,
+                  (unsigned long long)v.peak_working_set_size);
+    ck_assert_msg(v.quota_paged_pool_usage <= v.quota_peak_paged_pool_usage &&
+                      v.quota_non_paged_pool_usage <= v.quota_peak_non_paged_pool_usage &&
+                      v.pagefile_usage <= v.peak_pagefile_usage,
+                  "%s: a quota or the commit charge above its peak", file);
+    if (v.flags & DMP_VM_COUNTERS_VIRTUALSIZE)
+        ck_assert_msg(v.virtual_size > 0 && v.virtual_size <= v.peak_virtual_size,
+                      "%s: virtual size %llu, peak %llu", file, (unsigned long long)v.virtual_size,
+                      (unsigned long long)v.peak_virtual_size);
+    if (v.flags & DMP_VM_COUNTERS_EX2)
+        ck_assert_msg(v.private_working_set_size <= v.working_set_size,
+                      "%s: private working set above the working set", file);
+    printf("test_triage_corpus: %s: ProcessVmCounters revision %u flags 0x%x, working set %llu "
+           "(peak %llu)\n",
+           file, v.revision, v.flags, (unsigned long long)v.working_set_size,
+           (unsigned long long)v.peak_working_set_size);
+}
+
+/* What some shared dumps' Crashpad module annotations hold (the first link's). */
+static const struct {
+    const char *file;
+    size_t links;
+    const char *module; /* the end of the first link's module path */
+    size_t lists, simples, objects;
+    const char *first; /* its first list annotation, simple key or object name */
+} known_crashpad[] = {
+    {"breakpad/linux_inline.dmp", 0, NULL, 0, 0, 0, NULL},
+    {"breakpad/minidump_crashpad_annotation.dmp", 2, "ios_crash_xcuitests", 0, 0, 5,
+     "exceptionReason"},
+    {"rust-minidump/simple-crashpad.dmp", 2, "libsystem_c.dylib", 1, 0, 0, "abort() called"},
+    {"rust-minidump/stability-report.dmp", 1, "electron.exe", 0, 0, 9, "renderer_foreground"},
+    {"node-minidump/mac.dmp", 1, "Electron Framework", 0, 7, 0, "_companyName"},
+};
+
+static void check_known_crashpad(const dmp_file *f, const char *file)
+{
+    for (size_t i = 0; i < sizeof known_crashpad / sizeof known_crashpad[0]; i++) {
+        if (strcmp(file, known_crashpad[i].file) != 0)
+            continue;
+        ck_assert_uint_eq(dmp_crashpad_module_count(f), known_crashpad[i].links);
+        if (known_crashpad[i].links == 0)
+            return;
+        dmp_crashpad_module m;
+        dmp_module mod;
+        ck_assert_int_eq(dmp_crashpad_module_get(f, 0, &m), DMP_OK);
+        ck_assert_int_eq(dmp_module_get(f, m.module_index, &mod), DMP_OK);
+        const size_t n = strlen(mod.name), want = strlen(known_crashpad[i].module);
+        ck_assert_msg(n >= want && strcmp(mod.name + n - want, known_crashpad[i].module) == 0,
+                      "%s: first link names %s", file, mod.name);
+        ck_assert_uint_eq(m.list_annotation_count, known_crashpad[i].lists);
+        ck_assert_uint_eq(m.simple_annotation_count, known_crashpad[i].simples);
+        ck_assert_uint_eq(m.annotation_object_count, known_crashpad[i].objects);
+        const char *first = NULL, *value;
+        dmp_crashpad_annotation o;
+        if (m.list_annotation_count)
+            ck_assert_int_eq(dmp_crashpad_module_list_annotation_get(f, 0, 0, &first), DMP_OK);
+        else if (m.simple_annotation_count)
+            ck_assert_int_eq(dmp_crashpad_module_simple_annotation_get(f, 0, 0, &first, &value),
+                             DMP_OK);
+        else if (dmp_crashpad_module_annotation_object_get(f, 0, 0, &o) == DMP_OK)
+            first = o.name;
+        ck_assert_msg(first && strcmp(first, known_crashpad[i].first) == 0, "%s: first is %s", file,
+                      first ? first : "(none)");
+        ck_assert_msg(dmp_diag_count(f) == 0, "%s: %zu diagnostics", file, dmp_diag_count(f));
+    }
 }
 
 /* Every directory entry through dmp_stream_find and dmp_stream_data. */
@@ -311,6 +409,12 @@ static void check_exception(const dmp_file *f, const char *file, const char *wan
                   e.code, want);
 }
 
+static bool has_vm_counters(const dmp_file *f)
+{
+    dmp_vm_counters v;
+    return dmp_get_vm_counters(f, &v) != DMP_E_ABSENT;
+}
+
 /* Streams the directory lists that must decode. Lists may legitimately be empty in a
  * hand-made dump, so only the single-record streams and the real dumps' lists are held to
  * it. */
@@ -325,8 +429,14 @@ static void check_presence(const dmp_file *f, size_t r, bool real)
         ck_assert_msg(dmp_get_misc_info(f, &m) == DMP_OK, "%s: MiscInfo unusable", file);
     if (lists_stream(types, "BreakpadInfo"))
         ck_assert_msg(dmp_get_breakpad_info(f, &bi) == DMP_OK, "%s: BreakpadInfo", file);
-    if (lists_stream(types, "CrashpadInfo"))
+    if (lists_stream(types, "CrashpadInfo")) {
         ck_assert_msg(dmp_get_crashpad_info(f, &ci) == DMP_OK, "%s: CrashpadInfo", file);
+        check_known_crashpad(f, file);
+    }
+    if (lists_stream(types, "ProcessVmCounters"))
+        check_vm_counters(f, file);
+    else
+        ck_assert_msg(!has_vm_counters(f), "%s: ProcessVmCounters not in the manifest", file);
     if (!real)
         return;
     if (lists_stream(types, "LinuxAuxv"))

@@ -407,6 +407,11 @@ t ranges_triage_json ranges --json triage.dmp
 hd read_triage_stack '0x72:0xa1b2cffe00:0x40' triage.dmp 0xa1b2cffe00 0x40
 hd read_triage_code '0x74:0x7ff6a1b21224:0x20' triage.dmp 0x7ff6a1b21224 0x20
 
+# crashpad.dmp: Crashpad's ids, process annotations and module annotations (list, simple,
+# a string and a binary annotation object).
+t info_crashpad info crashpad.dmp
+t info_crashpad_json info --json crashpad.dmp
+
 # Without triage streams.
 t info_basic info basic.dmp
 t info_basic_json info --json basic.dmp
