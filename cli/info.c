@@ -372,6 +372,219 @@ static void json_vm_counters(struct json *j, const dmp_file *f)
     json_object_end(j);
 }
 
+/* ---- Machine memory (SystemMemoryInfo) -------------------------------------------------- */
+
+/* pages * page_size in bytes, saturating: the figures are the writer's, not checked. */
+static uint64_t pages_bytes(uint64_t pages, uint32_t page_size)
+{
+    if (page_size != 0 && pages > UINT64_MAX / page_size)
+        return UINT64_MAX;
+    return pages * page_size;
+}
+
+static void print_system_memory(const dmp_file *f)
+{
+    dmp_system_memory_info m;
+    const dmp_status st = dmp_get_system_memory_info(f, &m);
+    if (st == DMP_E_ABSENT)
+        return; /* only Windows writers record it */
+    if (st != DMP_OK) {
+        print_unknown("sys memory:", st, "SystemMemoryInfoStream");
+        return;
+    }
+    /* BasicPerfInfo's 64-bit counts when present, else PerfInfo's 32-bit ones. */
+    const bool basic = m.flags & DMP_SYSMEM_BASIC_PERF;
+    const uint64_t pages[] = {
+        m.basic.number_of_physical_pages,
+        basic ? m.basic_perf.available_pages : m.perf.available_pages,
+        basic ? m.basic_perf.committed_pages : m.perf.committed_pages,
+        basic ? m.basic_perf.commit_limit : m.perf.commit_limit,
+    };
+    char size[4][32];
+    for (size_t i = 0; i < 4; i++)
+        format_size(pages_bytes(pages[i], m.basic.page_size), size[i], sizeof size[i]);
+    printf(LABEL "%s physical, %s available, commit %s of %s\n", "sys memory:", size[0], size[1],
+           size[2], size[3]);
+}
+
+/* A number valid when `flag` is set in the flags, else null. */
+static void json_sysmem_field(struct json *j, const char *key, const dmp_system_memory_info *m,
+                              uint32_t flag, uint64_t value)
+{
+    if (m->flags & flag)
+        json_uint(j, key, value);
+    else
+        json_null(j, key);
+}
+
+static void json_sysmem_basic(struct json *j, const dmp_sysmem_basic *b)
+{
+    json_object_begin(j, "basic");
+    json_uint(j, "timer_resolution", b->timer_resolution);
+    json_uint(j, "page_size", b->page_size);
+    json_uint(j, "number_of_physical_pages", b->number_of_physical_pages);
+    json_uint(j, "lowest_physical_page_number", b->lowest_physical_page_number);
+    json_uint(j, "highest_physical_page_number", b->highest_physical_page_number);
+    json_uint(j, "allocation_granularity", b->allocation_granularity);
+    json_hex(j, "minimum_user_mode_address", b->minimum_user_mode_address);
+    json_hex(j, "maximum_user_mode_address", b->maximum_user_mode_address);
+    json_hex(j, "active_processors_affinity_mask", b->active_processors_affinity_mask);
+    json_uint(j, "number_of_processors", b->number_of_processors);
+    json_object_end(j);
+}
+
+static void json_sysmem_cache(struct json *j, const dmp_system_memory_info *m)
+{
+    const dmp_sysmem_file_cache *const c = &m->file_cache;
+    json_object_begin(j, "file_cache");
+    json_uint(j, "current_size", c->current_size);
+    json_uint(j, "peak_size", c->peak_size);
+    json_uint(j, "page_fault_count", c->page_fault_count);
+    json_uint(j, "minimum_working_set", c->minimum_working_set);
+    json_uint(j, "maximum_working_set", c->maximum_working_set);
+    json_uint(j, "current_size_including_transition_in_pages",
+              c->current_size_including_transition_in_pages);
+    json_uint(j, "peak_size_including_transition_in_pages",
+              c->peak_size_including_transition_in_pages);
+    json_sysmem_field(j, "transition_repurpose_count", m, DMP_SYSMEM_FILECACHE_TRANSITION,
+                      c->transition_repurpose_count);
+    if (m->flags & DMP_SYSMEM_FILECACHE_TRANSITION)
+        json_hex(j, "flags", c->flags);
+    else
+        json_null(j, "flags");
+    json_object_end(j);
+}
+
+static void json_sysmem_basic_perf(struct json *j, const dmp_system_memory_info *m)
+{
+    if (!(m->flags & DMP_SYSMEM_BASIC_PERF)) {
+        json_null(j, "basic_performance");
+        return;
+    }
+    json_object_begin(j, "basic_performance");
+    json_uint(j, "available_pages", m->basic_perf.available_pages);
+    json_uint(j, "committed_pages", m->basic_perf.committed_pages);
+    json_uint(j, "commit_limit", m->basic_perf.commit_limit);
+    json_uint(j, "peak_commitment", m->basic_perf.peak_commitment);
+    json_object_end(j);
+}
+
+/* Long only for its table: the seventy 32-bit counts, in the record's order. */
+static void json_sysmem_perf(struct json *j, const dmp_system_memory_info *m)
+{
+    const dmp_sysmem_perf *const p = &m->perf;
+    const struct {
+        const char *key;
+        uint32_t value;
+    } counts[] = {
+        {"io_read_operation_count", p->io_read_operation_count},
+        {"io_write_operation_count", p->io_write_operation_count},
+        {"io_other_operation_count", p->io_other_operation_count},
+        {"available_pages", p->available_pages},
+        {"committed_pages", p->committed_pages},
+        {"commit_limit", p->commit_limit},
+        {"peak_commitment", p->peak_commitment},
+        {"page_fault_count", p->page_fault_count},
+        {"copy_on_write_count", p->copy_on_write_count},
+        {"transition_count", p->transition_count},
+        {"cache_transition_count", p->cache_transition_count},
+        {"demand_zero_count", p->demand_zero_count},
+        {"page_read_count", p->page_read_count},
+        {"page_read_io_count", p->page_read_io_count},
+        {"cache_read_count", p->cache_read_count},
+        {"cache_io_count", p->cache_io_count},
+        {"dirty_pages_write_count", p->dirty_pages_write_count},
+        {"dirty_write_io_count", p->dirty_write_io_count},
+        {"mapped_pages_write_count", p->mapped_pages_write_count},
+        {"mapped_write_io_count", p->mapped_write_io_count},
+        {"paged_pool_pages", p->paged_pool_pages},
+        {"non_paged_pool_pages", p->non_paged_pool_pages},
+        {"paged_pool_allocs", p->paged_pool_allocs},
+        {"paged_pool_frees", p->paged_pool_frees},
+        {"non_paged_pool_allocs", p->non_paged_pool_allocs},
+        {"non_paged_pool_frees", p->non_paged_pool_frees},
+        {"free_system_ptes", p->free_system_ptes},
+        {"resident_system_code_page", p->resident_system_code_page},
+        {"total_system_driver_pages", p->total_system_driver_pages},
+        {"total_system_code_pages", p->total_system_code_pages},
+        {"non_paged_pool_lookaside_hits", p->non_paged_pool_lookaside_hits},
+        {"paged_pool_lookaside_hits", p->paged_pool_lookaside_hits},
+        {"available_paged_pool_pages", p->available_paged_pool_pages},
+        {"resident_system_cache_page", p->resident_system_cache_page},
+        {"resident_paged_pool_page", p->resident_paged_pool_page},
+        {"resident_system_driver_page", p->resident_system_driver_page},
+        {"cc_fast_read_no_wait", p->cc_fast_read_no_wait},
+        {"cc_fast_read_wait", p->cc_fast_read_wait},
+        {"cc_fast_read_resource_miss", p->cc_fast_read_resource_miss},
+        {"cc_fast_read_not_possible", p->cc_fast_read_not_possible},
+        {"cc_fast_mdl_read_no_wait", p->cc_fast_mdl_read_no_wait},
+        {"cc_fast_mdl_read_wait", p->cc_fast_mdl_read_wait},
+        {"cc_fast_mdl_read_resource_miss", p->cc_fast_mdl_read_resource_miss},
+        {"cc_fast_mdl_read_not_possible", p->cc_fast_mdl_read_not_possible},
+        {"cc_map_data_no_wait", p->cc_map_data_no_wait},
+        {"cc_map_data_wait", p->cc_map_data_wait},
+        {"cc_map_data_no_wait_miss", p->cc_map_data_no_wait_miss},
+        {"cc_map_data_wait_miss", p->cc_map_data_wait_miss},
+        {"cc_pin_mapped_data_count", p->cc_pin_mapped_data_count},
+        {"cc_pin_read_no_wait", p->cc_pin_read_no_wait},
+        {"cc_pin_read_wait", p->cc_pin_read_wait},
+        {"cc_pin_read_no_wait_miss", p->cc_pin_read_no_wait_miss},
+        {"cc_pin_read_wait_miss", p->cc_pin_read_wait_miss},
+        {"cc_copy_read_no_wait", p->cc_copy_read_no_wait},
+        {"cc_copy_read_wait", p->cc_copy_read_wait},
+        {"cc_copy_read_no_wait_miss", p->cc_copy_read_no_wait_miss},
+        {"cc_copy_read_wait_miss", p->cc_copy_read_wait_miss},
+        {"cc_mdl_read_no_wait", p->cc_mdl_read_no_wait},
+        {"cc_mdl_read_wait", p->cc_mdl_read_wait},
+        {"cc_mdl_read_no_wait_miss", p->cc_mdl_read_no_wait_miss},
+        {"cc_mdl_read_wait_miss", p->cc_mdl_read_wait_miss},
+        {"cc_read_ahead_ios", p->cc_read_ahead_ios},
+        {"cc_lazy_write_ios", p->cc_lazy_write_ios},
+        {"cc_lazy_write_pages", p->cc_lazy_write_pages},
+        {"cc_data_flushes", p->cc_data_flushes},
+        {"cc_data_pages", p->cc_data_pages},
+        {"context_switches", p->context_switches},
+        {"first_level_tb_fills", p->first_level_tb_fills},
+        {"second_level_tb_fills", p->second_level_tb_fills},
+        {"system_calls", p->system_calls},
+    };
+    json_object_begin(j, "performance");
+    json_uint(j, "idle_process_time", p->idle_process_time);
+    json_uint(j, "io_read_transfer_count", p->io_read_transfer_count);
+    json_uint(j, "io_write_transfer_count", p->io_write_transfer_count);
+    json_uint(j, "io_other_transfer_count", p->io_other_transfer_count);
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
+        json_uint(j, counts[i].key, counts[i].value);
+    json_sysmem_field(j, "cc_total_dirty_pages", m, DMP_SYSMEM_PERF_CC_DIRTY,
+                      p->cc_total_dirty_pages);
+    json_sysmem_field(j, "cc_dirty_page_threshold", m, DMP_SYSMEM_PERF_CC_DIRTY,
+                      p->cc_dirty_page_threshold);
+    if (m->flags & DMP_SYSMEM_PERF_RESIDENT)
+        json_int(j, "resident_available_pages", p->resident_available_pages);
+    else
+        json_null(j, "resident_available_pages");
+    json_sysmem_field(j, "shared_committed_pages", m, DMP_SYSMEM_PERF_RESIDENT,
+                      p->shared_committed_pages);
+    json_object_end(j);
+}
+
+static void json_system_memory(struct json *j, const dmp_file *f)
+{
+    dmp_system_memory_info m;
+    if (dmp_get_system_memory_info(f, &m) != DMP_OK) {
+        json_null(j, "system_memory");
+        return;
+    }
+    json_object_begin(j, "system_memory");
+    json_uint(j, "revision", m.revision);
+    json_hex(j, "flags", m.flags);
+    json_sysmem_basic(j, &m.basic);
+    json_sysmem_cache(j, &m);
+    json_sysmem_basic_perf(j, &m);
+    json_sysmem_perf(j, &m);
+    json_object_end(j);
+}
+
 /* ---- Exceptions ------------------------------------------------------------------------ */
 
 /* The registers at the fault: the exception's own context, else its thread's. */
@@ -627,6 +840,7 @@ int cmd_info(struct run *r)
         json_system(&r->j, f);
         json_process(&r->j, f);
         json_vm_counters(&r->j, f);
+        json_system_memory(&r->j, f);
         json_exceptions(&r->j, f);
         json_counts(&r->j, f);
         json_string(&r->j, "comment", has_comment ? comment : NULL);
@@ -637,6 +851,7 @@ int cmd_info(struct run *r)
     print_system(f);
     print_process(f);
     print_vm_counters(f);
+    print_system_memory(f);
     print_exceptions(f);
     print_contents(f);
     if (has_comment) {

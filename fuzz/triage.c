@@ -288,6 +288,11 @@ static uint32_t check_system(const dmp_file *f)
     const dmp_status vs = dmp_get_vm_counters(f, &vm);
     TRIAGE_CHECK(vs == DMP_OK || vs == DMP_E_ABSENT || vs == DMP_E_MALFORMED, "vm counters %d", vs);
     TRIAGE_CHECK(vs != DMP_OK || vm.revision != 0, "vm counters of revision 0");
+    dmp_system_memory_info sm;
+    const dmp_status ss = dmp_get_system_memory_info(f, &sm);
+    TRIAGE_CHECK(ss == DMP_OK || ss == DMP_E_ABSENT || ss == DMP_E_MALFORMED, "system memory %d",
+                 ss);
+    TRIAGE_CHECK(ss != DMP_OK || sm.revision != 0, "system memory of revision 0");
     return platform;
 }
 

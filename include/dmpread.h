@@ -455,6 +455,150 @@ typedef struct dmp_vm_counters {
 /* DMP_OK, DMP_E_ABSENT, DMP_E_MALFORMED or DMP_E_INVALID_ARG. */
 DMP_API dmp_status dmp_get_vm_counters(const dmp_file *f, dmp_vm_counters *out);
 
+/* SystemMemoryInfoStream (21): MINIDUMP_SYSTEM_MEMORY_INFO_1, 492 bytes: the machine's memory
+ * and paging figures when the dump was written, as Windows' kernel reported them. Revision 1
+ * is the only layout documented; a later revision is decoded as 1 when the stream holds at
+ * least 492 bytes (bytes past them are ignored). A stream shorter than that, or of revision 0,
+ * is DMP_E_MALFORMED. Counts named *_pages are in pages of basic.page_size bytes. Which
+ * optional fields the writer filled in is in `flags`: */
+#define DMP_SYSMEM_FILECACHE_TRANSITION 0x1u /* file_cache.transition_repurpose_count, .flags */
+#define DMP_SYSMEM_BASIC_PERF 0x2u           /* basic_perf */
+#define DMP_SYSMEM_PERF_CC_DIRTY 0x4u /* perf.cc_total_dirty_pages, .cc_dirty_page_threshold */
+#define DMP_SYSMEM_PERF_RESIDENT 0x8u /* perf.resident_available_pages, .shared_committed_pages */
+
+/* MINIDUMP_SYSTEM_BASIC_INFORMATION. */
+typedef struct dmp_sysmem_basic {
+    uint32_t timer_resolution; /* in 100 ns units */
+    uint32_t page_size;        /* bytes */
+    uint32_t number_of_physical_pages;
+    uint32_t lowest_physical_page_number;
+    uint32_t highest_physical_page_number;
+    uint32_t allocation_granularity; /* bytes */
+    uint64_t minimum_user_mode_address;
+    uint64_t maximum_user_mode_address;
+    uint64_t active_processors_affinity_mask;
+    uint32_t number_of_processors;
+} dmp_sysmem_basic;
+
+/* MINIDUMP_SYSTEM_FILECACHE_INFORMATION: the system file cache's working set. */
+typedef struct dmp_sysmem_file_cache {
+    uint64_t current_size; /* bytes */
+    uint64_t peak_size;    /* bytes */
+    uint32_t page_fault_count;
+    uint64_t minimum_working_set;
+    uint64_t maximum_working_set;
+    uint64_t current_size_including_transition_in_pages;
+    uint64_t peak_size_including_transition_in_pages;
+    uint32_t transition_repurpose_count; /* DMP_SYSMEM_FILECACHE_TRANSITION */
+    uint32_t flags;                      /* DMP_SYSMEM_FILECACHE_TRANSITION */
+} dmp_sysmem_file_cache;
+
+/* MINIDUMP_SYSTEM_BASIC_PERFORMANCE_INFORMATION (DMP_SYSMEM_BASIC_PERF): 64-bit page counts. */
+typedef struct dmp_sysmem_basic_perf {
+    uint64_t available_pages;
+    uint64_t committed_pages;
+    uint64_t commit_limit;    /* pages */
+    uint64_t peak_commitment; /* pages */
+} dmp_sysmem_basic_perf;
+
+/* MINIDUMP_SYSTEM_PERFORMANCE_INFORMATION, the kernel's SYSTEM_PERFORMANCE_INFORMATION: every
+ * member, in its order. Its page counts are 32-bit; basic_perf has the same four figures at
+ * 64 bits. The last four are valid only under their flags. */
+typedef struct dmp_sysmem_perf {
+    uint64_t idle_process_time;       /* 100 ns units */
+    uint64_t io_read_transfer_count;  /* bytes */
+    uint64_t io_write_transfer_count; /* bytes */
+    uint64_t io_other_transfer_count; /* bytes */
+    uint32_t io_read_operation_count;
+    uint32_t io_write_operation_count;
+    uint32_t io_other_operation_count;
+    uint32_t available_pages;
+    uint32_t committed_pages;
+    uint32_t commit_limit;
+    uint32_t peak_commitment;
+    uint32_t page_fault_count;
+    uint32_t copy_on_write_count;
+    uint32_t transition_count;
+    uint32_t cache_transition_count;
+    uint32_t demand_zero_count;
+    uint32_t page_read_count;
+    uint32_t page_read_io_count;
+    uint32_t cache_read_count;
+    uint32_t cache_io_count;
+    uint32_t dirty_pages_write_count;
+    uint32_t dirty_write_io_count;
+    uint32_t mapped_pages_write_count;
+    uint32_t mapped_write_io_count;
+    uint32_t paged_pool_pages;
+    uint32_t non_paged_pool_pages;
+    uint32_t paged_pool_allocs;
+    uint32_t paged_pool_frees;
+    uint32_t non_paged_pool_allocs;
+    uint32_t non_paged_pool_frees;
+    uint32_t free_system_ptes;
+    uint32_t resident_system_code_page;
+    uint32_t total_system_driver_pages;
+    uint32_t total_system_code_pages;
+    uint32_t non_paged_pool_lookaside_hits;
+    uint32_t paged_pool_lookaside_hits;
+    uint32_t available_paged_pool_pages;
+    uint32_t resident_system_cache_page;
+    uint32_t resident_paged_pool_page;
+    uint32_t resident_system_driver_page;
+    uint32_t cc_fast_read_no_wait;
+    uint32_t cc_fast_read_wait;
+    uint32_t cc_fast_read_resource_miss;
+    uint32_t cc_fast_read_not_possible;
+    uint32_t cc_fast_mdl_read_no_wait;
+    uint32_t cc_fast_mdl_read_wait;
+    uint32_t cc_fast_mdl_read_resource_miss;
+    uint32_t cc_fast_mdl_read_not_possible;
+    uint32_t cc_map_data_no_wait;
+    uint32_t cc_map_data_wait;
+    uint32_t cc_map_data_no_wait_miss;
+    uint32_t cc_map_data_wait_miss;
+    uint32_t cc_pin_mapped_data_count;
+    uint32_t cc_pin_read_no_wait;
+    uint32_t cc_pin_read_wait;
+    uint32_t cc_pin_read_no_wait_miss;
+    uint32_t cc_pin_read_wait_miss;
+    uint32_t cc_copy_read_no_wait;
+    uint32_t cc_copy_read_wait;
+    uint32_t cc_copy_read_no_wait_miss;
+    uint32_t cc_copy_read_wait_miss;
+    uint32_t cc_mdl_read_no_wait;
+    uint32_t cc_mdl_read_wait;
+    uint32_t cc_mdl_read_no_wait_miss;
+    uint32_t cc_mdl_read_wait_miss;
+    uint32_t cc_read_ahead_ios;
+    uint32_t cc_lazy_write_ios;
+    uint32_t cc_lazy_write_pages;
+    uint32_t cc_data_flushes;
+    uint32_t cc_data_pages;
+    uint32_t context_switches;
+    uint32_t first_level_tb_fills;
+    uint32_t second_level_tb_fills;
+    uint32_t system_calls;
+    uint64_t cc_total_dirty_pages;    /* DMP_SYSMEM_PERF_CC_DIRTY */
+    uint64_t cc_dirty_page_threshold; /* DMP_SYSMEM_PERF_CC_DIRTY */
+    int64_t resident_available_pages; /* DMP_SYSMEM_PERF_RESIDENT (signed, as written) */
+    uint64_t shared_committed_pages;  /* DMP_SYSMEM_PERF_RESIDENT */
+} dmp_sysmem_perf;
+
+/* Every part is decoded as written, whatever `flags` says. */
+typedef struct dmp_system_memory_info {
+    uint16_t revision; /* as written: 1 (or later) */
+    uint16_t flags;    /* DMP_SYSMEM_*, as written */
+    dmp_sysmem_basic basic;
+    dmp_sysmem_file_cache file_cache;
+    dmp_sysmem_basic_perf basic_perf;
+    dmp_sysmem_perf perf;
+} dmp_system_memory_info;
+
+/* DMP_OK, DMP_E_ABSENT, DMP_E_MALFORMED or DMP_E_INVALID_ARG. When the dump holds several
+ * SystemMemoryInfoStreams, the first sound one is used (the others get diagnostics). */
+DMP_API dmp_status dmp_get_system_memory_info(const dmp_file *f, dmp_system_memory_info *out);
+
 /* Thread contexts. The layout is told by the record's size and flags, cross-checked with
  * SystemInfo: Windows x86 (CONTEXT, 716 or 204 bytes), AMD64 (1232, or cut short after Rip
  * when the flags say AMD64, as LLDB 16 writes), ARM (416), ARM64

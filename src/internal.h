@@ -83,6 +83,8 @@ struct dmpi_triage {
     dmp_misc_info misc;
     dmp_status vm_status;
     dmp_vm_counters vm;
+    dmp_status sysmem_status;
+    dmp_system_memory_info sysmem;
     dmp_thread *threads;
     size_t thread_count;
     dmp_module *modules;
@@ -207,11 +209,12 @@ dmp_status dmpi_malformed(dmp_file *f, uint32_t stream, uint64_t offset, uint64_
  * leaves its part of f->triage empty or marked malformed when the stream is unsound. */
 dmp_status dmpi_parse_system_info(dmp_file *f); /* sysinfo.c: SystemInfo, MiscInfo */
 dmp_status dmpi_parse_misc_info(dmp_file *f);
-dmp_status dmpi_parse_vm_counters(dmp_file *f); /* sysinfo.c: ProcessVmCounters */
-dmp_status dmpi_parse_threads(dmp_file *f);     /* threads.c: Thread(Ex)List, ThreadInfo, names */
-dmp_status dmpi_parse_modules(dmp_file *f);     /* modules.c: ModuleList, UnloadedModuleList */
-dmp_status dmpi_parse_exceptions(dmp_file *f);  /* exception.c */
-dmp_status dmpi_parse_memory_info(dmp_file *f); /* meminfo.c: MemoryInfoList, HandleData */
+dmp_status dmpi_parse_vm_counters(dmp_file *f);   /* sysinfo.c: ProcessVmCounters */
+dmp_status dmpi_parse_system_memory(dmp_file *f); /* sysinfo.c: SystemMemoryInfo */
+dmp_status dmpi_parse_threads(dmp_file *f);       /* threads.c: Thread(Ex)List, ThreadInfo, names */
+dmp_status dmpi_parse_modules(dmp_file *f);       /* modules.c: ModuleList, UnloadedModuleList */
+dmp_status dmpi_parse_exceptions(dmp_file *f);    /* exception.c */
+dmp_status dmpi_parse_memory_info(dmp_file *f);   /* meminfo.c: MemoryInfoList, HandleData */
 dmp_status dmpi_parse_handles(dmp_file *f);
 dmp_status dmpi_parse_extras(dmp_file *f);   /* extras.c: comments, Breakpad, Linux */
 dmp_status dmpi_parse_crashpad(dmp_file *f); /* crashpad.c: CrashpadInfo, module annotations */

@@ -1,6 +1,6 @@
-/* test_sysinfo.c - SystemInfoStream, MiscInfoStream and ProcessVmCountersStream on built dumps:
- * every field, every MINIDUMP_MISC_INFO and _PROCESS_VM_COUNTERS version, and the damaged
- * variants.
+/* test_sysinfo.c - SystemInfoStream, MiscInfoStream, ProcessVmCountersStream and
+ * SystemMemoryInfoStream on built dumps: every field, every MINIDUMP_MISC_INFO and
+ * _PROCESS_VM_COUNTERS version, and the damaged variants.
  * SPDX-License-Identifier: MIT */
 #include "suite.h"
 
@@ -629,6 +629,226 @@ START_TEST(vm_counters_clipped_absent_duplicates)
 }
 END_TEST
 
+/* ---- SystemMemoryInfo ------------------------------------------------------------------ */
+
+/* MINIDUMP_SYSTEM_MEMORY_INFO_1, 4-byte packed: Revision and Flags, then BasicInfo at 4,
+ * FileCacheInfo at 56, BasicPerfInfo at 116 and PerfInfo at 148, whose seventy u32 counts
+ * start at 180 and whose last four u64 at 460. */
+#define SYSMEM_SIZE 492
+#define SYSMEM_COUNTS_OFF 180
+#define SYSMEM_TAIL_OFF 460
+
+/* The value the tests store in PerfInfo's u32 count number k. */
+static uint32_t sysmem_count(size_t k)
+{
+    return 0x51000000u + 0x101u * (uint32_t)k;
+}
+
+/* A MINIDUMP_SYSTEM_MEMORY_INFO_1 of `len` bytes (at least SYSMEM_SIZE) with every field set. */
+static void fill_sysmem(uint8_t *rec, size_t len, uint16_t revision, uint16_t flags)
+{
+    memset(rec, 0xa5, len);
+    mkd_store_u16(rec, revision);
+    mkd_store_u16(rec + 2, flags);
+    static const uint32_t basic[6] = {156250, 4096, 0x3f0000, 1, 0x43ffff, 65536};
+    for (size_t i = 0; i < 6; i++)
+        mkd_store_u32(rec + 4 + 4 * i, basic[i]);
+    mkd_store_u64(rec + 28, 0x10000);
+    mkd_store_u64(rec + 36, 0x7ffffffeffff);
+    mkd_store_u64(rec + 44, 0xffff);
+    mkd_store_u32(rec + 52, 16);
+    mkd_store_u64(rec + 56, 0x1122334455667788u); /* FileCacheInfo */
+    mkd_store_u64(rec + 64, 0x2122334455667788u);
+    mkd_store_u32(rec + 72, 0x31323334);
+    mkd_store_u64(rec + 76, 0x4142434445464748u);
+    mkd_store_u64(rec + 84, 0x5152535455565758u);
+    mkd_store_u64(rec + 92, 0x6162636465666768u);
+    mkd_store_u64(rec + 100, 0x7172737475767778u);
+    mkd_store_u32(rec + 108, 0x81828384);
+    mkd_store_u32(rec + 112, 0x91929394);
+    for (size_t i = 0; i < 4; i++) /* BasicPerfInfo */
+        mkd_store_u64(rec + 116 + 8 * i, 0x0b00000000000000u + i);
+    for (size_t i = 0; i < 4; i++) /* PerfInfo's first four */
+        mkd_store_u64(rec + 148 + 8 * i, 0x0c00000000000000u + i);
+    for (size_t k = 0; k < 70; k++)
+        mkd_store_u32(rec + SYSMEM_COUNTS_OFF + 4 * k, sysmem_count(k));
+    mkd_store_u64(rec + SYSMEM_TAIL_OFF, 0x0d00000000000001u);
+    mkd_store_u64(rec + SYSMEM_TAIL_OFF + 8, 0x0d00000000000002u);
+    mkd_store_u64(rec + SYSMEM_TAIL_OFF + 16, (uint64_t)-5);
+    mkd_store_u64(rec + SYSMEM_TAIL_OFF + 24, 0x0d00000000000004u);
+}
+
+static void expect_sysmem(const dmp_system_memory_info *m)
+{
+    const dmp_sysmem_basic *const b = &m->basic;
+    ck_assert_uint_eq(b->timer_resolution, 156250);
+    ck_assert_uint_eq(b->page_size, 4096);
+    ck_assert_uint_eq(b->number_of_physical_pages, 0x3f0000);
+    ck_assert_uint_eq(b->lowest_physical_page_number, 1);
+    ck_assert_uint_eq(b->highest_physical_page_number, 0x43ffff);
+    ck_assert_uint_eq(b->allocation_granularity, 65536);
+    ck_assert_uint_eq(b->minimum_user_mode_address, 0x10000);
+    ck_assert_uint_eq(b->maximum_user_mode_address, 0x7ffffffeffff);
+    ck_assert_uint_eq(b->active_processors_affinity_mask, 0xffff);
+    ck_assert_uint_eq(b->number_of_processors, 16);
+    const dmp_sysmem_file_cache *const c = &m->file_cache;
+    ck_assert_uint_eq(c->current_size, 0x1122334455667788u);
+    ck_assert_uint_eq(c->peak_size, 0x2122334455667788u);
+    ck_assert_uint_eq(c->page_fault_count, 0x31323334);
+    ck_assert_uint_eq(c->minimum_working_set, 0x4142434445464748u);
+    ck_assert_uint_eq(c->maximum_working_set, 0x5152535455565758u);
+    ck_assert_uint_eq(c->current_size_including_transition_in_pages, 0x6162636465666768u);
+    ck_assert_uint_eq(c->peak_size_including_transition_in_pages, 0x7172737475767778u);
+    ck_assert_uint_eq(c->transition_repurpose_count, 0x81828384);
+    ck_assert_uint_eq(c->flags, 0x91929394);
+    ck_assert_uint_eq(m->basic_perf.available_pages, 0x0b00000000000000u);
+    ck_assert_uint_eq(m->basic_perf.committed_pages, 0x0b00000000000001u);
+    ck_assert_uint_eq(m->basic_perf.commit_limit, 0x0b00000000000002u);
+    ck_assert_uint_eq(m->basic_perf.peak_commitment, 0x0b00000000000003u);
+    const dmp_sysmem_perf *const p = &m->perf;
+    ck_assert_uint_eq(p->idle_process_time, 0x0c00000000000000u);
+    ck_assert_uint_eq(p->io_read_transfer_count, 0x0c00000000000001u);
+    ck_assert_uint_eq(p->io_write_transfer_count, 0x0c00000000000002u);
+    ck_assert_uint_eq(p->io_other_transfer_count, 0x0c00000000000003u);
+    ck_assert_uint_eq(p->io_read_operation_count, sysmem_count(0));
+    ck_assert_uint_eq(p->available_pages, sysmem_count(3));
+    ck_assert_uint_eq(p->committed_pages, sysmem_count(4));
+    ck_assert_uint_eq(p->commit_limit, sysmem_count(5));
+    ck_assert_uint_eq(p->peak_commitment, sysmem_count(6));
+    ck_assert_uint_eq(p->page_fault_count, sysmem_count(7));
+    ck_assert_uint_eq(p->paged_pool_pages, sysmem_count(20));
+    ck_assert_uint_eq(p->free_system_ptes, sysmem_count(26));
+    ck_assert_uint_eq(p->resident_system_driver_page, sysmem_count(35));
+    ck_assert_uint_eq(p->cc_fast_read_no_wait, sysmem_count(36));
+    ck_assert_uint_eq(p->cc_map_data_no_wait, sysmem_count(44));
+    ck_assert_uint_eq(p->cc_mdl_read_wait_miss, sysmem_count(60));
+    ck_assert_uint_eq(p->cc_data_pages, sysmem_count(65));
+    ck_assert_uint_eq(p->context_switches, sysmem_count(66));
+    ck_assert_uint_eq(p->system_calls, sysmem_count(69));
+    ck_assert_uint_eq(p->cc_total_dirty_pages, 0x0d00000000000001u);
+    ck_assert_uint_eq(p->cc_dirty_page_threshold, 0x0d00000000000002u);
+    ck_assert_int_eq(p->resident_available_pages, -5);
+    ck_assert_uint_eq(p->shared_committed_pages, 0x0d00000000000004u);
+}
+
+START_TEST(system_memory_every_field)
+{
+    uint8_t rec[SYSMEM_SIZE];
+    fill_sysmem(rec, sizeof rec, 1, 0xf);
+    struct mkdump *b = mkd_new(0);
+    mkd_add_stream_data(b, DMP_STREAM_SYSTEM_MEMORY_INFO, rec, sizeof rec);
+    dmp_file *f = open_built(b);
+    dmp_system_memory_info m;
+    ck_assert_int_eq(dmp_get_system_memory_info(f, &m), DMP_OK);
+    ck_assert_uint_eq(m.revision, 1);
+    ck_assert_uint_eq(m.flags, DMP_SYSMEM_FILECACHE_TRANSITION | DMP_SYSMEM_BASIC_PERF |
+                                   DMP_SYSMEM_PERF_CC_DIRTY | DMP_SYSMEM_PERF_RESIDENT);
+    expect_sysmem(&m);
+    ck_assert_uint_eq(dmp_diag_count(f), 0);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
+/* A later revision is read as revision 1 (the SDK's _2 appends to _1); flags as written. */
+START_TEST(system_memory_later_revision)
+{
+    for (uint16_t revision = 2; revision <= 3; revision++) {
+        uint8_t rec[SYSMEM_SIZE + 32];
+        const size_t len = revision == 2 ? sizeof rec : SYSMEM_SIZE;
+        fill_sysmem(rec, len, revision, 0x3f);
+        struct mkdump *b = mkd_new(0);
+        mkd_add_stream_data(b, DMP_STREAM_SYSTEM_MEMORY_INFO, rec, len);
+        dmp_file *f = open_built(b);
+        dmp_system_memory_info m;
+        ck_assert_int_eq(dmp_get_system_memory_info(f, &m), DMP_OK);
+        ck_assert_uint_eq(m.revision, revision);
+        ck_assert_uint_eq(m.flags, 0x3f);
+        expect_sysmem(&m);
+        ck_assert_uint_eq(dmp_diag_count(f), 0);
+        dmp_close(f);
+        mkd_free(b);
+    }
+}
+END_TEST
+
+/* A stream shorter than MINIDUMP_SYSTEM_MEMORY_INFO_1, or of revision 0, is malformed. */
+START_TEST(system_memory_sizes)
+{
+    static const struct {
+        uint16_t revision;
+        size_t len;
+        dmp_status want;
+    } cases[] = {
+        {1, 0, DMP_E_MALFORMED},   {1, 1, DMP_E_MALFORMED},   {1, 2, DMP_E_MALFORMED},
+        {1, 148, DMP_E_MALFORMED}, {1, 491, DMP_E_MALFORMED}, {1, 492, DMP_OK},
+        {1, 493, DMP_OK},          {2, 491, DMP_E_MALFORMED}, {0, 492, DMP_E_MALFORMED},
+        {0xffff, 500, DMP_OK},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint8_t rec[SYSMEM_SIZE + 8];
+        fill_sysmem(rec, sizeof rec, cases[i].revision, 0xf);
+        struct mkdump *b = mkd_new(0);
+        const uint32_t s = mkd_add_stream_data(b, DMP_STREAM_SYSTEM_MEMORY_INFO, rec, cases[i].len);
+        dmp_file *f = open_built(b);
+        dmp_system_memory_info m;
+        m.revision = 77;
+        const dmp_status st = dmp_get_system_memory_info(f, &m);
+        ck_assert_msg(st == cases[i].want, "case %zu: %s", i, dmp_strerror(st));
+        const size_t diags = cases[i].want == DMP_OK ? 0 : 1;
+        ck_assert_uint_eq(malformed_at(f, s, mkd_stream_rva(b, s)), diags);
+        ck_assert_uint_eq(dmp_diag_count(f), diags);
+        if (st != DMP_OK)
+            ck_assert_uint_eq(m.revision, 77);
+        dmp_close(f);
+        mkd_free(b);
+    }
+}
+END_TEST
+
+START_TEST(system_memory_clipped_absent_duplicates)
+{
+    /* Clipped at the end of the file: too short. */
+    uint8_t rec[SYSMEM_SIZE];
+    fill_sysmem(rec, sizeof rec, 1, 0xf);
+    struct mkdump *b = mkd_new(0);
+    uint32_t s = mkd_add_stream_data(b, DMP_STREAM_SYSTEM_MEMORY_INFO, rec, sizeof rec);
+    size_t len;
+    mkd_finish(b, &len);
+    dmp_file *f = open_prefix(b, len - 1);
+    dmp_system_memory_info m;
+    ck_assert_int_eq(dmp_get_system_memory_info(f, &m), DMP_E_MALFORMED);
+    ck_assert_uint_eq(malformed_at(f, s, mkd_stream_rva(b, s)), 1);
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_STREAM_CLIPPED, NULL), 1);
+    dmp_close(f);
+    mkd_free(b);
+
+    /* A damaged copy does not hide a good one; a later copy is ignored. */
+    b = mkd_new(0);
+    const uint32_t bad = mkd_add_stream_data(b, DMP_STREAM_SYSTEM_MEMORY_INFO, rec, 100);
+    mkd_store_u32(rec + 8, 8192); /* PageSize */
+    mkd_add_stream_data(b, DMP_STREAM_SYSTEM_MEMORY_INFO, rec, sizeof rec);
+    mkd_store_u32(rec + 8, 16384);
+    s = mkd_add_stream_data(b, DMP_STREAM_SYSTEM_MEMORY_INFO, rec, sizeof rec);
+    f = open_built(b);
+    ck_assert_int_eq(dmp_get_system_memory_info(f, &m), DMP_OK);
+    ck_assert_uint_eq(m.basic.page_size, 8192);
+    ck_assert_uint_eq(malformed_at(f, bad, mkd_stream_rva(b, bad)), 1);
+    ck_assert_uint_eq(malformed_at(f, s, mkd_stream_rva(b, s)), 1);
+    ck_assert_uint_eq(dmp_diag_count(f), 2);
+    dmp_close(f);
+    mkd_free(b);
+
+    b = mkd_new(0);
+    f = open_built(b);
+    ck_assert_int_eq(dmp_get_system_memory_info(f, &m), DMP_E_ABSENT);
+    ck_assert_int_eq(dmp_get_system_memory_info(f, NULL), DMP_E_INVALID_ARG);
+    ck_assert_int_eq(dmp_get_system_memory_info(NULL, &m), DMP_E_INVALID_ARG);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("sysinfo");
@@ -655,6 +875,12 @@ int main(void)
     tcase_add_test(tc, vm_counters_revision_2);
     tcase_add_test(tc, vm_counters_sizes);
     tcase_add_test(tc, vm_counters_clipped_absent_duplicates);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("system-memory");
+    tcase_add_test(tc, system_memory_every_field);
+    tcase_add_test(tc, system_memory_later_revision);
+    tcase_add_test(tc, system_memory_sizes);
+    tcase_add_test(tc, system_memory_clipped_absent_duplicates);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

@@ -257,6 +257,57 @@ static void check_vm_counters(const dmp_file *f, const char *file)
            (unsigned long long)v.peak_working_set_size);
 }
 
+/* SystemMemoryInfo as Windows fills it in (every dump here: revision 1, flags 0xf): 4 KiB
+ * pages, SystemInfo's processor count with one affinity bit per processor, the user-mode
+ * ceiling of 32- or 64-bit Windows, commit within its limit, and PerfInfo's 32-bit page counts
+ * agreeing with BasicPerfInfo's. */
+static void check_system_memory(const dmp_file *f, const char *file)
+{
+    dmp_system_memory_info m;
+    dmp_system_info si;
+    ck_assert_msg(dmp_get_system_memory_info(f, &m) == DMP_OK, "%s: SystemMemoryInfo unusable",
+                  file);
+    ck_assert_msg(m.revision == 1, "%s: revision %u", file, m.revision);
+    ck_assert_msg(m.flags & DMP_SYSMEM_BASIC_PERF, "%s: flags 0x%x", file, m.flags);
+    const dmp_sysmem_basic *const b = &m.basic;
+    ck_assert_msg(b->page_size == 4096, "%s: PageSize %u", file, b->page_size);
+    ck_assert_msg(b->allocation_granularity == 65536, "%s: AllocationGranularity %u", file,
+                  b->allocation_granularity);
+    ck_assert_int_eq(dmp_get_system_info(f, &si), DMP_OK);
+    ck_assert_msg(b->number_of_processors == si.cpu_count, "%s: %u processors, SystemInfo %u", file,
+                  b->number_of_processors, si.cpu_count);
+    ck_assert_msg(b->number_of_processors < 64 && b->active_processors_affinity_mask ==
+                                                      ((uint64_t)1 << b->number_of_processors) - 1,
+                  "%s: affinity mask 0x%llx", file,
+                  (unsigned long long)b->active_processors_affinity_mask);
+    ck_assert_msg(
+        b->minimum_user_mode_address == 0x10000 && (b->maximum_user_mode_address == 0x7ffeffff ||
+                                                    b->maximum_user_mode_address == 0x7ffffffeffff),
+        "%s: user mode 0x%llx-0x%llx", file, (unsigned long long)b->minimum_user_mode_address,
+        (unsigned long long)b->maximum_user_mode_address);
+    ck_assert_msg(b->number_of_physical_pages > 0 &&
+                      b->number_of_physical_pages <= b->highest_physical_page_number,
+                  "%s: %u physical pages", file, b->number_of_physical_pages);
+    const dmp_sysmem_basic_perf *const bp = &m.basic_perf;
+    ck_assert_msg(bp->committed_pages > 0 && bp->committed_pages <= bp->commit_limit &&
+                      bp->available_pages <= b->number_of_physical_pages,
+                  "%s: commit %llu of %llu, available %llu", file,
+                  (unsigned long long)bp->committed_pages, (unsigned long long)bp->commit_limit,
+                  (unsigned long long)bp->available_pages);
+    /* Two snapshots taken moments apart: equal, or off by a page or so. */
+    ck_assert_msg(m.perf.committed_pages == bp->committed_pages &&
+                      m.perf.commit_limit == bp->commit_limit &&
+                      m.perf.peak_commitment == bp->peak_commitment &&
+                      m.perf.available_pages - bp->available_pages + 16 <= 32,
+                  "%s: PerfInfo's page counts disagree with BasicPerfInfo's", file);
+    ck_assert_msg(m.perf.cc_total_dirty_pages <= m.perf.cc_dirty_page_threshold &&
+                      m.perf.resident_available_pages > 0 && m.perf.context_switches > 0,
+                  "%s: implausible PerfInfo tail", file);
+    printf("test_triage_corpus: %s: SystemMemoryInfo %u pages of %u bytes, commit %llu of %llu\n",
+           file, b->number_of_physical_pages, b->page_size, (unsigned long long)bp->committed_pages,
+           (unsigned long long)bp->commit_limit);
+}
+
 /* What some shared dumps' Crashpad module annotations hold (the first link's). */
 static const struct {
     const char *file;
@@ -415,6 +466,12 @@ static bool has_vm_counters(const dmp_file *f)
     return dmp_get_vm_counters(f, &v) != DMP_E_ABSENT;
 }
 
+static bool has_system_memory(const dmp_file *f)
+{
+    dmp_system_memory_info m;
+    return dmp_get_system_memory_info(f, &m) != DMP_E_ABSENT;
+}
+
 /* Streams the directory lists that must decode. Lists may legitimately be empty in a
  * hand-made dump, so only the single-record streams and the real dumps' lists are held to
  * it. */
@@ -437,6 +494,10 @@ static void check_presence(const dmp_file *f, size_t r, bool real)
         check_vm_counters(f, file);
     else
         ck_assert_msg(!has_vm_counters(f), "%s: ProcessVmCounters not in the manifest", file);
+    if (lists_stream(types, "SystemMemoryInfo"))
+        check_system_memory(f, file);
+    else
+        ck_assert_msg(!has_system_memory(f), "%s: SystemMemoryInfo not in the manifest", file);
     if (!real)
         return;
     if (lists_stream(types, "LinuxAuxv"))

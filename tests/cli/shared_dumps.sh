@@ -10,7 +10,8 @@
 # a hexdump of those 256 bytes succeeds, and --raw gives the file's bytes at 5433, where that
 # descriptor's Rva points. On every dump MANIFEST.tsv lists: `ranges` exits 0, the first
 # range listed reads back in full (up to 4 KiB of it) with --raw, and the byte below it, which
-# no range holds, fails with exit 1. Exits 77 (ctest: skipped) when DUMPS is absent.
+# no range holds, fails with exit 1. `info` prints a "sys memory:" line for exactly the dumps
+# the manifest lists with SystemMemoryInfo. Exits 77 (ctest: skipped) when DUMPS is absent.
 
 set -u
 
@@ -93,6 +94,19 @@ while IFS= read -r file <&3; do
     [ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] ||
         fail "$file $below 2: want exit 1 and no output, got exit $rc"
 done 3<"$tmp/list"
+
+# ---- SystemMemoryInfo: one `info` line where the manifest lists the stream, none elsewhere ----
+m=0
+awk -F'\t' 'NR > 1 { print $1 "\t" ($12 ~ /(^|,)SystemMemoryInfo(,|$)/) }' \
+    "$dumps/MANIFEST.tsv" >"$tmp/sysmem"
+while IFS="$(printf '\t')" read -r file has <&3; do
+    "$dmpread" info "$dumps/$file" >"$tmp/out" 2>"$tmp/err"
+    lines=$(grep -c '^sys memory:  [0-9.]* [KMGT]iB physical, [0-9.]* [KMGT]iB available, commit ' \
+        "$tmp/out")
+    [ "$lines" = "$has" ] || fail "info $file: $lines 'sys memory:' lines, want $has"
+    m=$((m + has))
+done 3<"$tmp/sysmem"
+[ "$m" -gt 0 ] || fail "no dump in the manifest lists SystemMemoryInfo"
 
 echo "shared dumps: $n dumps, $failed failures"
 [ "$failed" -eq 0 ]
