@@ -216,25 +216,6 @@ static void json_processor_power(struct json *j, const dmp_misc_info *m)
     json_object_end(j);
 }
 
-/* A field valid when `flag` is set in Flags1, else null. */
-static void json_flagged_uint(struct json *j, const char *key, const dmp_misc_info *m,
-                              uint32_t flag, uint64_t v)
-{
-    if (m->flags & flag)
-        json_uint(j, key, v);
-    else
-        json_null(j, key);
-}
-
-static void json_flagged_hex(struct json *j, const char *key, const dmp_misc_info *m, uint32_t flag,
-                             uint64_t v)
-{
-    if (m->flags & flag)
-        json_hex(j, key, v);
-    else
-        json_null(j, key);
-}
-
 static void json_process(struct json *j, const dmp_file *f)
 {
     dmp_misc_info m;
@@ -247,23 +228,24 @@ static void json_process(struct json *j, const dmp_file *f)
     json_object_begin(j, "process");
     json_uint(j, "misc_info_size", m.size);
     json_hex(j, "flags", m.flags);
-    json_flagged_uint(j, "process_id", &m, DMP_MISC_PROCESS_ID, m.process_id);
+    json_uint_or_null(j, "process_id", m.flags & DMP_MISC_PROCESS_ID, m.process_id);
     if (times)
         json_unix_time(j, "create_time", m.process_create_time);
     else
         json_null(j, "create_time");
-    json_flagged_uint(j, "user_time", &m, DMP_MISC_PROCESS_TIMES, m.process_user_time);
-    json_flagged_uint(j, "kernel_time", &m, DMP_MISC_PROCESS_TIMES, m.process_kernel_time);
+    json_uint_or_null(j, "user_time", m.flags & DMP_MISC_PROCESS_TIMES, m.process_user_time);
+    json_uint_or_null(j, "kernel_time", m.flags & DMP_MISC_PROCESS_TIMES, m.process_kernel_time);
     json_processor_power(j, &m);
-    json_flagged_hex(j, "integrity_level", &m, DMP_MISC_PROCESS_INTEGRITY,
+    json_hex_or_null(j, "integrity_level", m.flags & DMP_MISC_PROCESS_INTEGRITY,
                      m.process_integrity_level);
-    json_flagged_hex(j, "execute_flags", &m, DMP_MISC_PROCESS_EXECUTE_FLAGS,
+    json_hex_or_null(j, "execute_flags", m.flags & DMP_MISC_PROCESS_EXECUTE_FLAGS,
                      m.process_execute_flags);
-    json_flagged_uint(j, "protected_process", &m, DMP_MISC_PROTECTED_PROCESS, m.protected_process);
+    json_uint_or_null(j, "protected_process", m.flags & DMP_MISC_PROTECTED_PROCESS,
+                      m.protected_process);
     json_time_zone(j, &m);
     json_string(j, "build_string", build ? m.build_string : NULL);
     json_string(j, "dbg_build_string", build ? m.dbg_build_string : NULL);
-    json_flagged_hex(j, "process_cookie", &m, DMP_MISC_PROCESS_COOKIE, m.process_cookie);
+    json_hex_or_null(j, "process_cookie", m.flags & DMP_MISC_PROCESS_COOKIE, m.process_cookie);
     json_object_end(j);
 }
 
@@ -322,16 +304,6 @@ static void print_vm_counters(const dmp_file *f)
     printf("\n");
 }
 
-/* A counter valid when `flag` is set in the flags, else null. */
-static void json_vm_field(struct json *j, const char *key, const dmp_vm_counters *v, uint32_t flag,
-                          uint64_t value)
-{
-    if (v->flags & flag)
-        json_uint(j, key, value);
-    else
-        json_null(j, key);
-}
-
 static void json_vm_counters(struct json *j, const dmp_file *f)
 {
     dmp_vm_counters v;
@@ -368,7 +340,7 @@ static void json_vm_counters(struct json *j, const dmp_file *f)
     json_uint(j, "revision", v.revision);
     json_hex(j, "flags", v.flags);
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-        json_vm_field(j, fields[i].key, &v, fields[i].flag, fields[i].value);
+        json_uint_or_null(j, fields[i].key, v.flags & fields[i].flag, fields[i].value);
     json_object_end(j);
 }
 
@@ -407,16 +379,6 @@ static void print_system_memory(const dmp_file *f)
            size[2], size[3]);
 }
 
-/* A number valid when `flag` is set in the flags, else null. */
-static void json_sysmem_field(struct json *j, const char *key, const dmp_system_memory_info *m,
-                              uint32_t flag, uint64_t value)
-{
-    if (m->flags & flag)
-        json_uint(j, key, value);
-    else
-        json_null(j, key);
-}
-
 static void json_sysmem_basic(struct json *j, const dmp_sysmem_basic *b)
 {
     json_object_begin(j, "basic");
@@ -446,12 +408,9 @@ static void json_sysmem_cache(struct json *j, const dmp_system_memory_info *m)
               c->current_size_including_transition_in_pages);
     json_uint(j, "peak_size_including_transition_in_pages",
               c->peak_size_including_transition_in_pages);
-    json_sysmem_field(j, "transition_repurpose_count", m, DMP_SYSMEM_FILECACHE_TRANSITION,
+    json_uint_or_null(j, "transition_repurpose_count", m->flags & DMP_SYSMEM_FILECACHE_TRANSITION,
                       c->transition_repurpose_count);
-    if (m->flags & DMP_SYSMEM_FILECACHE_TRANSITION)
-        json_hex(j, "flags", c->flags);
-    else
-        json_null(j, "flags");
+    json_hex_or_null(j, "flags", m->flags & DMP_SYSMEM_FILECACHE_TRANSITION, c->flags);
     json_object_end(j);
 }
 
@@ -555,15 +514,15 @@ static void json_sysmem_perf(struct json *j, const dmp_system_memory_info *m)
     json_uint(j, "io_other_transfer_count", p->io_other_transfer_count);
     for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
         json_uint(j, counts[i].key, counts[i].value);
-    json_sysmem_field(j, "cc_total_dirty_pages", m, DMP_SYSMEM_PERF_CC_DIRTY,
+    json_uint_or_null(j, "cc_total_dirty_pages", m->flags & DMP_SYSMEM_PERF_CC_DIRTY,
                       p->cc_total_dirty_pages);
-    json_sysmem_field(j, "cc_dirty_page_threshold", m, DMP_SYSMEM_PERF_CC_DIRTY,
+    json_uint_or_null(j, "cc_dirty_page_threshold", m->flags & DMP_SYSMEM_PERF_CC_DIRTY,
                       p->cc_dirty_page_threshold);
     if (m->flags & DMP_SYSMEM_PERF_RESIDENT)
         json_int(j, "resident_available_pages", p->resident_available_pages);
     else
         json_null(j, "resident_available_pages");
-    json_sysmem_field(j, "shared_committed_pages", m, DMP_SYSMEM_PERF_RESIDENT,
+    json_uint_or_null(j, "shared_committed_pages", m->flags & DMP_SYSMEM_PERF_RESIDENT,
                       p->shared_committed_pages);
     json_object_end(j);
 }

@@ -208,3 +208,19 @@ void json_null(struct json *j, const char *key)
     begin_value(j, key);
     fputs("null", j->out);
 }
+
+void json_uint_or_null(struct json *j, const char *key, bool present, uint64_t v)
+{
+    if (present)
+        json_uint(j, key, v);
+    else
+        json_null(j, key);
+}
+
+void json_hex_or_null(struct json *j, const char *key, bool present, uint64_t v)
+{
+    if (present)
+        json_hex(j, key, v);
+    else
+        json_null(j, key);
+}

@@ -52,6 +52,9 @@ void json_hex(struct json *j, const char *key, uint64_t v);
 void json_hex_end(struct json *j, const char *key, uint64_t base, uint64_t size);
 void json_bool(struct json *j, const char *key, bool v);
 void json_null(struct json *j, const char *key);
+/* json_uint / json_hex when `present` (a field whose validity flag is set), else null. */
+void json_uint_or_null(struct json *j, const char *key, bool present, uint64_t v);
+void json_hex_or_null(struct json *j, const char *key, bool present, uint64_t v);
 
 /* A string written in pieces, for long values (the bytes of a read as hex): begin, any
  * number of chunks (escaped like json_string's; split only between UTF-8 sequences), end. */
