@@ -146,30 +146,28 @@ static uint64_t load_word(const uint8_t *p, uint32_t word)
     return word == 4 ? load_u32le(p) : load_u64le(p);
 }
 
+static dmp_status decode_auxv(dmp_file *f, uint32_t index, bool *used)
+{
+    const struct dmpi_stream *const s = &f->streams[index];
+    struct dmpi_triage *const t = &f->triage;
+    if (s->flags & DMP_STREAM_PAST_EOF)
+        return DMP_OK; /* the directory reported it; the next one gets its turn */
+    const uint32_t pair = 2 * native_word(f);
+    t->auxv_word = pair / 2;
+    t->auxv_count = (size_t)(s->bytes.len / pair);
+    t->auxv = view_clip(&s->bytes, 0, (uint64_t)t->auxv_count * pair);
+    *used = true;
+    if (s->bytes.len % pair != 0)
+        return dmpi_malformed(f, index, s->rva, UINT64_MAX,
+                              "LinuxAuxv ends in a partial (type, value) pair; ignored");
+    return DMP_OK;
+}
+
 static dmp_status parse_auxv(dmp_file *f)
 {
-    struct dmpi_triage *const t = &f->triage;
-    bool done = false;
-    for (size_t i = 0; i < f->stream_count; i++) {
-        const struct dmpi_stream *const s = &f->streams[i];
-        if (s->type != DMP_STREAM_LINUX_AUXV || (s->flags & DMP_STREAM_PAST_EOF))
-            continue;
-        const uint32_t index = (uint32_t)i;
-        dmp_status st = DMP_OK;
-        if (!stream_is_ignored(f, index, done, &st)) {
-            const uint32_t pair = 2 * native_word(f);
-            t->auxv_word = pair / 2;
-            t->auxv_count = (size_t)(s->bytes.len / pair);
-            t->auxv = view_clip(&s->bytes, 0, (uint64_t)t->auxv_count * pair);
-            done = true;
-            if (s->bytes.len % pair != 0)
-                st = dmpi_malformed(f, index, s->rva, UINT64_MAX,
-                                    "LinuxAuxv ends in a partial (type, value) pair; ignored");
-        }
-        if (st != DMP_OK)
-            return st;
-    }
-    return DMP_OK;
+    return dmpi_first_usable(f, DMP_STREAM_LINUX_AUXV,
+                             "a stream of this type came earlier; this one is ignored",
+                             decode_auxv);
 }
 
 size_t dmp_auxv_count(const dmp_file *f)
@@ -252,23 +250,18 @@ static dmp_status decode_dso_debug(dmp_file *f, uint32_t index)
     return count ? decode_dso_entries(f, index, &l, map, count) : DMP_OK;
 }
 
+/* The first stream long enough for MDRawDebug is used, even if its link maps are damaged. */
+static dmp_status dso_debug_stream(dmp_file *f, uint32_t index, bool *used)
+{
+    *used = f->streams[index].bytes.len >= (native_word(f) == 4 ? DEBUG32_SIZE : DEBUG64_SIZE);
+    return decode_dso_debug(f, index);
+}
+
 static dmp_status parse_dso_debug(dmp_file *f)
 {
-    bool done = false;
-    for (size_t i = 0; i < f->stream_count; i++) {
-        const struct dmpi_stream *const s = &f->streams[i];
-        if (s->type != DMP_STREAM_LINUX_DSO_DEBUG)
-            continue;
-        const uint32_t index = (uint32_t)i;
-        dmp_status st = DMP_OK;
-        if (!stream_is_ignored(f, index, done, &st)) {
-            done = s->bytes.len >= (native_word(f) == 4 ? DEBUG32_SIZE : DEBUG64_SIZE);
-            st = decode_dso_debug(f, index);
-        }
-        if (st != DMP_OK)
-            return st;
-    }
-    return DMP_OK;
+    return dmpi_first_usable(f, DMP_STREAM_LINUX_DSO_DEBUG,
+                             "a stream of this type came earlier; this one is ignored",
+                             dso_debug_stream);
 }
 
 size_t dmp_linux_dso_count(const dmp_file *f)

@@ -389,6 +389,28 @@ START_TEST(dso_debug_damaged)
 }
 END_TEST
 
+/* A stream too short for MDRawDebug does not count: the next one is used, and any after
+ * that is reported as ignored. */
+START_TEST(dso_debug_first_usable)
+{
+    struct mkdump *b = mkd_new(0);
+    add_system_info(b, DMP_ARCH_AMD64);
+    const uint32_t names[] = {add_string(b, "/lib/ld.so")};
+    const uint32_t map = add_link_maps(b, 8, names, 1);
+    const uint32_t s_short = add_debug(b, 8, map, 1, 39);
+    add_debug(b, 8, map, 1, 40);
+    const uint32_t s_late = add_debug(b, 8, 0, 0, 40);
+    dmp_file *f = open_built(b);
+    ck_assert_uint_eq(dmp_linux_dso_count(f), 1);
+    ck_assert_str_eq(dso_at(f, 0).name, "/lib/ld.so");
+    ck_assert_uint_eq(malformed_at(f, s_short, mkd_stream_rva(b, s_short)), 1);
+    ck_assert_uint_eq(malformed_at(f, s_late, mkd_stream_rva(b, s_late)), 1);
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_MALFORMED, NULL), 2);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
 /* ---- CrashpadInfo ---------------------------------------------------------------------- */
 
 /* MinidumpCrashpadInfo (`len` bytes of it) with its simple annotations at (size, rva) and
@@ -949,6 +971,7 @@ int main(void)
     tcase_add_test(tc, breakpad_info_sizes);
     tcase_add_test(tc, auxv_word_sizes);
     tcase_add_test(tc, auxv_partial_pair_and_duplicates);
+    tcase_add_test(tc, dso_debug_first_usable);
     tcase_add_test(tc, dso_debug_both_word_sizes);
     tcase_add_test(tc, dso_debug_damaged);
     suite_add_tcase(s, tc);
