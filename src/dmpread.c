@@ -72,7 +72,6 @@ static dmp_status finish_open(struct dmpi_source *src, dmp_file **out, dmp_error
     dmp_status st = dmpi_directory_parse(f, err);
     if (st == DMP_OK)
         st = dmpi_memindex_build(f);
-    dmpi_strings_init(f);
     if (st == DMP_OK)
         st = dmpi_triage_parse(f);
     if (st != DMP_OK) {

@@ -180,7 +180,7 @@ dmp_status dmpi_minidump_string(dmp_file *f, uint32_t stream, uint64_t rva, cons
  * way: cut at the end of the file, "" past it, both with a diagnostic; invalid UTF-8 becomes
  * U+FFFD. Fails only with DMP_E_NOMEM. */
 dmp_status dmpi_utf8_string(dmp_file *f, uint32_t stream, uint64_t rva, const char **out);
-/* Sets the dump-wide string budget from the file's size; called once before any string. */
+/* Sets the dump-wide string budget from the file's size; dmpi_triage_parse calls it first. */
 void dmpi_strings_init(dmp_file *f);
 /* Takes `bytes` of source text for a string of stream `stream` found at file offset `offset`
  * from the dump-wide budget. *granted is false when the budget cannot cover it: the string is

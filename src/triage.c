@@ -49,6 +49,7 @@ dmp_status dmpi_malformed(dmp_file *f, uint32_t stream, uint64_t offset, uint64_
 dmp_status dmpi_triage_parse(dmp_file *f)
 {
     struct dmpi_triage *const t = &f->triage;
+    dmpi_strings_init(f); /* every string the parsers decode draws on it */
     t->system_status = DMP_E_ABSENT;
     t->misc_status = DMP_E_ABSENT;
     t->vm_status = DMP_E_ABSENT;
