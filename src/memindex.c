@@ -52,6 +52,11 @@ static uint64_t desc_last(const struct desc *d)
     return d->start + (d->size - 1); /* cannot wrap: start + size <= 2^64 was checked */
 }
 
+static uint64_t piece_last(const struct dmpi_memindex *mem, size_t i)
+{
+    return mem->starts[i] + (mem->pieces[i].size - 1); /* start + size <= 2^64 was checked */
+}
+
 /* Where a memory list's descriptors are, decoded from its header. */
 struct list_layout {
     uint64_t claimed;   /* the count field */
@@ -93,6 +98,8 @@ struct gather {
     dmp_file *f;
     size_t cap;                      /* descriptors the first pass counted room for */
     const struct dmpi_memlist *list; /* the list being walked */
+    size_t list_begin;               /* where its pieces begin */
+    bool lists_sorted;               /* every list so far is sorted and disjoint on its own */
 };
 
 static dmp_status push_diag(struct gather *g, dmp_diag_kind kind, uint64_t k, uint64_t start,
@@ -128,6 +135,9 @@ static dmp_status add_descriptor(struct gather *g, uint64_t k, uint64_t start, u
         return push_diag(g, DMP_DIAG_RANGE_PAST_EOF, k, start, size, off);
     struct dmpi_memindex *const mem = &g->f->mem;
     assert(mem->starts && mem->count < g->cap);
+    const size_t i = mem->count;
+    if (i > g->list_begin && piece_last(mem, i - 1) >= start)
+        g->lists_sorted = false; /* checked while the previous piece is still in cache */
     struct dmpi_piece *const p = &mem->pieces[mem->count];
     mem->starts[mem->count++] = start;
     p->size = size < file_len - off ? size : file_len - off;
@@ -255,6 +265,7 @@ static dmp_status gather_descriptors(struct gather *g, struct dmpi_memindex *mem
             st = list_diag(g, DMP_DIAG_LIST_TOO_SMALL, s, &l);
         } else {
             (*seg)[mem->list_count] = mem->count;
+            g->list_begin = mem->count;
             struct dmpi_memlist *const list = &mem->lists[mem->list_count++];
             *list = tmp;
             list->desc_offset = s->rva + l.first_off;
@@ -277,17 +288,15 @@ static dmp_status gather_descriptors(struct gather *g, struct dmpi_memindex *mem
     return DMP_OK;
 }
 
-static uint64_t piece_last(const struct dmpi_memindex *mem, size_t i)
+/* With every list sorted and disjoint on its own: whether each list also ends below the
+ * next one's start, so that the pieces as gathered are already the index. */
+static bool lists_follow(const struct dmpi_memindex *mem, const size_t *seg)
 {
-    return mem->starts[i] + (mem->pieces[i].size - 1); /* start + size <= 2^64 was checked */
-}
-
-/* Whether pieces [begin, end) are in address order with no byte in two of them. */
-static bool run_sorted_and_disjoint(const struct dmpi_memindex *mem, size_t begin, size_t end)
-{
-    for (size_t i = begin + 1; i < end; i++)
-        if (piece_last(mem, i - 1) >= mem->starts[i])
+    for (size_t j = 1; j < mem->list_count; j++) {
+        const size_t i = seg[j];
+        if (i > 0 && i < mem->count && piece_last(mem, i - 1) >= mem->starts[i])
             return false;
+    }
     return true;
 }
 
@@ -583,20 +592,18 @@ static void shrink_pieces(struct dmpi_memindex *mem)
 dmp_status dmpi_memindex_build(dmp_file *f)
 {
     struct dmpi_memindex *const mem = &f->mem;
-    struct gather g = {f, 0, NULL};
+    struct gather g = {f, 0, NULL, 0, true};
     size_t *seg = NULL;
     dmp_status st = gather_descriptors(&g, mem, &seg);
-    if (st != DMP_OK || mem->count == 0 || run_sorted_and_disjoint(mem, 0, mem->count))
+    if (st != DMP_OK || mem->count == 0)
         goto done;
     assert(seg); /* pieces came from some list, so the segment table was allocated */
+    if (g.lists_sorted && lists_follow(mem, seg))
+        goto done;
     bool merged = false;
-    if (mem->list_count <= MERGE_MAX_LISTS) {
-        bool each = true;
-        for (size_t j = 0; j < mem->list_count && each; j++)
-            each = run_sorted_and_disjoint(mem, seg[j], seg[j + 1]);
-        if (each && (st = merge_lists(mem, seg, &merged)) != DMP_OK)
-            goto done;
-    }
+    if (g.lists_sorted && mem->list_count <= MERGE_MAX_LISTS &&
+        (st = merge_lists(mem, seg, &merged)) != DMP_OK)
+        goto done;
     if (!merged) {
         st = build_overlapping(f);
         shrink_pieces(mem);
