@@ -101,6 +101,8 @@ int cmd_threads(struct run *r);
 int cmd_modules(struct run *r);
 int cmd_memory_info(struct run *r);
 int cmd_streams(struct run *r);
+/* symbolize.c: takes the whole command line, as it opens a symbol file, not a dump. */
+int cmd_symbolize(int argc, char **argv);
 
 /* Shared by info and threads: a decoded context as JSON, and as aligned text lines. */
 void json_context(struct json *j, const char *key, const dmp_context *ctx);

@@ -27,6 +27,8 @@ static const char usage_text[] =
     "  memory-info    the process's memory regions: state, protection, type\n"
     "  streams        the stream directory\n"
     "  ranges         the captured memory ranges\n"
+    "  symbolize      dmpread symbolize [--json] SYMFILE ADDR...: what a Breakpad .sym says\n"
+    "                 of module-relative addresses (function, line, inlines, CFI, STACK WIN)\n"
     "\n"
     "ADDR and LEN are decimal, or hex with a 0x prefix. A read succeeds only when every\n"
     "byte of [ADDR, ADDR+LEN) was captured in the dump; otherwise nothing is printed and\n"
@@ -184,8 +186,28 @@ static int run_command(struct run *r)
     return EXIT_ERROR;
 }
 
+/* The first operand, when it names a command that does not open a dump. */
+static bool is_symbolize(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            return false;
+        if (argv[i][0] != '-')
+            return strcmp(argv[i], "symbolize") == 0;
+    }
+    return false;
+}
+
 int main(int argc, char **argv)
 {
+    if (is_symbolize(argc, argv)) {
+        const int rc = cmd_symbolize(argc, argv);
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            fprintf(stderr, "dmpread: error writing output: %s\n", strerror(errno));
+            return EXIT_ERROR;
+        }
+        return rc;
+    }
     struct args a;
     int rc = parse_args(argc, argv, &a);
     if (rc >= 0)

@@ -867,6 +867,286 @@ DMP_API dmp_status dmp_crashpad_module_simple_annotation_get(const dmp_file *f, 
 DMP_API dmp_status dmp_crashpad_module_annotation_object_get(const dmp_file *f, size_t i, size_t k,
                                                              dmp_crashpad_annotation *out);
 
+/* ---- Symbol files (Breakpad .sym) ------------------------------------------------------ */
+
+/* A Breakpad text symbol file, opened lazily: the file is mapped (or borrowed, or inflated
+ * from gzip) and read once at open to note where its FUNC, PUBLIC, FILE, INLINE_ORIGIN,
+ * STACK CFI INIT and STACK WIN records start, in compact sorted arrays of offsets. Line,
+ * INLINE and STACK CFI delta records are parsed only when a lookup lands in their function or
+ * INIT, and nothing is cached, so an opened file never changes: any number of threads may look
+ * up in it at once. Strings handed out point into the file (see dmp_sym_str) and stay valid
+ * until dmp_sym_close().
+ *
+ * Records belong to the FUNC or STACK CFI INIT line above them in the file, as every writer
+ * emits them; the records themselves may come in any address order (dump_syms writes them
+ * sorted; the index is sorted at open when they are not). Where records overlap, Breakpad's
+ * rule is kept: the one earlier in the file wins. */
+typedef struct dmp_symfile dmp_symfile;
+
+/* A run of bytes inside a symbol file: not NUL-terminated (print with "%.*s"). */
+typedef struct dmp_sym_str {
+    const char *ptr; /* never NULL; "" when len is 0 */
+    size_t len;
+} dmp_sym_str;
+
+/* How much of a symbol file the open pass found, and what it could not use. */
+typedef struct dmp_sym_info {
+    dmp_sym_str os;        /* MODULE line: "windows", "Linux", "mac", ... ("" when absent) */
+    dmp_sym_str arch;      /* "x86", "x86_64", "arm64", ... */
+    dmp_sym_str id;        /* the debug id, e.g. 5A9832E5287241C1838ED98914E9B7FF1 */
+    dmp_sym_str name;      /* the debug file, e.g. test_app.pdb */
+    dmp_sym_str code_id;   /* INFO CODE_ID, "" when absent */
+    dmp_sym_str code_file; /* INFO CODE_ID's optional second token */
+    dmp_cpu cpu;           /* from arch: the register names and arithmetic width it implies */
+    uint64_t line_count;   /* lines in the file */
+    size_t file_count;     /* FILE records */
+    size_t origin_count;   /* INLINE_ORIGIN records */
+    size_t func_count;     /* FUNC records in the index (size 0 and overlapping ones left out) */
+    size_t public_count;
+    size_t cfi_count;      /* STACK CFI INIT records in the index */
+    size_t win_count;      /* STACK WIN records of types 4 and 0 in the index */
+    uint64_t bad_lines;    /* lines the open pass could not parse; see dmp_sym_diag_get */
+    uint64_t index_bytes;  /* heap held by the index */
+} dmp_sym_info;
+
+/* Opens the .sym at `path` (mapped read-only; gzip is inflated onto the heap up to
+ * DMP_DEFAULT_MAX_HEAP_INPUT). Anything that reads is accepted: a missing or odd MODULE line
+ * and unparseable lines become diagnostics, and the rest of the file stays usable. `err` may
+ * be NULL. Returns DMP_OK, DMP_E_INVALID_ARG, DMP_E_IO, DMP_E_NOMEM, DMP_E_INFLATE,
+ * DMP_E_TOO_LARGE. */
+DMP_API dmp_status dmp_sym_open(const char *path, dmp_symfile **out, dmp_error *err);
+/* The same over a caller's buffer, which is not copied and must outlive the handle. */
+DMP_API dmp_status dmp_sym_open_mem(const void *buf, size_t len, dmp_symfile **out,
+                                    dmp_error *err);
+/* dmp_sym_close(NULL) does nothing. */
+DMP_API void dmp_sym_close(dmp_symfile *s);
+DMP_API void dmp_sym_get_info(const dmp_symfile *s, dmp_sym_info *out);
+
+/* Problems the open pass found, each naming its line: kinds are DMP_SYM_DIAG_*. Only the
+ * first DMP_SYM_MAX_DIAGS are kept; dmp_sym_info.bad_lines counts them all. */
+#define DMP_SYM_MAX_DIAGS 64
+typedef enum dmp_sym_diag_kind {
+    DMP_SYM_DIAG_MODULE = 1,   /* no MODULE line first, or one that is not 4 tokens */
+    DMP_SYM_DIAG_SYNTAX = 2,   /* a record that does not parse; it is left out */
+    DMP_SYM_DIAG_UNKNOWN = 3,  /* a line that is no known record (left out) */
+    DMP_SYM_DIAG_OVERLAP = 4,  /* a FUNC or STACK CFI INIT overlapping an earlier one (left out) */
+    DMP_SYM_DIAG_ORPHAN = 5,   /* a line, INLINE or delta record with no FUNC/INIT above it */
+    DMP_SYM_DIAG_DUPLICATE = 6 /* a FILE or INLINE_ORIGIN id given twice (the first wins) */
+} dmp_sym_diag_kind;
+typedef struct dmp_sym_diag {
+    dmp_sym_diag_kind kind;
+    uint64_t line;   /* 1-based line number in the symbol file */
+    uint64_t offset; /* byte offset of that line */
+} dmp_sym_diag;
+DMP_API size_t dmp_sym_diag_count(const dmp_symfile *s);
+DMP_API dmp_status dmp_sym_diag_get(const dmp_symfile *s, size_t i, dmp_sym_diag *out);
+DMP_API const char *dmp_sym_diag_kind_name(dmp_sym_diag_kind kind);
+/* The 1-based line number of a byte offset in the file (counts newlines up to it: O(offset),
+ * for messages). */
+DMP_API uint64_t dmp_sym_line_of(const dmp_symfile *s, uint64_t offset);
+
+/* One inlined call covering the address, innermost first. By Breakpad's rule, the file and
+ * line an inline frame shows are where the call inside it was made: the innermost frame shows
+ * the line table's line, each outer frame its child's call site, and the function itself
+ * (dmp_sym_lookup.file/line) the outermost call site. */
+typedef struct dmp_sym_inline {
+    dmp_sym_str name;  /* the INLINE_ORIGIN's name; "<name omitted>" when its id is unknown */
+    uint64_t start;    /* start of the INLINE range holding the address */
+    uint32_t depth;    /* the record's nesting level, 0 outermost */
+    int has_line;
+    dmp_sym_str file;  /* what this frame shows, see above */
+    uint32_t line;
+} dmp_sym_inline;
+
+#define DMP_SYM_MAX_INLINES 64
+
+typedef enum dmp_sym_kind {
+    DMP_SYM_NONE = 0,
+    DMP_SYM_FUNC = 1,
+    DMP_SYM_PUBLIC = 2,
+} dmp_sym_kind;
+
+/* What a symbol file says of a module-relative address. */
+typedef struct dmp_sym_lookup {
+    dmp_sym_kind kind;
+    dmp_sym_str name;        /* the FUNC's or PUBLIC's name */
+    uint64_t start;          /* its address */
+    uint64_t size;           /* FUNC: its size; PUBLIC: up to the next FUNC or PUBLIC (0: to
+                                the end of the module) */
+    uint32_t param_size;     /* bytes of stack parameters (x86) */
+    int multiple;            /* the `m` flag: several functions were folded at this address */
+    uint64_t sym_offset;     /* the record's byte offset in the symbol file */
+    int has_line;            /* a line record covers the address (FUNC only) */
+    dmp_sym_str file;        /* the source file shown for the function (see dmp_sym_inline) */
+    uint32_t line;
+    uint64_t line_start;     /* the line record's address and size */
+    uint64_t line_size;
+    size_t inline_count;     /* entries in inlines[] */
+    int inlines_truncated;   /* more than DMP_SYM_MAX_INLINES were nested here */
+    dmp_sym_inline inlines[DMP_SYM_MAX_INLINES];
+    uint64_t bad_records;    /* line and INLINE records of this FUNC that did not parse and */
+    uint64_t bad_offset;     /* were skipped, and the byte offset of the first */
+} dmp_sym_lookup;
+
+/* Looks up `addr` (relative to the module's base): DMP_OK with *out filled (kind FUNC or
+ * PUBLIC), DMP_E_NOT_FOUND when neither covers it, DMP_E_INVALID_ARG. A FUNC covers
+ * [start, start+size); a PUBLIC from its address to the next FUNC or PUBLIC. O(log n) plus
+ * one pass over the FUNC's own line and INLINE records. */
+DMP_API dmp_status dmp_sym_lookup_addr(const dmp_symfile *s, uint64_t addr, dmp_sym_lookup *out);
+
+/* The STACK CFI rules in force at an address: the INIT record's, then every delta record up to
+ * the address, later ones replacing earlier rules for the same register. */
+#define DMP_CFI_MAX_RULES 72
+typedef struct dmp_cfi_rule {
+    dmp_sym_str reg;  /* ".cfa", ".ra", "$rbp", "x29", ... as written, without the colon */
+    dmp_sym_str expr; /* its postfix expression */
+} dmp_cfi_rule;
+typedef struct dmp_cfi_rules {
+    uint64_t init_start; /* the INIT record's range */
+    uint64_t init_size;
+    uint64_t sym_offset; /* the INIT record's byte offset */
+    size_t count;
+    dmp_cfi_rule rules[DMP_CFI_MAX_RULES];
+} dmp_cfi_rules;
+
+/* DMP_OK with *out, DMP_E_NOT_FOUND when no INIT covers addr, DMP_E_MALFORMED when the rules
+ * do not parse (a register without an expression, more than DMP_CFI_MAX_RULES registers),
+ * DMP_E_INVALID_ARG. */
+DMP_API dmp_status dmp_sym_find_cfi(const dmp_symfile *s, uint64_t addr, dmp_cfi_rules *out);
+
+/* A STACK WIN record (Windows x86 frame data). */
+typedef struct dmp_win_record {
+    uint32_t type; /* 4 (FRAME_DATA) or 0 (FPO) */
+    uint64_t start;
+    uint64_t size;
+    uint32_t prologue_size;
+    uint32_t epilogue_size;
+    uint32_t param_size;
+    uint32_t saved_regs_size;
+    uint32_t locals_size;
+    uint32_t max_stack_size;
+    int has_program;            /* the last field is a program string ... */
+    dmp_sym_str program;
+    int allocates_base_pointer; /* ... or this flag */
+    uint64_t sym_offset;        /* the record's byte offset */
+} dmp_win_record;
+
+/* The STACK WIN record covering addr: type 4 over type 0; within a type, the innermost of
+ * nested records. DMP_OK, DMP_E_NOT_FOUND, DMP_E_INVALID_ARG. */
+DMP_API dmp_status dmp_sym_find_win(const dmp_symfile *s, uint64_t addr, dmp_win_record *out);
+
+/* ---- Registers and the postfix evaluator ---------------------------------------------- */
+
+/* Memory for the evaluator (and the walker), with the shape of DbgEng's ReadMemory: DMP_OK only
+ * when all `len` bytes were read into dst; anything else is a failure. `bytes_read` may be NULL.
+ * dmp_read_memory fits it with `ctx` the dmp_file (see dmp_memory_of). */
+typedef dmp_status (*dmp_read_fn)(void *ctx, uint64_t addr, void *dst, size_t len,
+                                  size_t *bytes_read);
+typedef struct dmp_memory {
+    dmp_read_fn read;
+    void *ctx;
+} dmp_memory;
+/* A dmp_memory reading the dump's captured memory with dmp_read_memory. */
+DMP_API dmp_memory dmp_memory_of(const dmp_file *f);
+
+/* An unwinding register set: value[i] holds register i of the CPU's numbering (see
+ * dmp_reg_name), valid when bit i of `valid` is set. Numberings: x86 eip esp ebp ebx esi edi
+ * eax ecx edx; amd64 in DWARF order rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip; arm64 x0-x30
+ * sp pc; arm r0-r15. */
+#define DMP_REGS_MAX 64
+typedef struct dmp_regs {
+    dmp_cpu cpu;
+    uint64_t valid;
+    uint64_t value[DMP_REGS_MAX];
+} dmp_regs;
+
+/* Register i's canonical name ("eip", "rax", "x29", "sp", "r11"), NULL past the last. */
+DMP_API const char *dmp_reg_name(dmp_cpu cpu, unsigned i);
+/* The number of a register named as symbol files do: with or without '$'; arm64 also takes
+ * fp (x29) and lr (x30); arm takes fp, ip, sp, lr, pc. -1 when unknown. */
+DMP_API int dmp_reg_lookup(dmp_cpu cpu, const char *name, size_t len);
+/* The index of the instruction pointer and stack pointer. */
+DMP_API unsigned dmp_reg_ip(dmp_cpu cpu);
+DMP_API unsigned dmp_reg_sp(dmp_cpu cpu);
+/* Fills a register set from a decoded context. DMP_OK, DMP_E_INVALID_ARG (unknown cpu). */
+DMP_API dmp_status dmp_regs_from_context(const dmp_context *ctx, dmp_regs *out);
+
+/* The evaluator's state: the registers, up to DMP_EVAL_MAX_VARS other variables ($T0, $L,
+ * .cfa, .raSearchStart, ...), and the memory `^` reads. Arithmetic is 32-bit for x86 and arm,
+ * 64-bit otherwise. Initialise with dmp_eval_init. */
+#define DMP_EVAL_MAX_VARS 32
+#define DMP_EVAL_MAX_STACK 64  /* operands held at once */
+#define DMP_EVAL_MAX_TOKENS 4096
+typedef struct dmp_eval {
+    dmp_regs regs;
+    uint64_t assigned;  /* registers set by '=' since dmp_eval_init */
+    dmp_memory mem;
+    size_t var_count;
+    struct {
+        char name[24];
+        uint64_t value;
+    } vars[DMP_EVAL_MAX_VARS];
+} dmp_eval;
+
+DMP_API void dmp_eval_init(dmp_eval *ev, const dmp_regs *regs, dmp_memory mem);
+/* Sets a variable or, when `name` is a register, that register. DMP_OK, DMP_E_INVALID_ARG
+ * (name longer than 23 bytes or empty), DMP_E_NOMEM (no room for another variable). */
+DMP_API dmp_status dmp_eval_set(dmp_eval *ev, const char *name, uint64_t value);
+DMP_API dmp_status dmp_eval_get(const dmp_eval *ev, const char *name, uint64_t *value);
+
+/* Evaluates an expression that leaves one value (a CFI rule): DMP_OK with *value; else
+ * DMP_E_MALFORMED (syntax, stack underflow or overflow, a value left over, division by zero,
+ * an unknown variable, too many tokens) or DMP_E_UNMAPPED (`^` could not read its address). */
+DMP_API dmp_status dmp_eval_expr(dmp_eval *ev, const char *expr, size_t len, uint64_t *value);
+/* Runs a STACK WIN program: a sequence of `$name value =` assignments leaving the stack empty.
+ * Statuses as dmp_eval_expr. Variables assigned before a failure keep their values. */
+DMP_API dmp_status dmp_eval_program(dmp_eval *ev, const char *prog, size_t len);
+
+/* Applies CFI rules: the caller's registers from the callee's. .cfa is evaluated first, then
+ * .ra with .cfa known, then each register rule; the caller's stack pointer is the CFA and its
+ * instruction pointer the return address. A register whose rule fails is left invalid.
+ * DMP_OK, DMP_E_NOT_FOUND (no .cfa or no .ra rule), or the status of the failing .cfa/.ra
+ * expression. `cfa` and `ra` may be NULL. */
+DMP_API dmp_status dmp_cfi_apply(const dmp_cfi_rules *rules, const dmp_regs *callee,
+                                 dmp_memory mem, dmp_regs *caller, uint64_t *cfa, uint64_t *ra);
+
+/* ---- Symbol store ---------------------------------------------------------------------- */
+
+/* Folders of symbol files in Breakpad's layout,
+ * <debug file>/<debug id>/<debug file less .pdb>.sym, searched in order; failing the debug
+ * file and id, the code file and code id are tried the same way. A module's file is opened
+ * the first time it is asked for and remembered, found or not, until dmp_symstore_free. The
+ * store may be shared by threads: lookups are serialised by a mutex held only while a file is
+ * being searched for and opened. */
+typedef struct dmp_symstore dmp_symstore;
+
+typedef enum dmp_sym_state {
+    DMP_SYM_FOUND = 0,
+    DMP_SYM_MISSING = 1,  /* no folder has it */
+    DMP_SYM_CORRUPT = 2,  /* a file is there but could not be read */
+    DMP_SYM_NO_ID = 3,    /* the module has no debug file and id to look up */
+} dmp_sym_state;
+
+DMP_API dmp_status dmp_symstore_new(dmp_symstore **out);
+/* Appends a folder. DMP_OK, DMP_E_INVALID_ARG, DMP_E_NOMEM. */
+DMP_API dmp_status dmp_symstore_add_dir(dmp_symstore *st, const char *dir);
+DMP_API void dmp_symstore_free(dmp_symstore *st);
+/* The symbol file for a module identified by its debug file (a path; its last component is
+ * used, '\\' or '/') and debug id, or failing that its code file and code id (either pair may
+ * be NULL). DMP_OK with *out (owned by the store) and, when `path` is not NULL, the file's
+ * path (owned by the store); DMP_E_NOT_FOUND with *state saying why; DMP_E_INVALID_ARG,
+ * DMP_E_NOMEM. `state` may be NULL. */
+DMP_API dmp_status dmp_symstore_get(dmp_symstore *st, const char *debug_file,
+                                    const char *debug_id, const char *code_file,
+                                    const char *code_id, const dmp_symfile **out,
+                                    const char **path, dmp_sym_state *state);
+/* The same for a module of a dump: its CodeView debug file and id (for ELF modules, the
+ * module's file name and Breakpad's debug id), else its name and code id. */
+DMP_API dmp_status dmp_symstore_get_module(dmp_symstore *st, const dmp_module *m,
+                                           const dmp_symfile **out, const char **path,
+                                           dmp_sym_state *state);
+DMP_API const char *dmp_sym_state_name(dmp_sym_state state);
+
 #ifdef __cplusplus
 }
 #endif

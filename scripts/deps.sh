@@ -4,9 +4,10 @@
 #
 # Usage: scripts/deps.sh [--peers]
 # --peers adds the real writers and the independent readers of the writer and differential
-# tests (issue #4): lldb-16, Wine with mingw-w64, and g++ plus node/npm to build Breakpad's
-# minidump_dump. Node comes from Debian's nodejs/npm only when no node is installed (a
-# NodeSource node already carries npm and conflicts with Debian's npm package).
+# tests (issue #4): lldb-16, Wine with mingw-w64, g++ plus node/npm to build Breakpad's
+# minidump_dump, and python3 for the .sym differential test's comparison. Node comes from
+# Debian's nodejs/npm only when no node is installed (a NodeSource node already carries npm
+# and conflicts with Debian's npm package).
 # Needs root (or sudo) only when something is missing; a machine that has everything is
 # left alone and nothing is downloaded.
 set -eu
@@ -14,7 +15,7 @@ set -eu
 packages="cmake make gcc clang libclang-rt-14-dev clang-format clang-tidy zlib1g-dev check
 pkg-config"
 if [ "${1:-}" = --peers ]; then
-    packages="$packages lldb-16 wine wine64 gcc-mingw-w64-x86-64 g++"
+    packages="$packages lldb-16 wine wine64 gcc-mingw-w64-x86-64 g++ python3"
     command -v npm >/dev/null 2>&1 || packages="$packages nodejs npm"
 fi
 

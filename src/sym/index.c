@@ -1,0 +1,503 @@
+/* index.c - the one pass over a .sym that records where its records start.
+ * SPDX-License-Identifier: MIT
+ *
+ * The pass looks at the first bytes of each line only. FUNC, PUBLIC, FILE, INLINE_ORIGIN,
+ * STACK CFI INIT and STACK WIN headers are parsed (their address or id is the index's key)
+ * and their offsets appended to one array per kind; line, INLINE and STACK CFI delta records
+ * are skipped, to be parsed when a lookup lands on the FUNC or INIT above them. Nothing is
+ * copied: the index is offsets into the mapping, 4 bytes a record for files under 4 GiB.
+ *
+ * dump_syms writes every kind in key order, so the arrays come out sorted and the overlap rule
+ * (Breakpad's RangeMap: a FUNC or INIT overlapping an earlier one is dropped; a second PUBLIC at
+ * an address or FILE/INLINE_ORIGIN with an id is ignored) is applied against the previous record
+ * as the pass goes. A kind found out of order is sorted after the pass instead, by key and then
+ * by file offset, and the same rule applied to the sorted array, where "earlier" is "lower
+ * offset". This is safe on unsorted files because the records a lookup parses later are found
+ * by position (the lines under their FUNC or INIT), never by address.
+ */
+#include "sym.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum kind { K_FILE, K_ORIGIN, K_FUNC, K_PUBLIC, K_CFI, K_WIN4, K_WIN0, K_COUNT };
+
+/* What the pass remembers of the last record kept of each kind. */
+struct kstate {
+    bool any;
+    bool sorted;
+    uint64_t key;
+    uint64_t end; /* FUNC, CFI: key + size */
+};
+
+struct pass {
+    dmp_symfile *s;
+    struct kstate k[K_COUNT];
+    uint64_t line_no;
+    bool in_func; /* line and INLINE records have a FUNC above them */
+    bool in_cfi;  /* delta records have an INIT above them */
+};
+
+static struct symidx *idx_of(dmp_symfile *s, enum kind k)
+{
+    switch (k) {
+    case K_FILE:
+        return &s->files;
+    case K_ORIGIN:
+        return &s->origins;
+    case K_FUNC:
+        return &s->funcs;
+    case K_PUBLIC:
+        return &s->publics;
+    case K_CFI:
+        return &s->cfi;
+    case K_WIN4:
+        return &s->win[0];
+    case K_WIN0:
+    case K_COUNT:
+        break;
+    }
+    return &s->win[1];
+}
+
+static dmp_status idx_push(struct symidx *x, uint64_t off)
+{
+    if (x->n == x->cap) {
+        const size_t elem = x->wide ? 8 : 4;
+        const size_t cap = x->cap ? x->cap * 2 : 256;
+        if (cap > SIZE_MAX / elem)
+            return DMP_E_NOMEM;
+        void *const p = realloc(x->p, cap * elem);
+        if (!p)
+            return DMP_E_NOMEM;
+        x->p = p;
+        x->cap = cap;
+    }
+    if (x->wide)
+        ((uint64_t *)x->p)[x->n++] = off;
+    else
+        ((uint32_t *)x->p)[x->n++] = (uint32_t)off;
+    return DMP_OK;
+}
+
+static void idx_set(struct symidx *x, size_t i, uint64_t off)
+{
+    if (x->wide)
+        ((uint64_t *)x->p)[i] = off;
+    else
+        ((uint32_t *)x->p)[i] = (uint32_t)off;
+}
+
+static void add_diag(dmp_symfile *s, dmp_sym_diag_kind kind, uint64_t line, uint64_t off)
+{
+    s->info.bad_lines++;
+    if (s->diag_count == DMP_SYM_MAX_DIAGS)
+        return;
+    if (line == 0) /* found after the pass, when sorting: count the lines up to it */
+        line = dmp_sym_line_of(s, off);
+    s->diags[s->diag_count++] = (dmp_sym_diag){kind, line, off};
+}
+
+static bool starts_with(struct symline l, const char *word)
+{
+    const size_t n = strlen(word);
+    return (size_t)(l.end - l.p) >= n && memcmp(l.p, word, n) == 0;
+}
+
+/* The key (and for ranges the end) of the record of kind k at l. False: it does not parse. */
+static bool record_key(struct symline l, enum kind k, uint64_t *key, uint64_t *end)
+{
+    struct symfunc fn;
+    dmp_win_record w;
+    dmp_sym_str name;
+    uint64_t size = 0;
+    bool ok;
+    switch (k) {
+    case K_FILE:
+    case K_ORIGIN:
+        ok = dmpi_sym_parse_named(l, k == K_FILE ? 4 : 13, k == K_ORIGIN, key, &name);
+        break;
+    case K_FUNC:
+        ok = dmpi_sym_parse_func(l, &fn);
+        *key = fn.addr;
+        size = fn.size;
+        break;
+    case K_PUBLIC:
+        ok = dmpi_sym_parse_public(l, &fn);
+        *key = fn.addr;
+        break;
+    case K_CFI:
+        ok = dmpi_sym_parse_cfi_init(l, key, &size, &name);
+        break;
+    default:
+        ok = dmpi_sym_parse_win(l, &w);
+        *key = w.start;
+        size = w.size;
+        break;
+    }
+    *end = *key + size;
+    return ok && *end >= *key; /* a range running past 2^64 is refused, as Breakpad does */
+}
+
+static bool is_range(enum kind k)
+{
+    return k == K_FUNC || k == K_CFI;
+}
+
+/* Adds one indexed record, applying the overlap rule while the kind is still in order. */
+static dmp_status add_record(struct pass *ps, enum kind k, struct symline l, uint64_t off)
+{
+    uint64_t key, end;
+    if (!record_key(l, k, &key, &end)) {
+        add_diag(ps->s, DMP_SYM_DIAG_SYNTAX, ps->line_no, off);
+        return DMP_OK;
+    }
+    if ((k == K_FUNC || k == K_CFI || k == K_WIN4 || k == K_WIN0) && end == key)
+        return DMP_OK; /* size 0 covers nothing; Breakpad stores none either */
+    if (k == K_PUBLIC && key == 0)
+        return DMP_OK; /* PUBLICs at 0 are placeholders (ntdll's _CIlog...); Breakpad skips them */
+    if (k == K_WIN4 || k == K_WIN0) {
+        /* Nesting is resolved after the pass; here only the order is checked: by start, and
+         * at one start the larger range first. */
+        struct kstate *const w = &ps->k[k];
+        if (w->any && (key < w->key || (key == w->key && end > w->end)))
+            w->sorted = false;
+        w->any = true;
+        w->key = key;
+        w->end = end;
+        return idx_push(idx_of(ps->s, k), off);
+    }
+    struct kstate *const st = &ps->k[k];
+    if (st->any && st->sorted) {
+        if (key < st->key) {
+            st->sorted = false;
+        } else if (is_range(k) ? key < st->end : (k <= K_PUBLIC && key == st->key)) {
+            add_diag(ps->s, k <= K_ORIGIN ? DMP_SYM_DIAG_DUPLICATE : DMP_SYM_DIAG_OVERLAP,
+                     ps->line_no, off);
+            return DMP_OK;
+        }
+    }
+    if (!st->any || st->sorted) {
+        st->any = true;
+        st->key = key;
+        st->end = end;
+    }
+    return idx_push(idx_of(ps->s, k), off);
+}
+
+static void set_module(dmp_symfile *s, struct symline l, uint64_t line_no, uint64_t off)
+{
+    dmp_sym_info *const in = &s->info;
+    l.p += 6;
+    if (!dmpi_sym_token(&l, &in->os) || !dmpi_sym_token(&l, &in->arch) ||
+        !dmpi_sym_token(&l, &in->id) || (in->name = dmpi_sym_rest(&l)).len == 0)
+        add_diag(s, DMP_SYM_DIAG_MODULE, line_no, off);
+    static const struct {
+        const char *arch;
+        dmp_cpu cpu;
+    } arches[] = {{"x86", DMP_CPU_X86},     {"i386", DMP_CPU_X86},    {"x86_64", DMP_CPU_AMD64},
+                  {"amd64", DMP_CPU_AMD64}, {"arm64", DMP_CPU_ARM64}, {"aarch64", DMP_CPU_ARM64},
+                  {"arm64e", DMP_CPU_ARM64}, {"arm", DMP_CPU_ARM},    {"armv7", DMP_CPU_ARM}};
+    for (size_t i = 0; i < sizeof arches / sizeof arches[0]; i++)
+        if (dmpi_sym_is(in->arch, arches[i].arch))
+            in->cpu = arches[i].cpu;
+}
+
+static void set_info(dmp_symfile *s, struct symline l)
+{
+    dmp_sym_str t;
+    l.p += 5;
+    if (dmpi_sym_token(&l, &t) && dmpi_sym_is(t, "CODE_ID") && dmpi_sym_token(&l, &s->info.code_id))
+        s->info.code_file = dmpi_sym_rest(&l);
+}
+
+/* Classifies one line and records it. */
+static dmp_status pass_line(struct pass *ps, struct symline l, uint64_t off)
+{
+    dmp_symfile *const s = ps->s;
+    const char c = l.p < l.end ? *l.p : '\0';
+    enum kind k = K_COUNT;
+    bool func = false, cfi = false;
+    if (c == '\0')
+        return DMP_OK; /* an empty line */
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) {
+        if (!ps->in_func)
+            add_diag(s, DMP_SYM_DIAG_ORPHAN, ps->line_no, off);
+        return DMP_OK; /* a line record, parsed when a lookup lands in its FUNC */
+    }
+    if (starts_with(l, "FUNC ")) {
+        k = K_FUNC;
+        func = true;
+    } else if (starts_with(l, "FILE ")) {
+        k = K_FILE;
+    } else if (starts_with(l, "PUBLIC ")) {
+        k = K_PUBLIC;
+    } else if (starts_with(l, "STACK CFI INIT ")) {
+        k = K_CFI;
+        cfi = true;
+    } else if (starts_with(l, "STACK CFI ")) {
+        if (!ps->in_cfi)
+            add_diag(s, DMP_SYM_DIAG_ORPHAN, ps->line_no, off);
+        ps->in_func = false;
+        return DMP_OK;
+    } else if (starts_with(l, "STACK WIN ")) {
+        dmp_win_record w;
+        if (!dmpi_sym_parse_win(l, &w)) {
+            add_diag(s, DMP_SYM_DIAG_SYNTAX, ps->line_no, off);
+            return DMP_OK;
+        }
+        if (w.type != 4 && w.type != 0) {
+            ps->in_func = ps->in_cfi = false;
+            return DMP_OK; /* types 1-3 are valid but never looked up, as in Breakpad */
+        }
+        k = w.type == 4 ? K_WIN4 : K_WIN0;
+    } else if (starts_with(l, "INLINE_ORIGIN ")) {
+        k = K_ORIGIN;
+    } else if (starts_with(l, "INLINE ")) {
+        if (!ps->in_func)
+            add_diag(s, DMP_SYM_DIAG_ORPHAN, ps->line_no, off);
+        return DMP_OK;
+    } else if (starts_with(l, "MODULE ")) {
+        if (ps->line_no != 1)
+            add_diag(s, DMP_SYM_DIAG_MODULE, ps->line_no, off);
+        else
+            set_module(s, l, ps->line_no, off);
+        return DMP_OK;
+    } else if (starts_with(l, "INFO ")) {
+        set_info(s, l);
+        return DMP_OK;
+    } else if (c >= 'A' && c <= 'F') {
+        if (!ps->in_func)
+            add_diag(s, DMP_SYM_DIAG_ORPHAN, ps->line_no, off);
+        return DMP_OK; /* a line record, parsed when a lookup lands in its FUNC */
+    } else {
+        add_diag(s, DMP_SYM_DIAG_UNKNOWN, ps->line_no, off);
+        return DMP_OK;
+    }
+    /* Line records belong to the FUNC above them until a PUBLIC or STACK line, as in
+     * Breakpad; FILE and INLINE_ORIGIN lines among them change nothing. */
+    if (k != K_FILE && k != K_ORIGIN)
+        ps->in_func = func;
+    ps->in_cfi = cfi;
+    return add_record(ps, k, l, off);
+}
+
+/* Sort keys for a kind found out of order. */
+struct keyed {
+    uint64_t key;
+    uint64_t end;
+    uint64_t off;
+};
+
+static int cmp_keyed(const void *a, const void *b)
+{
+    const struct keyed *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/* STACK WIN order: by start, the larger range first at one start, then file order. */
+static int cmp_nested(const void *a, const void *b)
+{
+    const struct keyed *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    if (x->end != y->end)
+        return x->end > y->end ? -1 : 1;
+    return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/* Sorts kind k's offsets by key, then applies the overlap rule with "earlier" meaning lower
+ * offset: of two overlapping records the one with the lower offset stays. */
+static dmp_status sort_kind(dmp_symfile *s, enum kind k)
+{
+    struct symidx *const x = idx_of(s, k);
+    struct keyed *const t = malloc(x->n * sizeof *t);
+    if (!t)
+        return DMP_E_NOMEM;
+    for (size_t i = 0; i < x->n; i++) {
+        t[i].off = symidx_get(x, i);
+        record_key(dmpi_sym_line_at(s, t[i].off), k, &t[i].key, &t[i].end);
+    }
+    qsort(t, x->n, sizeof *t, k == K_WIN4 || k == K_WIN0 ? cmp_nested : cmp_keyed);
+    size_t kept = 0;
+    for (size_t i = 0; i < x->n; i++) {
+        if (kept > 0 && k != K_WIN4 && k != K_WIN0) {
+            struct keyed *const top = &t[kept - 1];
+            const bool clash = is_range(k) ? t[i].key < top->end : t[i].key == top->key;
+            if (clash) {
+                if (t[i].off < top->off)
+                    *top = t[i];
+                add_diag(s, k <= K_ORIGIN ? DMP_SYM_DIAG_DUPLICATE : DMP_SYM_DIAG_OVERLAP, 0,
+                         t[i].off > top->off ? t[i].off : top->off);
+                continue;
+            }
+        }
+        t[kept++] = t[i];
+    }
+    for (size_t i = 0; i < kept; i++)
+        idx_set(x, i, t[i].off);
+    x->n = kept;
+    free(t);
+    return DMP_OK;
+}
+
+/* STACK WIN records nest, as Breakpad's ContainedRangeMap holds them: a record inside
+ * another is kept (the innermost answers a lookup), one that partly overlaps a record kept
+ * before it, or repeats its range, is dropped. On a sorted array one stack of the enclosing
+ * ranges decides it; in a file out of order "before" is "at a lower address". */
+static dmp_status nest_win(dmp_symfile *s, enum kind k)
+{
+    struct symidx *const x = idx_of(s, k);
+    struct keyed *stack = NULL;
+    size_t depth = 0, cap = 0, kept = 0;
+    for (size_t i = 0; i < x->n; i++) {
+        struct keyed r = {.off = symidx_get(x, i)};
+        record_key(dmpi_sym_line_at(s, r.off), k, &r.key, &r.end);
+        while (depth > 0 && stack[depth - 1].end <= r.key)
+            depth--;
+        if (depth > 0 && (r.end > stack[depth - 1].end ||
+                          (r.key == stack[depth - 1].key && r.end == stack[depth - 1].end))) {
+            add_diag(s, DMP_SYM_DIAG_OVERLAP, 0, r.off);
+            continue;
+        }
+        if (depth == cap) {
+            cap = cap ? cap * 2 : 16;
+            struct keyed *const grown = realloc(stack, cap * sizeof *grown);
+            if (!grown) {
+                free(stack);
+                return DMP_E_NOMEM;
+            }
+            stack = grown;
+        }
+        stack[depth++] = r;
+        idx_set(x, kept++, r.off);
+    }
+    free(stack);
+    x->n = kept;
+    return DMP_OK;
+}
+
+/* How many neighbours, in address order, an out-of-order STACK WIN record is checked
+ * against. Real files (kernel32's, say) clash only with records a few places away. */
+#define WIN_CLASH_WINDOW 64
+
+static bool win_clash(const struct keyed *a, const struct keyed *b)
+{
+    if (a->key == b->key && a->end == b->end)
+        return true; /* the same range again */
+    const bool disjoint = a->end <= b->key || b->end <= a->key;
+    const bool nested = (a->key <= b->key && b->end <= a->end) ||
+                        (b->key <= a->key && a->end <= b->end);
+    return !disjoint && !nested;
+}
+
+/* STACK WIN records out of order, as in kernel32.sym: Breakpad's rule taken literally, in file
+ * order, each record kept unless it clashes with one kept before it; the clash check looks at
+ * WIN_CLASH_WINDOW neighbours on each side in address order. */
+static dmp_status nest_win_unsorted(dmp_symfile *s, enum kind k)
+{
+    struct symidx *const x = idx_of(s, k);
+    const size_t n = x->n;
+    struct keyed *const t = malloc(n * sizeof *t);
+    size_t *const pos = malloc(n * sizeof *pos);
+    unsigned char *const kept = calloc(n, 1);
+    if (!t || !pos || !kept) {
+        free(t);
+        free(pos);
+        free(kept);
+        return DMP_E_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        t[i].off = symidx_get(x, i);
+        record_key(dmpi_sym_line_at(s, t[i].off), k, &t[i].key, &t[i].end);
+    }
+    qsort(t, n, sizeof *t, cmp_nested);
+    /* The offsets are still in file order in x: find each record's place in t. */
+    for (size_t p = 0; p < n; p++) {
+        size_t lo = 0, hi = n;
+        while (lo < hi) { /* file order is offset order */
+            const size_t mid = lo + (hi - lo) / 2;
+            if (symidx_get(x, mid) < t[p].off)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        pos[lo] = p;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const size_t p = pos[i];
+        const size_t from = p > WIN_CLASH_WINDOW ? p - WIN_CLASH_WINDOW : 0;
+        const size_t to = n - p > WIN_CLASH_WINDOW ? p + WIN_CLASH_WINDOW : n - 1;
+        bool clash = false;
+        for (size_t q = from; q <= to && !clash; q++)
+            clash = q != p && kept[q] && win_clash(&t[p], &t[q]);
+        if (clash)
+            add_diag(s, DMP_SYM_DIAG_OVERLAP, 0, t[p].off);
+        else
+            kept[p] = 1;
+    }
+    size_t m = 0;
+    for (size_t p = 0; p < n; p++)
+        if (kept[p])
+            idx_set(x, m++, t[p].off);
+    x->n = m;
+    free(t);
+    free(pos);
+    free(kept);
+    return DMP_OK;
+}
+
+dmp_status dmpi_sym_index(dmp_symfile *s)
+{
+    struct pass ps = {.s = s};
+    const bool wide = s->len > UINT32_MAX;
+    for (int k = 0; k < K_COUNT; k++) {
+        ps.k[k].sorted = true;
+        idx_of(s, (enum kind)k)->wide = wide;
+    }
+    uint64_t off = 0;
+    while (off < s->len) {
+        ps.line_no++;
+        const struct symline l = dmpi_sym_line_at(s, off);
+        if (ps.line_no == 1 && !starts_with(l, "MODULE "))
+            add_diag(s, DMP_SYM_DIAG_MODULE, 1, 0);
+        const dmp_status st = pass_line(&ps, l, off);
+        if (st != DMP_OK)
+            return st;
+        off = l.end < s->text + s->len ? dmpi_sym_next_line(s, (uint64_t)(l.end - s->text))
+                                       : s->len;
+    }
+    s->info.line_count = ps.line_no;
+    for (int k = 0; k < K_WIN4; k++) {
+        if (!ps.k[k].sorted) {
+            const dmp_status st = sort_kind(s, (enum kind)k);
+            if (st != DMP_OK)
+                return st;
+        }
+    }
+    for (int k = K_WIN4; k <= K_WIN0; k++) {
+        const dmp_status st =
+            ps.k[k].sorted ? nest_win(s, (enum kind)k) : nest_win_unsorted(s, (enum kind)k);
+        if (st != DMP_OK)
+            return st;
+    }
+    s->info.file_count = s->files.n;
+    s->info.origin_count = s->origins.n;
+    s->info.func_count = s->funcs.n;
+    s->info.public_count = s->publics.n;
+    s->info.cfi_count = s->cfi.n;
+    s->info.win_count = s->win[0].n + s->win[1].n;
+    for (int k = 0; k < K_COUNT; k++) {
+        const struct symidx *const x = idx_of(s, (enum kind)k);
+        s->info.index_bytes += x->cap * (x->wide ? 8 : 4);
+    }
+    return DMP_OK;
+}
+
+void dmpi_sym_index_free(dmp_symfile *s)
+{
+    for (int k = 0; k < K_COUNT; k++)
+        free(idx_of(s, (enum kind)k)->p);
+}
