@@ -25,12 +25,12 @@ static void json_str(struct json *j, const char *key, dmp_sym_str s)
 static int cmp_rule(const void *a, const void *b)
 {
     const dmp_cfi_rule *x = a, *y = b;
-    const int rx = x->reg.len == 4 && memcmp(x->reg.ptr, ".cfa", 4) == 0   ? 0
+    const int rx = x->reg.len == 4 && memcmp(x->reg.ptr, ".cfa", 4) == 0  ? 0
                    : x->reg.len == 3 && memcmp(x->reg.ptr, ".ra", 3) == 0 ? 1
-                                                                           : 2;
-    const int ry = y->reg.len == 4 && memcmp(y->reg.ptr, ".cfa", 4) == 0   ? 0
+                                                                          : 2;
+    const int ry = y->reg.len == 4 && memcmp(y->reg.ptr, ".cfa", 4) == 0  ? 0
                    : y->reg.len == 3 && memcmp(y->reg.ptr, ".ra", 3) == 0 ? 1
-                                                                           : 2;
+                                                                          : 2;
     if (rx != ry)
         return rx - ry;
     const size_t n = x->reg.len < y->reg.len ? x->reg.len : y->reg.len;
@@ -144,8 +144,7 @@ static void print_answer(const dmp_symfile *s, struct answer *a)
         }
         printf("  %.*s + 0x%" PRIx64, (int)fn->name.len, fn->name.ptr, a->addr - fn->start);
         print_place(fn->file, fn->line, fn->has_line);
-        printf(" (%s 0x%" PRIx64 " size 0x%" PRIx64 ", params 0x%" PRIx32 "%s, line %" PRIu64
-               ")\n",
+        printf(" (%s 0x%" PRIx64 " size 0x%" PRIx64 ", params 0x%" PRIx32 "%s, line %" PRIu64 ")\n",
                fn->kind == DMP_SYM_FUNC ? "FUNC" : "PUBLIC", fn->start, fn->size, fn->param_size,
                fn->multiple ? ", multiple" : "", dmp_sym_line_of(s, fn->sym_offset));
         if (fn->bad_records)

@@ -903,10 +903,10 @@ typedef struct dmp_sym_info {
     size_t origin_count;   /* INLINE_ORIGIN records */
     size_t func_count;     /* FUNC records in the index (size 0 and overlapping ones left out) */
     size_t public_count;
-    size_t cfi_count;      /* STACK CFI INIT records in the index */
-    size_t win_count;      /* STACK WIN records of types 4 and 0 in the index */
-    uint64_t bad_lines;    /* lines the open pass could not parse; see dmp_sym_diag_get */
-    uint64_t index_bytes;  /* heap held by the index */
+    size_t cfi_count;     /* STACK CFI INIT records in the index */
+    size_t win_count;     /* STACK WIN records of types 4 and 0 in the index */
+    uint64_t bad_lines;   /* lines the open pass could not parse; see dmp_sym_diag_get */
+    uint64_t index_bytes; /* heap held by the index */
 } dmp_sym_info;
 
 /* Opens the .sym at `path` (mapped read-only; gzip is inflated onto the heap up to
@@ -916,8 +916,7 @@ typedef struct dmp_sym_info {
  * DMP_E_TOO_LARGE. */
 DMP_API dmp_status dmp_sym_open(const char *path, dmp_symfile **out, dmp_error *err);
 /* The same over a caller's buffer, which is not copied and must outlive the handle. */
-DMP_API dmp_status dmp_sym_open_mem(const void *buf, size_t len, dmp_symfile **out,
-                                    dmp_error *err);
+DMP_API dmp_status dmp_sym_open_mem(const void *buf, size_t len, dmp_symfile **out, dmp_error *err);
 /* dmp_sym_close(NULL) does nothing. */
 DMP_API void dmp_sym_close(dmp_symfile *s);
 DMP_API void dmp_sym_get_info(const dmp_symfile *s, dmp_sym_info *out);
@@ -950,11 +949,11 @@ DMP_API uint64_t dmp_sym_line_of(const dmp_symfile *s, uint64_t offset);
  * the line table's line, each outer frame its child's call site, and the function itself
  * (dmp_sym_lookup.file/line) the outermost call site. */
 typedef struct dmp_sym_inline {
-    dmp_sym_str name;  /* the INLINE_ORIGIN's name; "<name omitted>" when its id is unknown */
-    uint64_t start;    /* start of the INLINE range holding the address */
-    uint32_t depth;    /* the record's nesting level, 0 outermost */
+    dmp_sym_str name; /* the INLINE_ORIGIN's name; "<name omitted>" when its id is unknown */
+    uint64_t start;   /* start of the INLINE range holding the address */
+    uint32_t depth;   /* the record's nesting level, 0 outermost */
     int has_line;
-    dmp_sym_str file;  /* what this frame shows, see above */
+    dmp_sym_str file; /* what this frame shows, see above */
     uint32_t line;
 } dmp_sym_inline;
 
@@ -969,23 +968,23 @@ typedef enum dmp_sym_kind {
 /* What a symbol file says of a module-relative address. */
 typedef struct dmp_sym_lookup {
     dmp_sym_kind kind;
-    dmp_sym_str name;        /* the FUNC's or PUBLIC's name */
-    uint64_t start;          /* its address */
-    uint64_t size;           /* FUNC: its size; PUBLIC: up to the next FUNC or PUBLIC (0: to
-                                the end of the module) */
-    uint32_t param_size;     /* bytes of stack parameters (x86) */
-    int multiple;            /* the `m` flag: several functions were folded at this address */
-    uint64_t sym_offset;     /* the record's byte offset in the symbol file */
-    int has_line;            /* a line record covers the address (FUNC only) */
-    dmp_sym_str file;        /* the source file shown for the function (see dmp_sym_inline) */
+    dmp_sym_str name;    /* the FUNC's or PUBLIC's name */
+    uint64_t start;      /* its address */
+    uint64_t size;       /* FUNC: its size; PUBLIC: up to the next FUNC or PUBLIC (0: to
+                            the end of the module) */
+    uint32_t param_size; /* bytes of stack parameters (x86) */
+    int multiple;        /* the `m` flag: several functions were folded at this address */
+    uint64_t sym_offset; /* the record's byte offset in the symbol file */
+    int has_line;        /* a line record covers the address (FUNC only) */
+    dmp_sym_str file;    /* the source file shown for the function (see dmp_sym_inline) */
     uint32_t line;
-    uint64_t line_start;     /* the line record's address and size */
+    uint64_t line_start; /* the line record's address and size */
     uint64_t line_size;
-    size_t inline_count;     /* entries in inlines[] */
-    int inlines_truncated;   /* more than DMP_SYM_MAX_INLINES were nested here */
+    size_t inline_count;   /* entries in inlines[] */
+    int inlines_truncated; /* more than DMP_SYM_MAX_INLINES were nested here */
     dmp_sym_inline inlines[DMP_SYM_MAX_INLINES];
-    uint64_t bad_records;    /* line and INLINE records of this FUNC that did not parse and */
-    uint64_t bad_offset;     /* were skipped, and the byte offset of the first */
+    uint64_t bad_records; /* line and INLINE records of this FUNC that did not parse and */
+    uint64_t bad_offset;  /* were skipped, and the byte offset of the first */
 } dmp_sym_lookup;
 
 /* Looks up `addr` (relative to the module's base): DMP_OK with *out filled (kind FUNC or
@@ -1025,7 +1024,7 @@ typedef struct dmp_win_record {
     uint32_t saved_regs_size;
     uint32_t locals_size;
     uint32_t max_stack_size;
-    int has_program;            /* the last field is a program string ... */
+    int has_program; /* the last field is a program string ... */
     dmp_sym_str program;
     int allocates_base_pointer; /* ... or this flag */
     uint64_t sym_offset;        /* the record's byte offset */
@@ -1075,11 +1074,11 @@ DMP_API dmp_status dmp_regs_from_context(const dmp_context *ctx, dmp_regs *out);
  * .cfa, .raSearchStart, ...), and the memory `^` reads. Arithmetic is 32-bit for x86 and arm,
  * 64-bit otherwise. Initialise with dmp_eval_init. */
 #define DMP_EVAL_MAX_VARS 32
-#define DMP_EVAL_MAX_STACK 64  /* operands held at once */
+#define DMP_EVAL_MAX_STACK 64 /* operands held at once */
 #define DMP_EVAL_MAX_TOKENS 4096
 typedef struct dmp_eval {
     dmp_regs regs;
-    uint64_t assigned;  /* registers set by '=' since dmp_eval_init */
+    uint64_t assigned; /* registers set by '=' since dmp_eval_init */
     dmp_memory mem;
     size_t var_count;
     struct {
@@ -1107,8 +1106,8 @@ DMP_API dmp_status dmp_eval_program(dmp_eval *ev, const char *prog, size_t len);
  * instruction pointer the return address. A register whose rule fails is left invalid.
  * DMP_OK, DMP_E_NOT_FOUND (no .cfa or no .ra rule), or the status of the failing .cfa/.ra
  * expression. `cfa` and `ra` may be NULL. */
-DMP_API dmp_status dmp_cfi_apply(const dmp_cfi_rules *rules, const dmp_regs *callee,
-                                 dmp_memory mem, dmp_regs *caller, uint64_t *cfa, uint64_t *ra);
+DMP_API dmp_status dmp_cfi_apply(const dmp_cfi_rules *rules, const dmp_regs *callee, dmp_memory mem,
+                                 dmp_regs *caller, uint64_t *cfa, uint64_t *ra);
 
 /* ---- Symbol store ---------------------------------------------------------------------- */
 
@@ -1122,9 +1121,9 @@ typedef struct dmp_symstore dmp_symstore;
 
 typedef enum dmp_sym_state {
     DMP_SYM_FOUND = 0,
-    DMP_SYM_MISSING = 1,  /* no folder has it */
-    DMP_SYM_CORRUPT = 2,  /* a file is there but could not be read */
-    DMP_SYM_NO_ID = 3,    /* the module has no debug file and id to look up */
+    DMP_SYM_MISSING = 1, /* no folder has it */
+    DMP_SYM_CORRUPT = 2, /* a file is there but could not be read */
+    DMP_SYM_NO_ID = 3,   /* the module has no debug file and id to look up */
 } dmp_sym_state;
 
 DMP_API dmp_status dmp_symstore_new(dmp_symstore **out);
@@ -1136,10 +1135,10 @@ DMP_API void dmp_symstore_free(dmp_symstore *st);
  * be NULL). DMP_OK with *out (owned by the store) and, when `path` is not NULL, the file's
  * path (owned by the store); DMP_E_NOT_FOUND with *state saying why; DMP_E_INVALID_ARG,
  * DMP_E_NOMEM. `state` may be NULL. */
-DMP_API dmp_status dmp_symstore_get(dmp_symstore *st, const char *debug_file,
-                                    const char *debug_id, const char *code_file,
-                                    const char *code_id, const dmp_symfile **out,
-                                    const char **path, dmp_sym_state *state);
+DMP_API dmp_status dmp_symstore_get(dmp_symstore *st, const char *debug_file, const char *debug_id,
+                                    const char *code_file, const char *code_id,
+                                    const dmp_symfile **out, const char **path,
+                                    dmp_sym_state *state);
 /* The same for a module of a dump: its CodeView debug file and id (for ELF modules, the
  * module's file name and Breakpad's debug id), else its name and code id. */
 DMP_API dmp_status dmp_symstore_get_module(dmp_symstore *st, const dmp_module *m,

@@ -13,8 +13,8 @@
 
 #include <string.h>
 
-static const char *const x86_regs[] = {"eip", "esp", "ebp", "ebx", "esi", "edi", "eax", "ecx",
-                                       "edx"};
+static const char *const x86_regs[] = {"eip", "esp", "ebp", "ebx", "esi",
+                                       "edi", "eax", "ecx", "edx"};
 static const char *const amd64_regs[] = {"rax", "rdx", "rcx", "rbx", "rsi", "rdi",
                                          "rbp", "rsp", "r8",  "r9",  "r10", "r11",
                                          "r12", "r13", "r14", "r15", "rip"};

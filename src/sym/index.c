@@ -195,9 +195,9 @@ static void set_module(dmp_symfile *s, struct symline l, uint64_t line_no, uint6
     static const struct {
         const char *arch;
         dmp_cpu cpu;
-    } arches[] = {{"x86", DMP_CPU_X86},     {"i386", DMP_CPU_X86},    {"x86_64", DMP_CPU_AMD64},
-                  {"amd64", DMP_CPU_AMD64}, {"arm64", DMP_CPU_ARM64}, {"aarch64", DMP_CPU_ARM64},
-                  {"arm64e", DMP_CPU_ARM64}, {"arm", DMP_CPU_ARM},    {"armv7", DMP_CPU_ARM}};
+    } arches[] = {{"x86", DMP_CPU_X86},      {"i386", DMP_CPU_X86},    {"x86_64", DMP_CPU_AMD64},
+                  {"amd64", DMP_CPU_AMD64},  {"arm64", DMP_CPU_ARM64}, {"aarch64", DMP_CPU_ARM64},
+                  {"arm64e", DMP_CPU_ARM64}, {"arm", DMP_CPU_ARM},     {"armv7", DMP_CPU_ARM}};
     for (size_t i = 0; i < sizeof arches / sizeof arches[0]; i++)
         if (dmpi_sym_is(in->arch, arches[i].arch))
             in->cpu = arches[i].cpu;
@@ -388,8 +388,8 @@ static bool win_clash(const struct keyed *a, const struct keyed *b)
     if (a->key == b->key && a->end == b->end)
         return true; /* the same range again */
     const bool disjoint = a->end <= b->key || b->end <= a->key;
-    const bool nested = (a->key <= b->key && b->end <= a->end) ||
-                        (b->key <= a->key && a->end <= b->end);
+    const bool nested =
+        (a->key <= b->key && b->end <= a->end) || (b->key <= a->key && a->end <= b->end);
     return !disjoint && !nested;
 }
 
@@ -466,8 +466,8 @@ dmp_status dmpi_sym_index(dmp_symfile *s)
         const dmp_status st = pass_line(&ps, l, off);
         if (st != DMP_OK)
             return st;
-        off = l.end < s->text + s->len ? dmpi_sym_next_line(s, (uint64_t)(l.end - s->text))
-                                       : s->len;
+        off =
+            l.end < s->text + s->len ? dmpi_sym_next_line(s, (uint64_t)(l.end - s->text)) : s->len;
     }
     s->info.line_count = ps.line_no;
     for (int k = 0; k < K_WIN4; k++) {

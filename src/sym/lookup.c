@@ -74,8 +74,8 @@ static bool name_of(const dmp_symfile *s, const struct symidx *x, bool origin, u
     while (i > 1 && key_at(s, symidx_get(x, i - 2), KEY_ID) == id)
         i--;
     uint64_t got;
-    return dmpi_sym_parse_named(dmpi_sym_line_at(s, symidx_get(x, i - 1)), origin ? 13 : 4,
-                                origin, &got, name);
+    return dmpi_sym_parse_named(dmpi_sym_line_at(s, symidx_get(x, i - 1)), origin ? 13 : 4, origin,
+                                &got, name);
 }
 
 /* What a line under a FUNC is. A FUNC's records run to the next FUNC, PUBLIC or STACK line;
@@ -277,8 +277,8 @@ static dmp_status lookup_addr(const dmp_symfile *s, uint64_t addr, dmp_sym_looku
 {
     struct symfunc fn = {0}, pub;
     const size_t fi = count_le(s, &s->funcs, KEY_FUNC, addr);
-    const bool below = fi > 0 &&
-                       dmpi_sym_parse_func(dmpi_sym_line_at(s, symidx_get(&s->funcs, fi - 1)), &fn);
+    const bool below =
+        fi > 0 && dmpi_sym_parse_func(dmpi_sym_line_at(s, symidx_get(&s->funcs, fi - 1)), &fn);
     clear_lookup(out);
     if (below && addr - fn.addr < fn.size) {
         const uint64_t off = symidx_get(&s->funcs, fi - 1);

@@ -60,7 +60,7 @@ bool dmpi_sym_is(dmp_sym_str t, const char *word);
 struct symfunc {
     bool multiple;
     uint64_t addr;
-    uint64_t size;     /* PUBLIC: 0 */
+    uint64_t size; /* PUBLIC: 0 */
     uint64_t param;
     dmp_sym_str name;
 };
