@@ -103,6 +103,8 @@ int cmd_memory_info(struct run *r);
 int cmd_streams(struct run *r);
 /* symbolize.c: takes the whole command line, as it opens a symbol file, not a dump. */
 int cmd_symbolize(int argc, char **argv);
+/* stack.c: the same, for its own options (--symbols DIR, --thread ID, ...). */
+int cmd_stack(int argc, char **argv);
 
 /* Shared by info and threads: a decoded context as JSON, and as aligned text lines. */
 void json_context(struct json *j, const char *key, const dmp_context *ctx);

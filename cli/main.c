@@ -27,6 +27,8 @@ static const char usage_text[] =
     "  memory-info    the process's memory regions: state, protection, type\n"
     "  streams        the stream directory\n"
     "  ranges         the captured memory ranges\n"
+    "  stack          each thread's backtrace: dmpread stack [--symbols DIR]... [--thread ID\n"
+    "                 | --all] [--registers] [--breakpad] FILE (the crashing thread by default)\n"
     "  symbolize      dmpread symbolize [--json] SYMFILE ADDR...: what a Breakpad .sym says\n"
     "                 of module-relative addresses (function, line, inlines, CFI, STACK WIN)\n"
     "\n"
@@ -186,22 +188,25 @@ static int run_command(struct run *r)
     return EXIT_ERROR;
 }
 
-/* The first operand, when it names a command that does not open a dump. */
-static bool is_symbolize(int argc, char **argv)
+/* The commands that read their own options: the first operand names one of them. */
+static int (*own_command(int argc, char **argv))(int, char **)
 {
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--") == 0)
-            return false;
-        if (argv[i][0] != '-')
-            return strcmp(argv[i], "symbolize") == 0;
+            return NULL;
+        if (argv[i][0] != '-' || argv[i][1] == '\0')
+            return strcmp(argv[i], "symbolize") == 0 ? cmd_symbolize
+                   : strcmp(argv[i], "stack") == 0   ? cmd_stack
+                                                     : NULL;
     }
-    return false;
+    return NULL;
 }
 
 int main(int argc, char **argv)
 {
-    if (is_symbolize(argc, argv)) {
-        const int rc = cmd_symbolize(argc, argv);
+    int (*const own)(int, char **) = own_command(argc, argv);
+    if (own) {
+        const int rc = own(argc, argv);
         if (fflush(stdout) != 0 || ferror(stdout)) {
             fprintf(stderr, "dmpread: error writing output: %s\n", strerror(errno));
             return EXIT_ERROR;

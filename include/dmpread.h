@@ -1103,7 +1103,9 @@ DMP_API dmp_status dmp_eval_program(dmp_eval *ev, const char *prog, size_t len);
 
 /* Applies CFI rules: the caller's registers from the callee's. .cfa is evaluated first, then
  * .ra with .cfa known, then each register rule; the caller's stack pointer is the CFA and its
- * instruction pointer the return address. A register whose rule fails is left invalid.
+ * instruction pointer the return address, unless a rule names them itself. Only registers with
+ * a rule are valid in *caller (keeping callee-saved ones is the walker's business); a register
+ * whose rule fails is left invalid.
  * DMP_OK, DMP_E_NOT_FOUND (no .cfa or no .ra rule), or the status of the failing .cfa/.ra
  * expression. `cfa` and `ra` may be NULL. */
 DMP_API dmp_status dmp_cfi_apply(const dmp_cfi_rules *rules, const dmp_regs *callee, dmp_memory mem,
@@ -1145,6 +1147,101 @@ DMP_API dmp_status dmp_symstore_get_module(dmp_symstore *st, const dmp_module *m
                                            const dmp_symfile **out, const char **path,
                                            dmp_sym_state *state);
 DMP_API const char *dmp_sym_state_name(dmp_sym_state state);
+
+/* ---- Stack walking ---------------------------------------------------------------------- */
+
+/* How a frame was found, in Breakpad's terms (and rust-minidump's JSON "trust" strings). */
+typedef enum dmp_frame_trust {
+    DMP_TRUST_NONE = 0,
+    DMP_TRUST_SCAN = 1,     /* a return address found by scanning the stack */
+    DMP_TRUST_CFI_SCAN = 2, /* STACK WIN rules, then a scan for a plausible return address */
+    DMP_TRUST_FP = 3,       /* the frame-pointer chain */
+    DMP_TRUST_CFI = 4,      /* STACK CFI or STACK WIN rules */
+    DMP_TRUST_CONTEXT = 6,  /* the thread's (or the exception's) context */
+    DMP_TRUST_LEAF = 8,     /* Windows amd64 frame 0 without unwind data: a simulated return */
+} dmp_frame_trust;
+
+/* "none", "scan", "cfi_scan", "frame_pointer", "cfi", "context", "leaf". */
+DMP_API const char *dmp_frame_trust_name(dmp_frame_trust trust);
+
+/* Why a walk stopped: every walk says. */
+typedef enum dmp_walk_end {
+    DMP_WALK_NO_CALLER = 0,   /* no method found a caller */
+    DMP_WALK_IP_LOW = 1,      /* the caller's instruction pointer is below 4096 */
+    DMP_WALK_SP_NOT_UP = 2,   /* the caller's stack pointer does not increase */
+    DMP_WALK_UNCAPTURED = 3,  /* the memory a method needed was not captured */
+    DMP_WALK_FRAME_LIMIT = 4, /* dmp_walk_options.max_frames reached */
+    DMP_WALK_SCAN_LIMIT = 5,  /* dmp_walk_options.max_scanned frames were scanned */
+    DMP_WALK_FP_END = 6,      /* the frame-pointer chain ended with a zero frame pointer */
+    DMP_WALK_BAD_RETURN = 7,  /* unwind rules gave a return address outside any code: a smashed
+                                 stack or bad rules; dmp_stack_bad_return says which */
+    DMP_WALK_NO_CONTEXT = 8,  /* the thread has no usable context */
+} dmp_walk_end;
+
+/* "no caller found", "instruction pointer below 4096", ... */
+DMP_API const char *dmp_walk_end_name(dmp_walk_end end);
+
+/* Options of a walk; zero-initialise. Fields are only ever appended. */
+typedef struct dmp_walk_options {
+    dmp_memory memory;       /* where stack memory is read; read == NULL: dmp_memory_of(f) */
+    dmp_symstore *symbols;   /* CFI, STACK WIN and names; NULL: walk without symbols */
+    size_t max_frames;       /* 0: 1024 */
+    size_t max_scanned;      /* most frames found by scanning; 0: 1024 */
+    int stack_only;          /* read only the thread's own stack region, as Breakpad does */
+    int breakpad_compatible; /* only Breakpad's methods and checks (for comparison): no
+                                return-address checks, no frame-pointer end, Breakpad's order */
+} dmp_walk_options;
+
+/* One frame. Registers are the unwinder's numbering (dmp_reg_name), valid where `regs.valid`
+ * says. Symbol strings point into symbol files held by the store. */
+typedef struct dmp_frame {
+    uint64_t ip;        /* the instruction pointer: the return address in callers */
+    uint64_t lookup_ip; /* the address symbols are looked up at: ip, or in callers the
+                           return address less one instruction byte (4 on arm64) */
+    uint64_t sp;
+    dmp_frame_trust trust;
+    dmp_regs regs;
+    int has_module;
+    size_t module_index;    /* dmp_module_get */
+    uint64_t module_offset; /* ip - module base */
+    dmp_sym_state symbols;  /* whether the module's symbol file was found */
+    int has_function;
+    dmp_sym_str function;
+    uint64_t function_address; /* absolute */
+    int has_line;
+    dmp_sym_str file;
+    uint32_t line;
+    uint64_t line_address; /* absolute start of the line record */
+    size_t inline_count;   /* inline frames, see dmp_stack_inline_get */
+} dmp_frame;
+
+typedef struct dmp_stack dmp_stack;
+
+/* Walks thread `thread_index` (dmp_thread_get). The crashing thread starts from the exception's
+ * context. DMP_OK with *out (free with dmp_stack_free) even when the walk stops early: the
+ * reason is dmp_stack_end; DMP_E_NOT_FOUND (no such thread), DMP_E_NOMEM, DMP_E_INVALID_ARG.
+ * A thread without a decodable context gives a stack of no frames ending DMP_WALK_NO_CONTEXT.
+ * Safe to call from several threads at once on one dump and one store. */
+DMP_API dmp_status dmp_walk_thread(const dmp_file *f, size_t thread_index,
+                                   const dmp_walk_options *opts, dmp_stack **out);
+/* Walks from a context the caller supplies, with `stack_start`/`stack_size` the stack region
+ * (used by stack_only; 0 and 0 when unknown). */
+DMP_API dmp_status dmp_walk_context(const dmp_file *f, const dmp_context *ctx, uint64_t stack_start,
+                                    uint64_t stack_size, const dmp_walk_options *opts,
+                                    dmp_stack **out);
+DMP_API void dmp_stack_free(dmp_stack *st);
+DMP_API size_t dmp_stack_frame_count(const dmp_stack *st);
+DMP_API dmp_status dmp_stack_frame_get(const dmp_stack *st, size_t i, dmp_frame *out);
+/* Inline frame k of frame i, innermost first (see dmp_sym_inline for the file/line rule). */
+DMP_API dmp_status dmp_stack_inline_get(const dmp_stack *st, size_t i, size_t k,
+                                        dmp_sym_inline *out);
+DMP_API dmp_walk_end dmp_stack_end(const dmp_stack *st);
+/* With DMP_WALK_BAD_RETURN: the rejected return address. */
+DMP_API uint64_t dmp_stack_bad_return(const dmp_stack *st);
+/* The thread the stack belongs to (0 for dmp_walk_context), and whether it started from the
+ * exception's context. */
+DMP_API uint32_t dmp_stack_thread_id(const dmp_stack *st);
+DMP_API int dmp_stack_from_exception(const dmp_stack *st);
 
 #ifdef __cplusplus
 }

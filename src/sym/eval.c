@@ -409,7 +409,12 @@ dmp_status dmp_cfi_apply(const dmp_cfi_rules *rules, const dmp_regs *callee, dmp
     st = dmp_eval_expr(&ev, ra_rule->expr.ptr, ra_rule->expr.len, &ra);
     if (st != DMP_OK)
         return st;
+    /* The CFA and return address stand for the stack and instruction pointers unless a rule
+     * names those registers itself (Breakpad's "alternate names"). */
     dmp_regs out = {.cpu = callee->cpu};
+    out.value[map.sp] = cfa;
+    out.value[map.ip] = ra;
+    out.valid = (uint64_t)1 << map.sp | (uint64_t)1 << map.ip;
     for (size_t i = 0; i < rules->count; i++) {
         const dmp_cfi_rule *const r = &rules->rules[i];
         const int reg = dmp_reg_lookup(callee->cpu, r->reg.ptr, r->reg.len);
@@ -422,9 +427,6 @@ dmp_status dmp_cfi_apply(const dmp_cfi_rules *rules, const dmp_regs *callee, dmp
         out.value[reg] = v;
         out.valid |= (uint64_t)1 << reg;
     }
-    out.value[map.sp] = cfa;
-    out.value[map.ip] = ra;
-    out.valid |= (uint64_t)1 << map.sp | (uint64_t)1 << map.ip;
     *caller = out;
     if (cfa_out)
         *cfa_out = cfa;

@@ -1,0 +1,326 @@
+/* stack.c - `dmpread stack`: each thread's backtrace, walked by the library, named with
+ * Breakpad symbol files when --symbols folders are given; Breakpad-like text or JSON.
+ * SPDX-License-Identifier: MIT */
+#include "cli.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+struct stack_args {
+    const char *path;
+    dmp_symstore *store;
+    bool json, all, registers, have_thread;
+    uint32_t thread_id;
+    dmp_walk_options opt;
+};
+
+static const char *found_by(dmp_frame_trust t)
+{
+    switch (t) {
+    case DMP_TRUST_CONTEXT:
+        return "given as instruction pointer in context";
+    case DMP_TRUST_CFI:
+        return "call frame info";
+    case DMP_TRUST_CFI_SCAN:
+        return "call frame info with scanning";
+    case DMP_TRUST_FP:
+        return "previous frame's frame pointer";
+    case DMP_TRUST_SCAN:
+        return "stack scanning";
+    case DMP_TRUST_LEAF:
+        return "simulating a return from leaf function";
+    default:
+        return "unknown";
+    }
+}
+
+static const char *module_name(const dmp_file *f, size_t i)
+{
+    dmp_module m;
+    return dmp_module_get(f, i, &m) == DMP_OK ? path_base_name(m.name) : "?";
+}
+
+static uint64_t module_base(const dmp_file *f, size_t i)
+{
+    dmp_module m;
+    return dmp_module_get(f, i, &m) == DMP_OK ? m.base : 0;
+}
+
+/* "module!function [file : line + 0xoff]", as Breakpad prints a frame. */
+static void print_where(const dmp_file *f, const dmp_frame *fr, dmp_sym_str function,
+                        uint64_t function_address)
+{
+    if (!fr->has_module) {
+        printf("0x%" PRIx64, fr->ip);
+        return;
+    }
+    printf("%s", module_name(f, fr->module_index));
+    if (!fr->has_function) {
+        printf(" + 0x%" PRIx64, fr->module_offset);
+        return;
+    }
+    printf("!%.*s", (int)function.len, function.ptr);
+    if (fr->has_line && fr->file.len > 0) {
+        const char *base = fr->file.ptr;
+        for (size_t i = 0; i < fr->file.len; i++)
+            if (fr->file.ptr[i] == '/' || fr->file.ptr[i] == '\\')
+                base = fr->file.ptr + i + 1;
+        printf(" [%.*s : %" PRIu32 " + 0x%" PRIx64 "]", (int)(fr->file.ptr + fr->file.len - base),
+               base, fr->line, fr->ip - fr->line_address);
+    } else {
+        printf(" + 0x%" PRIx64, fr->ip - function_address);
+    }
+}
+
+static void print_regs(const dmp_frame *fr, bool all)
+{
+    int col = 0;
+    const unsigned width = fr->regs.cpu == DMP_CPU_X86 ? 8 : 16;
+    for (unsigned r = 0; r < DMP_REGS_MAX; r++) {
+        const char *const name = dmp_reg_name(fr->regs.cpu, r);
+        if (!name)
+            break;
+        if (!(fr->regs.valid >> r & 1) ||
+            (!all && r != dmp_reg_ip(fr->regs.cpu) && r != dmp_reg_sp(fr->regs.cpu)))
+            continue;
+        printf("%s%s = 0x%0*" PRIx64, col == 0 ? "    " : "   ", name, (int)width,
+               fr->regs.value[r]);
+        if (++col == (width == 8 ? 4 : 3)) {
+            printf("\n");
+            col = 0;
+        }
+    }
+    if (col)
+        printf("\n");
+}
+
+static void print_stack(const dmp_file *f, const dmp_stack *st)
+{
+    dmp_frame fr;
+    size_t n = 0;
+    for (size_t i = 0; dmp_stack_frame_get(st, i, &fr) == DMP_OK; i++) {
+        dmp_frame shown = fr;
+        for (size_t k = 0; k < fr.inline_count; k++) {
+            dmp_sym_inline in;
+            dmp_stack_inline_get(st, i, k, &in);
+            shown.has_line = in.has_line;
+            shown.file = in.file;
+            shown.line = in.line;
+            printf("%2zu  ", n++);
+            print_where(f, &shown, in.name, in.start);
+            printf("\n    Found by: inline record\n");
+        }
+        printf("%2zu  ", n++);
+        print_where(f, &fr, fr.function, fr.function_address);
+        printf("\n");
+        print_regs(&fr, true);
+        printf("    Found by: %s\n", found_by(fr.trust));
+    }
+    if (dmp_stack_end(st) == DMP_WALK_BAD_RETURN)
+        printf("    Stack ends: %s (0x%" PRIx64 ")\n", dmp_walk_end_name(dmp_stack_end(st)),
+               dmp_stack_bad_return(st));
+    else
+        printf("    Stack ends: %s\n", dmp_walk_end_name(dmp_stack_end(st)));
+}
+
+static void json_str(struct json *j, const char *key, bool present, dmp_sym_str s)
+{
+    if (present)
+        json_string_n(j, key, s.ptr, s.len);
+    else
+        json_null(j, key);
+}
+
+static void json_frame(struct json *j, const dmp_file *f, const dmp_stack *st, size_t i,
+                       const dmp_frame *fr, bool registers)
+{
+    json_object_begin(j, NULL);
+    json_uint(j, "frame", i);
+    json_string(j, "trust", dmp_frame_trust_name(fr->trust));
+    json_hex(j, "instruction", fr->ip);
+    json_hex(j, "stack_pointer", fr->sp);
+    if (fr->has_module)
+        json_string(j, "module", module_name(f, fr->module_index));
+    else
+        json_null(j, "module");
+    json_hex_or_null(j, "module_offset", fr->has_module, fr->module_offset);
+    json_str(j, "function", fr->has_function, fr->function);
+    json_hex_or_null(j, "function_offset", fr->has_function, fr->ip - fr->function_address);
+    json_str(j, "file", fr->has_line && fr->file.len, fr->file);
+    json_uint_or_null(j, "line", fr->has_line, fr->line);
+    json_bool(j, "missing_symbols", fr->has_module && fr->symbols != DMP_SYM_FOUND);
+    json_array_begin(j, "inlines");
+    for (size_t k = 0; k < fr->inline_count; k++) {
+        dmp_sym_inline in;
+        dmp_stack_inline_get(st, i, k, &in);
+        json_object_begin_compact(j, NULL);
+        json_string_n(j, "function", in.name.ptr, in.name.len);
+        json_str(j, "file", in.has_line && in.file.len, in.file);
+        json_uint_or_null(j, "line", in.has_line, in.line);
+        json_object_end(j);
+    }
+    json_array_end(j);
+    if (registers || i == 0) {
+        json_object_begin_compact(j, "registers");
+        for (unsigned r = 0; r < DMP_REGS_MAX && dmp_reg_name(fr->regs.cpu, r); r++)
+            if (fr->regs.valid >> r & 1)
+                json_hex(j, dmp_reg_name(fr->regs.cpu, r), fr->regs.value[r]);
+        json_object_end(j);
+    } else {
+        json_null(j, "registers");
+    }
+    (void)module_base;
+    json_object_end(j);
+}
+
+static bool crashed_thread(const dmp_file *f, uint32_t *tid)
+{
+    dmp_exception e;
+    if (dmp_exception_get(f, 0, &e) != DMP_OK)
+        return false;
+    *tid = e.thread_id;
+    return true;
+}
+
+/* One thread: walks it and prints it. False on a walk failure (out of memory). */
+static bool do_thread(const dmp_file *f, struct stack_args *sa, struct json *j, size_t index,
+                      bool crashed, bool skipped)
+{
+    dmp_thread t;
+    dmp_thread_get(f, index, &t);
+    dmp_stack *st = NULL;
+    if (!skipped && dmp_walk_thread(f, index, &sa->opt, &st) != DMP_OK)
+        return false;
+    if (sa->json) {
+        json_object_begin(j, NULL);
+        json_uint(j, "thread_id", t.id);
+        json_bool(j, "crashed", crashed);
+        if (skipped)
+            json_string(j, "skipped", "the thread that wrote the dump (BreakpadInfo)");
+        else
+            json_null(j, "skipped");
+        json_string(j, "context", st && dmp_stack_from_exception(st) ? "exception" : "thread");
+        if (st)
+            json_string(j, "end", dmp_walk_end_name(dmp_stack_end(st)));
+        else
+            json_null(j, "end");
+        json_hex_or_null(j, "bad_return", st && dmp_stack_end(st) == DMP_WALK_BAD_RETURN,
+                         dmp_stack_bad_return(st));
+        json_array_begin(j, "frames");
+        dmp_frame fr;
+        for (size_t i = 0; st && dmp_stack_frame_get(st, i, &fr) == DMP_OK; i++)
+            json_frame(j, f, st, i, &fr, sa->registers);
+        json_array_end(j);
+        json_object_end(j);
+    } else {
+        printf("Thread %zu (id %" PRIu32 ")%s%s\n", index, t.id, crashed ? " (crashed)" : "",
+               skipped ? ": skipped, the thread that wrote the dump" : "");
+        if (st)
+            print_stack(f, st);
+        printf("\n");
+    }
+    dmp_stack_free(st);
+    return true;
+}
+
+static int parse_stack_args(int argc, char **argv, struct stack_args *sa)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *const a = argv[i];
+        uint64_t v;
+        if (strcmp(a, "stack") == 0 && !sa->path) {
+            continue;
+        } else if (strcmp(a, "--json") == 0) {
+            sa->json = true;
+        } else if (strcmp(a, "--all") == 0) {
+            sa->all = true;
+        } else if (strcmp(a, "--registers") == 0) {
+            sa->registers = true;
+        } else if (strcmp(a, "--breakpad") == 0) {
+            sa->opt.breakpad_compatible = 1;
+            sa->opt.stack_only = 1;
+        } else if (strcmp(a, "--stack-only") == 0) {
+            sa->opt.stack_only = 1;
+        } else if ((strcmp(a, "--symbols") == 0 || strcmp(a, "--thread") == 0 ||
+                    strcmp(a, "--max-frames") == 0) &&
+                   i + 1 >= argc) {
+            return fail("%s needs a value (try --help)", a);
+        } else if (strcmp(a, "--symbols") == 0) {
+            if (dmp_symstore_add_dir(sa->store, argv[++i]) != DMP_OK)
+                return fail("--symbols: cannot add '%s'", argv[i]);
+        } else if (strcmp(a, "--thread") == 0) {
+            if (!parse_u64(argv[++i], &v) || v > UINT32_MAX)
+                return fail("--thread: '%s' is not a thread id", argv[i]);
+            sa->have_thread = true;
+            sa->thread_id = (uint32_t)v;
+        } else if (strcmp(a, "--max-frames") == 0) {
+            if (!parse_u64(argv[++i], &v) || v == 0 || v > 1000000)
+                return fail("--max-frames: '%s' is not a count from 1 to 1000000", argv[i]);
+            sa->opt.max_frames = (size_t)v;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            return fail("stack: unknown option '%s' (try --help)", a);
+        } else if (sa->path) {
+            return fail("stack: one FILE only (try --help)");
+        } else {
+            sa->path = a;
+        }
+    }
+    if (!sa->path)
+        return fail("usage: dmpread stack [--symbols DIR]... [--thread ID | --all] "
+                    "[--registers] [--json] FILE");
+    if (sa->all && sa->have_thread)
+        return fail("--thread and --all exclude each other");
+    return -1;
+}
+
+static int walk_threads(const dmp_file *f, struct stack_args *sa, struct json *j)
+{
+    uint32_t crash_tid = 0;
+    const bool has_crash = crashed_thread(f, &crash_tid);
+    dmp_breakpad_info bi;
+    const bool has_dumper = dmp_get_breakpad_info(f, &bi) == DMP_OK && (bi.validity & 1);
+    size_t shown = 0;
+    for (size_t i = 0; i < dmp_thread_count(f); i++) {
+        dmp_thread t;
+        dmp_thread_get(f, i, &t);
+        const bool crashed = has_crash && t.id == crash_tid;
+        if (sa->have_thread ? t.id != sa->thread_id : !sa->all && (has_crash ? !crashed : i != 0))
+            continue;
+        const bool skipped = has_dumper && t.id == bi.dump_thread_id && !crashed;
+        if (!do_thread(f, sa, j, i, crashed, skipped))
+            return fail("out of memory walking thread %" PRIu32, t.id);
+        shown++;
+    }
+    if (shown == 0 && sa->have_thread)
+        return fail("%s: no thread with id %" PRIu32, sa->path, sa->thread_id);
+    return -1;
+}
+
+int cmd_stack(int argc, char **argv)
+{
+    struct stack_args sa = {0};
+    if (dmp_symstore_new(&sa.store) != DMP_OK)
+        return fail("out of memory");
+    int rc = parse_stack_args(argc, argv, &sa);
+    dmp_file *f = NULL;
+    dmp_error err;
+    if (rc < 0 && dmp_open_ex(sa.path, NULL, &f, &err) != DMP_OK)
+        rc = fail("%s: %s", sa.path, err.message);
+    if (rc >= 0) {
+        dmp_symstore_free(sa.store);
+        return rc;
+    }
+    sa.opt.symbols = sa.store;
+    struct args a = {.command_name = "stack", .json = sa.json};
+    struct run r = {.f = f, .path = sa.path, .a = &a};
+    doc_begin(&r);
+    if (sa.json)
+        json_array_begin(&r.j, "threads");
+    rc = walk_threads(f, &sa, &r.j);
+    if (sa.json)
+        json_array_end(&r.j);
+    rc = doc_end(&r, rc >= 0 ? rc : EXIT_SUCCESS, true);
+    dmp_close(f);
+    dmp_symstore_free(sa.store);
+    return rc;
+}

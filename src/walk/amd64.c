@@ -1,0 +1,111 @@
+/* amd64.c - the amd64 cascade: STACK CFI; on Windows, frame 0 without CFI as a leaf (a
+ * simulated return); elsewhere the RBP chain with Breakpad's checks; then scanning.
+ * SPDX-License-Identifier: MIT */
+#include "walk.h"
+
+/* DWARF numbering, as dmp_reg_name gives it. */
+enum { RBX = 3, RBP = 6, RSP = 7, R12 = 12, R13, R14, R15, RIP = 16 };
+
+static bool non_canonical(uint64_t v)
+{
+    const uint64_t top = v >> 47;
+    return top != 0 && top != 0x1ffff;
+}
+
+static int by_cfi(struct walker *w, bool scan_allowed, struct wframe *caller)
+{
+    const int r = dmpi_walk_by_cfi(w, scan_allowed, caller);
+    if (r <= 0)
+        return r;
+    if (!dmpi_reg(caller, RIP) || !dmpi_reg(caller, RSP))
+        return 0; /* Breakpad's check */
+    if (w->checks && !dmpi_walk_plausible_return(w, dmpi_reg(caller, RIP))) {
+        w->st->end = DMP_WALK_BAD_RETURN;
+        w->st->bad_return = dmpi_reg(caller, RIP);
+        return -1;
+    }
+    return 1;
+}
+
+/* Windows frame 0 without unwind data is taken for a leaf: its return address is one of the
+ * two words at RSP. */
+static int by_leaf(struct walker *w, bool scan_allowed, struct wframe *caller)
+{
+    (void)scan_allowed;
+    const struct wframe *const callee = dmpi_walk_last(w);
+    uint64_t at, ra;
+    if (!w->windows || callee->pub.trust != DMP_TRUST_CONTEXT ||
+        !dmpi_walk_scan(w, dmpi_reg(callee, RSP), 1, &at, &ra))
+        return 0;
+    caller->pub.regs = callee->pub.regs;
+    caller->pub.regs.value[RIP] = ra;
+    caller->pub.regs.value[RSP] = at + 8;
+    caller->pub.trust = DMP_TRUST_LEAF;
+    return 1;
+}
+
+/* The RBP chain: [rbp] the caller's RBP, [rbp+8] the return address. */
+static int by_frame_pointer(struct walker *w, bool scan_allowed, struct wframe *caller)
+{
+    (void)scan_allowed;
+    const struct wframe *const callee = dmpi_walk_last(w);
+    const uint64_t rbp = dmpi_reg(callee, RBP);
+    if (w->windows)
+        return 0; /* RBP is no frame pointer in Windows x64 code */
+    if (w->checks && callee->pub.trust == DMP_TRUST_FP && rbp == 0) {
+        w->st->end = DMP_WALK_FP_END; /* the outermost frame zeroes RBP */
+        return -1;
+    }
+    uint64_t rip, caller_rbp, probe;
+    if (rbp % 8 != 0 || !dmpi_walk_read_ptr(w, rbp + 8, &rip) ||
+        !dmpi_walk_read_ptr(w, rbp, &caller_rbp))
+        return 0;
+    const uint64_t rsp = rbp + 16;
+    if (non_canonical(rip) || rsp <= rbp)
+        return 0;
+    /* A zero saved RBP ends the chain: the frame is good, its caller is the last. Breakpad
+     * rejects it (the RBP is below the stack pointer) and scans on into junk. */
+    const bool chain_end = w->checks && caller_rbp == 0;
+    if (!chain_end && (caller_rbp < rsp || !dmpi_walk_read_ptr(w, caller_rbp, &probe)))
+        return 0;
+    caller->pub.regs = callee->pub.regs;
+    caller->pub.regs.valid = 0;
+    dmpi_reg_set(caller, RIP, rip);
+    dmpi_reg_set(caller, RSP, rsp);
+    dmpi_reg_set(caller, RBP, caller_rbp);
+    caller->pub.trust = DMP_TRUST_FP;
+    return 1;
+}
+
+/* Scanning, keeping RBP where Breakpad can tell it is still good. */
+static int by_scan(struct walker *w, bool scan_allowed, struct wframe *caller)
+{
+    const int r = dmpi_walk_by_scan(w, scan_allowed, caller);
+    if (r <= 0)
+        return r;
+    const struct wframe *const callee = dmpi_walk_last(w);
+    const uint64_t at = dmpi_reg(caller, RSP) - 8; /* where the return address was */
+    if (dmpi_reg_valid(callee, RBP)) {
+        const uint64_t rbp = dmpi_reg(callee, RBP);
+        uint64_t saved;
+        if (at - 8 == rbp) {
+            if (dmpi_walk_read_ptr(w, rbp, &saved) && saved > at)
+                dmpi_reg_set(caller, RBP, saved);
+        } else if (rbp >= at + 8) {
+            dmpi_reg_set(caller, RBP, rbp);
+        }
+    }
+    return 1;
+}
+
+static const dmpi_walk_method amd64_methods[] = {by_cfi, by_leaf, by_frame_pointer, by_scan};
+
+const struct dmpi_walk_cpu dmpi_walk_amd64 = {
+    DMP_CPU_AMD64,
+    8,
+    1,
+    (uint64_t)1 << RBX | (uint64_t)1 << RBP | (uint64_t)1 << R12 | (uint64_t)1 << R13 |
+        (uint64_t)1 << R14 | (uint64_t)1 << R15,
+    amd64_methods,
+    sizeof amd64_methods / sizeof amd64_methods[0],
+};

@@ -1,0 +1,536 @@
+/* walk.c - the stack walker's one loop: the context frame, then the CPU's cascade of methods
+ * for each caller, the checks that end a walk, and the symbols of each frame.
+ * SPDX-License-Identifier: MIT
+ *
+ * Every CPU walks through this loop; a CPU file (amd64.c, x86.c, arm64.c) says only which
+ * methods to try, in which order. Memory is read through the dmp_memory callback, all or
+ * nothing, never through the mapping: the default source is dmp_read_memory, so stacks that
+ * live only in a Memory64List are walked like the others.
+ */
+#include "walk.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_MAX_FRAMES 1024
+#define DEFAULT_MAX_SCANNED 1024
+#define SCAN_WORDS 40 /* Breakpad's kRASearchWords; four times that from the context frame */
+#define MIN_IP 4096   /* a caller below this ends the walk, as in Breakpad */
+
+bool dmpi_walk_read_ptr(struct walker *w, uint64_t addr, uint64_t *out)
+{
+    uint8_t b[8];
+    const unsigned n = w->cpu->ptr_size;
+    if (w->mem.read(w->mem.ctx, addr, b, n, NULL) != DMP_OK)
+        return false;
+    *out = n == 4 ? load_u32le(b) : load_u64le(b);
+    return true;
+}
+
+const dmp_symfile *dmpi_walk_symfile(struct walker *w, uint64_t addr, uint64_t *base)
+{
+    size_t i;
+    dmp_module m;
+    const dmp_symfile *s = NULL;
+    if (!w->store || dmp_module_find(w->f, addr, &i, NULL) != DMP_OK ||
+        dmp_module_get(w->f, i, &m) != DMP_OK)
+        return NULL;
+    if (dmp_symstore_get_module(w->store, &m, &s, NULL, NULL) != DMP_OK)
+        return NULL;
+    *base = m.base;
+    return s;
+}
+
+bool dmpi_walk_addr_valid(struct walker *w, uint64_t addr)
+{
+    size_t i;
+    if (dmp_module_find(w->f, addr, &i, NULL) != DMP_OK)
+        return false;
+    uint64_t base;
+    const dmp_symfile *const s = dmpi_walk_symfile(w, addr, &base);
+    dmp_sym_lookup *const r = s ? malloc(sizeof *r) : NULL;
+    if (!r)
+        return true; /* no symbols to say otherwise */
+    const bool ok = dmp_sym_lookup_addr(s, addr - base, r) == DMP_OK;
+    free(r);
+    return ok;
+}
+
+unsigned dmpi_walk_scan_words(const struct walker *w)
+{
+    const struct wframe *const last = &w->st->frames[w->st->count - 1];
+    return last->pub.trust == DMP_TRUST_CONTEXT ? 4 * SCAN_WORDS : SCAN_WORDS;
+}
+
+bool dmpi_walk_scan(struct walker *w, uint64_t start, unsigned words, uint64_t *location,
+                    uint64_t *ip)
+{
+    const unsigned n = w->cpu->ptr_size;
+    for (unsigned k = 0; k <= words; k++) {
+        const uint64_t at = start + (uint64_t)k * n;
+        uint64_t v;
+        if (at < start || !dmpi_walk_read_ptr(w, at, &v))
+            return false;
+        if (n == 4)
+            v &= UINT32_MAX;
+        if (w->cpu->cpu == DMP_CPU_ARM64 && w->ptr_mask)
+            v = (v & w->ptr_mask) != v &&
+                        dmp_module_find(w->f, v & w->ptr_mask, NULL, NULL) == DMP_OK
+                    ? v & w->ptr_mask
+                    : v;
+        if (v >= w->cpu->ip_adjust && dmpi_walk_addr_valid(w, v - w->cpu->ip_adjust)) {
+            *location = at;
+            *ip = v;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool canonical(const struct walker *w, uint64_t ip)
+{
+    if (w->cpu->ptr_size == 4)
+        return ip <= UINT32_MAX;
+    const uint64_t top = ip >> 47;
+    return top == 0 || top == 0x1ffff;
+}
+
+static bool executable(const dmp_file *f, uint64_t ip)
+{
+    const size_t n = dmp_memory_info_count(f);
+    for (size_t i = 0; i < n; i++) {
+        dmp_memory_info m;
+        if (dmp_memory_info_get(f, i, &m) == DMP_OK && ip - m.base < m.region_size)
+            return (m.protect & 0xf0) != 0 && m.state == 0x1000; /* PAGE_EXECUTE*, committed */
+    }
+    return false;
+}
+
+bool dmpi_walk_plausible_return(struct walker *w, uint64_t ip)
+{
+    if (!canonical(w, ip))
+        return false;
+    return dmp_module_find(w->f, ip, NULL, NULL) == DMP_OK || executable(w->f, ip);
+}
+
+int dmpi_walk_by_cfi(struct walker *w, bool scan_allowed, struct wframe *caller)
+{
+    (void)scan_allowed;
+    struct wframe *const callee = dmpi_walk_last(w);
+    uint64_t base;
+    const dmp_symfile *const s = dmpi_walk_symfile(w, callee->pub.lookup_ip, &base);
+    if (!s)
+        return 0;
+    dmp_cfi_rules *const rules = malloc(sizeof *rules);
+    if (!rules)
+        return 0;
+    int found = 0;
+    dmp_regs regs;
+    if (dmp_sym_find_cfi(s, callee->pub.lookup_ip - base, rules) == DMP_OK &&
+        dmp_cfi_apply(rules, &callee->pub.regs, w->mem, &regs, NULL, NULL) == DMP_OK) {
+        /* Callee-saved registers the rules do not name keep their value. */
+        const uint64_t keep = w->cpu->callee_saved & callee->pub.regs.valid & ~regs.valid;
+        for (unsigned r = 0; r < DMP_REGS_MAX; r++)
+            if (keep >> r & 1)
+                regs.value[r] = callee->pub.regs.value[r];
+        regs.valid |= keep;
+        caller->pub.regs = regs;
+        caller->pub.trust = DMP_TRUST_CFI;
+        found = 1;
+    }
+    free(rules);
+    return found;
+}
+
+int dmpi_walk_by_scan(struct walker *w, bool scan_allowed, struct wframe *caller)
+{
+    const struct wframe *const callee = dmpi_walk_last(w);
+    const unsigned sp = dmp_reg_sp(w->cpu->cpu), ip = dmp_reg_ip(w->cpu->cpu);
+    uint64_t at, ra;
+    if (!scan_allowed ||
+        !dmpi_walk_scan(w, dmpi_reg(callee, sp), dmpi_walk_scan_words(w), &at, &ra))
+        return 0;
+    /* The callee's values stay in the set (later methods read them, as Breakpad's do), but
+     * only the two the scan found are valid. */
+    caller->pub.regs = callee->pub.regs;
+    caller->pub.regs.valid = 0;
+    dmpi_reg_set(caller, ip, ra);
+    dmpi_reg_set(caller, sp, at + w->cpu->ptr_size);
+    caller->pub.trust = DMP_TRUST_SCAN;
+    return 1;
+}
+
+/* ---- the frames -------------------------------------------------------------------------- */
+
+static bool push_frame(dmp_stack *st, const struct wframe *fr)
+{
+    if (st->count == st->cap) {
+        const size_t cap = st->cap ? st->cap * 2 : 32;
+        struct wframe *const p = realloc(st->frames, cap * sizeof *p);
+        if (!p)
+            return false;
+        st->frames = p;
+        st->cap = cap;
+    }
+    st->frames[st->count++] = *fr;
+    return true;
+}
+
+static bool push_inline(dmp_stack *st, const dmp_sym_inline *in)
+{
+    if (st->inline_count == st->inline_cap) {
+        const size_t cap = st->inline_cap ? st->inline_cap * 2 : 16;
+        dmp_sym_inline *const p = realloc(st->inlines, cap * sizeof *p);
+        if (!p)
+            return false;
+        st->inlines = p;
+        st->inline_cap = cap;
+    }
+    st->inlines[st->inline_count++] = *in;
+    return true;
+}
+
+/* Module, function, line and inline frames of a frame. */
+static bool symbolize(struct walker *w, struct wframe *fr)
+{
+    dmp_frame *const p = &fr->pub;
+    dmp_module m;
+    size_t i;
+    fr->inline_first = w->st->inline_count;
+    p->symbols = DMP_SYM_MISSING;
+    if (dmp_module_find(w->f, p->lookup_ip, &i, NULL) != DMP_OK ||
+        dmp_module_get(w->f, i, &m) != DMP_OK)
+        return true;
+    p->has_module = 1;
+    p->module_index = i;
+    p->module_offset = p->ip - m.base;
+    const dmp_symfile *s;
+    if (!w->store || dmp_symstore_get_module(w->store, &m, &s, NULL, &p->symbols) != DMP_OK)
+        return true;
+    dmp_sym_lookup *const r = malloc(sizeof *r);
+    if (!r)
+        return false;
+    bool ok = true;
+    if (dmp_sym_lookup_addr(s, p->lookup_ip - m.base, r) == DMP_OK) {
+        p->has_function = 1;
+        p->function = r->name;
+        p->function_address = m.base + r->start;
+        p->has_line = r->has_line;
+        p->file = r->file;
+        p->line = r->line;
+        p->line_address = r->line_size ? m.base + r->line_start : 0;
+        fr->has_param_size = r->kind == DMP_SYM_FUNC;
+        fr->param_size = r->param_size;
+        for (size_t k = 0; k < r->inline_count && ok; k++) {
+            dmp_sym_inline in = r->inlines[k];
+            in.start += m.base;
+            ok = push_inline(w->st, &in);
+        }
+        p->inline_count = r->inline_count;
+    }
+    free(r);
+    return ok;
+}
+
+/* Whether the caller ends the walk (Breakpad's TerminateWalk): an instruction pointer below
+ * 4096, or a stack pointer that does not go up (it may stay equal after the context frame). */
+static bool stops_walk(struct walker *w, const struct wframe *callee, const struct wframe *caller)
+{
+    const unsigned ip = dmp_reg_ip(w->cpu->cpu), sp = dmp_reg_sp(w->cpu->cpu);
+    if (dmpi_reg(caller, ip) < MIN_IP) {
+        w->st->end = DMP_WALK_IP_LOW;
+        return true;
+    }
+    const uint64_t csp = dmpi_reg(caller, sp), esp = dmpi_reg(callee, sp);
+    if (callee->pub.trust == DMP_TRUST_CONTEXT ? csp < esp : csp <= esp) {
+        w->st->end = DMP_WALK_SP_NOT_UP;
+        return true;
+    }
+    return false;
+}
+
+/* The caller of the last frame by the first method that finds one, or false. */
+static bool find_caller(struct walker *w, bool scan_allowed, struct wframe *caller)
+{
+    for (size_t i = 0; i < w->cpu->method_count; i++) {
+        memset(caller, 0, sizeof *caller);
+        const int r = w->cpu->methods[i](w, scan_allowed, caller);
+        if (r < 0)
+            return false;
+        if (r > 0)
+            return true;
+    }
+    /* Nothing: say whether the stack itself was out of reach. */
+    const struct wframe *const callee = dmpi_walk_last(w);
+    uint64_t word;
+    if (!dmpi_walk_read_ptr(w, dmpi_reg(callee, dmp_reg_sp(w->cpu->cpu)), &word))
+        w->st->end = DMP_WALK_UNCAPTURED;
+    else if (!scan_allowed)
+        w->st->end = DMP_WALK_SCAN_LIMIT;
+    else
+        w->st->end = DMP_WALK_NO_CALLER;
+    return false;
+}
+
+static bool is_scanned(dmp_frame_trust t)
+{
+    return t == DMP_TRUST_SCAN || t == DMP_TRUST_CFI_SCAN || t == DMP_TRUST_NONE;
+}
+
+static dmp_status run_walk(struct walker *w, const dmp_context *ctx)
+{
+    struct wframe fr = {0};
+    const unsigned ip = dmp_reg_ip(w->cpu->cpu), sp = dmp_reg_sp(w->cpu->cpu);
+    dmp_regs_from_context(ctx, &fr.pub.regs);
+    fr.pub.trust = DMP_TRUST_CONTEXT;
+    fr.pub.ip = fr.pub.lookup_ip = dmpi_reg(&fr, ip);
+    fr.pub.sp = dmpi_reg(&fr, sp);
+    if (w->cpu->cpu == DMP_CPU_ARM64 && w->ptr_mask) {
+        const unsigned lr = 30;
+        const uint64_t v = dmpi_reg(&fr, lr) & w->ptr_mask;
+        if (dmp_module_find(w->f, v, NULL, NULL) == DMP_OK)
+            fr.pub.regs.value[lr] = v;
+    }
+    size_t scanned = 0;
+    for (;;) {
+        if (!symbolize(w, &fr) || !push_frame(w->st, &fr))
+            return DMP_E_NOMEM;
+        scanned += is_scanned(fr.pub.trust);
+        if (w->st->count >= w->opt.max_frames) {
+            w->st->end = DMP_WALK_FRAME_LIMIT;
+            return DMP_OK;
+        }
+        struct wframe caller;
+        if (!find_caller(w, scanned < w->opt.max_scanned, &caller))
+            return DMP_OK;
+        if (stops_walk(w, dmpi_walk_last(w), &caller))
+            return DMP_OK;
+        caller.pub.ip = dmpi_reg(&caller, ip);
+        caller.pub.sp = dmpi_reg(&caller, sp);
+        caller.pub.lookup_ip = caller.pub.ip - w->cpu->ip_adjust;
+        fr = caller;
+    }
+}
+
+/* ---- memory sources ------------------------------------------------------------------- */
+
+struct stack_only {
+    dmp_memory inner;
+    uint64_t start;
+    uint64_t size;
+};
+
+static dmp_status read_stack_only(void *ctx, uint64_t addr, void *dst, size_t len, size_t *got)
+{
+    const struct stack_only *const so = ctx;
+    if (addr - so->start >= so->size || len > so->size - (addr - so->start))
+        return DMP_E_UNMAPPED;
+    return so->inner.read(so->inner.ctx, addr, dst, len, got);
+}
+
+static const struct dmpi_walk_cpu *cpu_of(dmp_cpu cpu)
+{
+    switch (cpu) {
+    case DMP_CPU_AMD64:
+        return &dmpi_walk_amd64;
+    case DMP_CPU_X86:
+        return &dmpi_walk_x86;
+    case DMP_CPU_ARM64:
+        return &dmpi_walk_arm64;
+    default:
+        return NULL;
+    }
+}
+
+/* arm64's pointer-authentication mask: every bit up to the highest module's end. */
+static uint64_t module_mask(const dmp_file *f)
+{
+    uint64_t top = 0;
+    dmp_module m;
+    for (size_t i = 0; dmp_module_get(f, i, &m) == DMP_OK; i++)
+        if (m.base + m.size > top)
+            top = m.base + m.size;
+    for (int s = 1; s < 64; s *= 2)
+        top |= top >> s;
+    return top;
+}
+
+dmp_status dmp_walk_context(const dmp_file *f, const dmp_context *ctx, uint64_t stack_start,
+                            uint64_t stack_size, const dmp_walk_options *opts, dmp_stack **out)
+{
+    if (!f || !ctx || !out)
+        return DMP_E_INVALID_ARG;
+    dmp_stack *const st = calloc(1, sizeof *st);
+    if (!st)
+        return DMP_E_NOMEM;
+    struct walker w = {.f = f, .st = st, .cpu = cpu_of(ctx->cpu)};
+    if (opts)
+        w.opt = *opts;
+    if (!w.opt.max_frames)
+        w.opt.max_frames = DEFAULT_MAX_FRAMES;
+    if (!w.opt.max_scanned)
+        w.opt.max_scanned = DEFAULT_MAX_SCANNED;
+    w.mem = w.opt.memory.read ? w.opt.memory : dmp_memory_of(f);
+    struct stack_only so = {w.mem, stack_start, stack_size};
+    if (w.opt.stack_only)
+        w.mem = (dmp_memory){read_stack_only, &so};
+    w.store = w.opt.symbols;
+    w.checks = !w.opt.breakpad_compatible;
+    dmp_system_info si;
+    w.windows = dmp_get_system_info(f, &si) == DMP_OK && (si.platform == 2 || si.platform == 1);
+    if (ctx->cpu == DMP_CPU_ARM64)
+        w.ptr_mask = module_mask(f);
+    if (!w.cpu) {
+        st->end = DMP_WALK_NO_CONTEXT;
+        *out = st;
+        return DMP_OK;
+    }
+    const dmp_status rc = run_walk(&w, ctx);
+    if (rc != DMP_OK) {
+        dmp_stack_free(st);
+        return rc;
+    }
+    *out = st;
+    return DMP_OK;
+}
+
+/* The exception's context when the exception is this thread's. */
+static bool exception_context(const dmp_file *f, uint32_t tid, dmp_context *ctx)
+{
+    dmp_exception e;
+    for (size_t i = 0; dmp_exception_get(f, i, &e) == DMP_OK; i++)
+        if (e.thread_id == tid && e.context &&
+            dmp_context_decode(f, e.context, e.context_size, ctx) == DMP_OK)
+            return true;
+    return false;
+}
+
+dmp_status dmp_walk_thread(const dmp_file *f, size_t thread_index, const dmp_walk_options *opts,
+                           dmp_stack **out)
+{
+    dmp_thread t;
+    if (!f || !out)
+        return DMP_E_INVALID_ARG;
+    if (dmp_thread_get(f, thread_index, &t) != DMP_OK)
+        return DMP_E_NOT_FOUND;
+    dmp_context *const ctx = malloc(sizeof *ctx);
+    if (!ctx)
+        return DMP_E_NOMEM;
+    const bool from_exception = exception_context(f, t.id, ctx);
+    dmp_status rc;
+    if (from_exception ||
+        (t.context && dmp_context_decode(f, t.context, t.context_size, ctx) == DMP_OK)) {
+        rc = dmp_walk_context(f, ctx, t.stack_start, t.stack_size, opts, out);
+    } else {
+        *out = calloc(1, sizeof **out);
+        rc = *out ? DMP_OK : DMP_E_NOMEM;
+        if (*out)
+            (*out)->end = DMP_WALK_NO_CONTEXT;
+    }
+    free(ctx);
+    if (rc == DMP_OK) {
+        (*out)->thread_id = t.id;
+        (*out)->from_exception = from_exception;
+    }
+    return rc;
+}
+
+void dmp_stack_free(dmp_stack *st)
+{
+    if (!st)
+        return;
+    free(st->frames);
+    free(st->inlines);
+    free(st);
+}
+
+size_t dmp_stack_frame_count(const dmp_stack *st)
+{
+    return st ? st->count : 0;
+}
+
+dmp_status dmp_stack_frame_get(const dmp_stack *st, size_t i, dmp_frame *out)
+{
+    if (!st || !out)
+        return DMP_E_INVALID_ARG;
+    if (i >= st->count)
+        return DMP_E_NOT_FOUND;
+    *out = st->frames[i].pub;
+    return DMP_OK;
+}
+
+dmp_status dmp_stack_inline_get(const dmp_stack *st, size_t i, size_t k, dmp_sym_inline *out)
+{
+    if (!st || !out)
+        return DMP_E_INVALID_ARG;
+    if (i >= st->count || k >= st->frames[i].pub.inline_count)
+        return DMP_E_NOT_FOUND;
+    *out = st->inlines[st->frames[i].inline_first + k];
+    return DMP_OK;
+}
+
+dmp_walk_end dmp_stack_end(const dmp_stack *st)
+{
+    return st ? st->end : DMP_WALK_NO_CONTEXT;
+}
+
+uint64_t dmp_stack_bad_return(const dmp_stack *st)
+{
+    return st ? st->bad_return : 0;
+}
+
+uint32_t dmp_stack_thread_id(const dmp_stack *st)
+{
+    return st ? st->thread_id : 0;
+}
+
+int dmp_stack_from_exception(const dmp_stack *st)
+{
+    return st ? st->from_exception : 0;
+}
+
+const char *dmp_frame_trust_name(dmp_frame_trust trust)
+{
+    switch (trust) {
+    case DMP_TRUST_NONE:
+        return "none";
+    case DMP_TRUST_SCAN:
+        return "scan";
+    case DMP_TRUST_CFI_SCAN:
+        return "cfi_scan";
+    case DMP_TRUST_FP:
+        return "frame_pointer";
+    case DMP_TRUST_CFI:
+        return "cfi";
+    case DMP_TRUST_CONTEXT:
+        return "context";
+    case DMP_TRUST_LEAF:
+        return "leaf";
+    }
+    return "unknown";
+}
+
+const char *dmp_walk_end_name(dmp_walk_end end)
+{
+    switch (end) {
+    case DMP_WALK_NO_CALLER:
+        return "no caller found";
+    case DMP_WALK_IP_LOW:
+        return "instruction pointer below 4096";
+    case DMP_WALK_SP_NOT_UP:
+        return "stack pointer not increasing";
+    case DMP_WALK_UNCAPTURED:
+        return "stack memory not captured";
+    case DMP_WALK_FRAME_LIMIT:
+        return "frame limit";
+    case DMP_WALK_SCAN_LIMIT:
+        return "scan limit";
+    case DMP_WALK_FP_END:
+        return "end of the frame-pointer chain";
+    case DMP_WALK_BAD_RETURN:
+        return "return address outside any code";
+    case DMP_WALK_NO_CONTEXT:
+        return "no usable context";
+    }
+    return "unknown";
+}

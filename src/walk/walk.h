@@ -1,0 +1,106 @@
+/* walk.h - what the walker's driver (walk.c) shares with the per-CPU files (amd64.c, x86.c,
+ * arm64.c): the frame being built, the walker's state, the helpers every method uses, and the
+ * shape of a CPU's cascade.
+ * SPDX-License-Identifier: MIT */
+#ifndef DMPREAD_WALK_H
+#define DMPREAD_WALK_H
+
+#include "../internal.h"
+
+/* A frame as the walker builds it: the public frame plus what later unwinds need. */
+struct wframe {
+    dmp_frame pub;
+    size_t inline_first; /* index of its first inline frame in dmp_stack.inlines */
+    bool has_param_size; /* x86: the STACK WIN record's or FUNC's parameter size */
+    uint32_t param_size;
+};
+
+struct dmp_stack {
+    uint32_t thread_id;
+    int from_exception;
+    dmp_walk_end end;
+    uint64_t bad_return;
+    struct wframe *frames;
+    size_t count;
+    size_t cap;
+    dmp_sym_inline *inlines;
+    size_t inline_count;
+    size_t inline_cap;
+};
+
+struct walker;
+
+/* One method of a CPU's cascade. Returns 1 with *caller filled, 0 when it does not apply (the
+ * next method is tried), or -1 to end the walk (w->st->end says why). */
+typedef int (*dmpi_walk_method)(struct walker *w, bool scan_allowed, struct wframe *caller);
+
+struct dmpi_walk_cpu {
+    dmp_cpu cpu;
+    unsigned ptr_size;
+    unsigned ip_adjust;              /* a return address less this is inside the call */
+    uint64_t callee_saved;           /* registers CFI leaves as they were when it names them not */
+    const dmpi_walk_method *methods; /* tried in order */
+    size_t method_count;
+};
+
+extern const struct dmpi_walk_cpu dmpi_walk_amd64;
+extern const struct dmpi_walk_cpu dmpi_walk_x86;
+extern const struct dmpi_walk_cpu dmpi_walk_arm64;
+
+struct walker {
+    const dmp_file *f;
+    const struct dmpi_walk_cpu *cpu;
+    dmp_memory mem;
+    dmp_symstore *store;
+    dmp_walk_options opt;
+    bool windows;      /* the dump's platform is Windows */
+    bool checks;       /* dmpread's return-address checks and chain end (not Breakpad mode) */
+    uint64_t ptr_mask; /* arm64: the pointer-authentication strip mask */
+    dmp_stack *st;
+};
+
+/* The callee: the last frame found. */
+static inline struct wframe *dmpi_walk_last(struct walker *w)
+{
+    return &w->st->frames[w->st->count - 1];
+}
+
+static inline uint64_t dmpi_reg(const struct wframe *fr, unsigned r)
+{
+    return fr->pub.regs.value[r];
+}
+
+static inline bool dmpi_reg_valid(const struct wframe *fr, unsigned r)
+{
+    return fr->pub.regs.valid >> r & 1;
+}
+
+static inline void dmpi_reg_set(struct wframe *fr, unsigned r, uint64_t v)
+{
+    fr->pub.regs.value[r] = v;
+    fr->pub.regs.valid |= (uint64_t)1 << r;
+}
+
+/* A pointer-size little-endian word from the walk's memory. */
+bool dmpi_walk_read_ptr(struct walker *w, uint64_t addr, uint64_t *out);
+/* Breakpad's return-address scan: from `start`, `words`+1 pointer-size words up, the first
+ * whose value less ip_adjust... lies in a loaded module (and, where that module has symbols,
+ * in a FUNC or PUBLIC). */
+bool dmpi_walk_scan(struct walker *w, uint64_t start, unsigned words, uint64_t *location,
+                    uint64_t *ip);
+/* The scan's words: 40, or 160 when the callee is the context frame. */
+unsigned dmpi_walk_scan_words(const struct walker *w);
+/* Whether addr could be an instruction: in a loaded module and, when that module's symbols are
+ * known, covered by a FUNC or PUBLIC. */
+bool dmpi_walk_addr_valid(struct walker *w, uint64_t addr);
+/* The symbol file of the module holding addr, with the module's base; NULL when none. */
+const dmp_symfile *dmpi_walk_symfile(struct walker *w, uint64_t addr, uint64_t *base);
+/* The CFI method, shared by every CPU: the caller from STACK CFI, callee-saved registers kept. */
+int dmpi_walk_by_cfi(struct walker *w, bool scan_allowed, struct wframe *caller);
+/* The scanning method, shared by every CPU (x86 scans inside its own methods instead). */
+int dmpi_walk_by_scan(struct walker *w, bool scan_allowed, struct wframe *caller);
+/* dmpread's check of a return address unwind rules produced: in a loaded module or executable
+ * memory, and canonical. */
+bool dmpi_walk_plausible_return(struct walker *w, uint64_t ip);
+
+#endif /* DMPREAD_WALK_H */
