@@ -159,7 +159,8 @@ static int var_find(const dmp_eval *ev, const char *name, size_t len)
 
 static dmp_status set_named(dmp_eval *ev, const char *name, size_t len, uint64_t value)
 {
-    if (len == 0 || len >= sizeof ev->vars[0].name)
+    /* Names are stored NUL-terminated: one holding a NUL byte could never be found again. */
+    if (len == 0 || len >= sizeof ev->vars[0].name || memchr(name, '\0', len))
         return DMP_E_INVALID_ARG;
     value &= width_mask(ev);
     const int r = dmp_reg_lookup(ev->regs.cpu, name, len);
@@ -183,6 +184,8 @@ static dmp_status set_named(dmp_eval *ev, const char *name, size_t len, uint64_t
 
 static bool get_named(const dmp_eval *ev, const char *name, size_t len, uint64_t *value)
 {
+    if (memchr(name, '\0', len))
+        return false;
     const int r = dmp_reg_lookup(ev->regs.cpu, name, len);
     if (r >= 0) {
         if (!(ev->regs.valid >> r & 1))
