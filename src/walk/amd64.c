@@ -52,8 +52,8 @@ static int by_frame_pointer(struct walker *w, bool scan_allowed, struct wframe *
     const uint64_t rbp = dmpi_reg(callee, RBP);
     if (w->windows)
         return 0; /* RBP is no frame pointer in Windows x64 code */
-    if (w->checks && callee->pub.trust == DMP_TRUST_FP && rbp == 0) {
-        w->st->end = DMP_WALK_FP_END; /* the outermost frame zeroes RBP */
+    if (callee->fp_end) {
+        w->st->end = DMP_WALK_FP_END;
         return -1;
     }
     uint64_t rip, caller_rbp, probe;
@@ -63,10 +63,12 @@ static int by_frame_pointer(struct walker *w, bool scan_allowed, struct wframe *
     const uint64_t rsp = rbp + 16;
     if (non_canonical(rip) || rsp <= rbp)
         return 0;
-    /* A zero saved RBP ends the chain: the frame is good, its caller is the last. Breakpad
-     * rejects it (the RBP is below the stack pointer) and scans on into junk. */
-    const bool chain_end = w->checks && caller_rbp == 0;
-    if (!chain_end && (caller_rbp < rsp || !dmpi_walk_read_ptr(w, caller_rbp, &probe)))
+    /* A saved RBP that links no further (0 from _start, or a value the caller kept in RBP
+     * for its own use) still comes with a good return address: the frame is taken and the
+     * chain ends there. Breakpad rejects the frame and scans on into junk. */
+    const bool links = caller_rbp >= rsp && dmpi_walk_read_ptr(w, caller_rbp, &probe);
+    const bool real_rbp = rbp >= dmpi_reg(callee, RSP); /* RBP points into the stack above */
+    if (!links && (!w->checks || !real_rbp || dmp_module_find(w->f, rip, NULL, NULL) != DMP_OK))
         return 0;
     caller->pub.regs = callee->pub.regs;
     caller->pub.regs.valid = 0;
@@ -74,6 +76,7 @@ static int by_frame_pointer(struct walker *w, bool scan_allowed, struct wframe *
     dmpi_reg_set(caller, RSP, rsp);
     dmpi_reg_set(caller, RBP, caller_rbp);
     caller->pub.trust = DMP_TRUST_FP;
+    caller->fp_end = !links;
     return 1;
 }
 

@@ -11,6 +11,7 @@
 struct wframe {
     dmp_frame pub;
     size_t inline_first; /* index of its first inline frame in dmp_stack.inlines */
+    bool fp_end;         /* found by a frame pointer whose saved value links no further */
     bool has_param_size; /* x86: the STACK WIN record's or FUNC's parameter size */
     uint32_t param_size;
 };
