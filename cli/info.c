@@ -617,6 +617,51 @@ static void print_exception_params(const dmp_exception *e, int digits)
     printf("%s\n", e->param_count > 15 ? " ..." : "");
 }
 
+/* The first frames of the crashing thread's walk, without symbols (`dmpread stack` names
+ * them). */
+#define TOP_FRAMES 5
+
+static void print_top_frames(const dmp_file *f, const dmp_context *ctx)
+{
+    dmp_stack *st;
+    if (dmp_walk_context(f, ctx, 0, 0, NULL, &st) != DMP_OK)
+        return;
+    dmp_frame fr;
+    for (size_t i = 0; i < TOP_FRAMES && dmp_stack_frame_get(st, i, &fr) == DMP_OK; i++) {
+        char where[320];
+        if (!module_offset(f, fr.ip, where, sizeof where))
+            snprintf(where, sizeof where, "0x%" PRIx64, fr.ip);
+        printf(LABEL "%2zu  %s (%s)\n", i == 0 ? "stack:" : "", i, where,
+               dmp_frame_trust_name(fr.trust));
+    }
+    if (dmp_stack_frame_count(st) > TOP_FRAMES)
+        printf(LABEL "... %zu frames in all; `dmpread stack` shows them with symbols\n", "",
+               dmp_stack_frame_count(st));
+    else
+        printf(LABEL "the walk ends: %s\n", "", dmp_walk_end_name(dmp_stack_end(st)));
+    dmp_stack_free(st);
+}
+
+static void json_top_frames(struct json *j, const dmp_file *f, const dmp_context *ctx)
+{
+    dmp_stack *st;
+    if (dmp_walk_context(f, ctx, 0, 0, NULL, &st) != DMP_OK) {
+        json_null(j, "stack");
+        return;
+    }
+    json_array_begin(j, "stack");
+    dmp_frame fr;
+    for (size_t i = 0; i < TOP_FRAMES && dmp_stack_frame_get(st, i, &fr) == DMP_OK; i++) {
+        json_object_begin_compact(j, NULL);
+        json_hex(j, "instruction", fr.ip);
+        json_string(j, "trust", dmp_frame_trust_name(fr.trust));
+        json_module_ref(j, "module", f, fr.ip);
+        json_object_end(j);
+    }
+    json_array_end(j);
+    dmp_stack_free(st);
+}
+
 static void print_exception(const dmp_file *f, const dmp_exception *e, int digits)
 {
     const char *const name = dmp_exception_code_name(e->code, dump_platform(f));
@@ -640,6 +685,7 @@ static void print_exception(const dmp_file *f, const dmp_exception *e, int digit
         print_address("crashed at:", f, ctx.ip, digits);
     printf(LABEL "%s, from the %s's context\n", "registers:", dmp_cpu_name(ctx.cpu), source);
     print_registers(stdout, &ctx, "  ");
+    print_top_frames(f, &ctx);
 }
 
 static void print_exceptions(const dmp_file *f)
@@ -704,9 +750,11 @@ static void json_exception(struct json *j, const dmp_file *f, const dmp_exceptio
     if (source) {
         json_context(j, "context", &ctx);
         json_module_ref(j, "ip_module", f, ctx.ip);
+        json_top_frames(j, f, &ctx);
     } else {
         json_null(j, "context");
         json_null(j, "ip_module");
+        json_null(j, "stack");
     }
     json_object_end(j);
 }

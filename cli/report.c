@@ -181,10 +181,14 @@ static void json_thread(struct json *j, const dmp_file *f, const dmp_thread *t, 
     json_uint(j, "context_rva", t->context_rva);
     json_uint(j, "context_size", t->context_size);
     dmp_context ctx;
-    if (thread_context(f, t, &ctx))
+    const bool has_ctx = thread_context(f, t, &ctx);
+    if (has_ctx) {
         json_context(j, "context", &ctx);
-    else
+        json_module_ref(j, "ip_module", f, ctx.ip);
+    } else {
         json_null(j, "context");
+        json_null(j, "ip_module");
+    }
     json_thread_info(j, t);
     json_object_end(j);
 }
@@ -210,6 +214,7 @@ static void thread_row(struct table *tb, const dmp_file *f, const dmp_thread *t,
                        int digits)
 {
     char id[16], suspend[16], cls[16], prio[16], teb[24], stack[48], ip[24], sp[24];
+    char where[320] = "-";
     char name[NAME_CELL];
     snprintf(id, sizeof id, "%" PRIu32, t->id);
     snprintf(suspend, sizeof suspend, "%" PRIu32, t->suspend_count);
@@ -224,13 +229,14 @@ static void thread_row(struct table *tb, const dmp_file *f, const dmp_thread *t,
     if (thread_context(f, t, &ctx)) {
         format_addr(ctx.ip, digits, ip, sizeof ip);
         format_addr(ctx.sp, digits, sp, sizeof sp);
+        module_offset(f, ctx.ip, where, sizeof where);
     } else {
         strcpy(ip, "-");
         strcpy(sp, "-");
     }
     text_printable(t->name ? t->name : "", name, sizeof name);
     const char *const cells[] = {
-        crashed ? "*" : "", id, suspend, cls, prio, teb, stack, ip, sp, name};
+        crashed ? "*" : "", id, suspend, cls, prio, teb, stack, ip, where, sp, name};
     table_add(tb, cells);
 }
 
@@ -262,7 +268,7 @@ int cmd_threads(struct run *r)
         return doc_end(r, EXIT_SUCCESS, true);
     }
     struct table tb;
-    table_init(&tb, ":l|ID:r|SUSPEND:r|CLASS:r|PRIO:r|TEB:l|STACK:l|IP:l|SP:l|NAME:l");
+    table_init(&tb, ":l|ID:r|SUSPEND:r|CLASS:r|PRIO:r|TEB:l|STACK:l|IP:l|IP MODULE:l|SP:l|NAME:l");
     const int digits = thread_digits(f, n);
     for (size_t i = 0; i < n; i++) {
         dmp_thread t;

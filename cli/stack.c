@@ -83,7 +83,7 @@ static void print_regs(const dmp_frame *fr, bool all)
         if (!(fr->regs.valid >> r & 1) ||
             (!all && r != dmp_reg_ip(fr->regs.cpu) && r != dmp_reg_sp(fr->regs.cpu)))
             continue;
-        printf("%s%s = 0x%0*" PRIx64, col == 0 ? "    " : "   ", name, (int)width,
+        printf("%s%3s = 0x%0*" PRIx64, col == 0 ? "    " : "   ", name, (int)width,
                fr->regs.value[r]);
         if (++col == (width == 8 ? 4 : 3)) {
             printf("\n");
@@ -304,8 +304,12 @@ int cmd_stack(int argc, char **argv)
     int rc = parse_stack_args(argc, argv, &sa);
     dmp_file *f = NULL;
     dmp_error err;
-    if (rc < 0 && dmp_open_ex(sa.path, NULL, &f, &err) != DMP_OK)
-        rc = fail("%s: %s", sa.path, err.message);
+    if (rc < 0 && dmp_open_ex(sa.path, NULL, &f, &err) != DMP_OK) {
+        /* I/O messages already start with the path */
+        const size_t n = strlen(sa.path);
+        const bool named = strncmp(err.message, sa.path, n) == 0 && err.message[n] == ':';
+        rc = fail("%s: %s", sa.path, named ? err.message + n + 2 : err.message);
+    }
     if (rc >= 0) {
         dmp_symstore_free(sa.store);
         return rc;

@@ -148,8 +148,8 @@ static void print_answer(const dmp_symfile *s, struct answer *a)
                fn->kind == DMP_SYM_FUNC ? "FUNC" : "PUBLIC", fn->start, fn->size, fn->param_size,
                fn->multiple ? ", multiple" : "", dmp_sym_line_of(s, fn->sym_offset));
         if (fn->bad_records)
-            printf("  %" PRIu64 " unparseable records in this FUNC, the first at line %" PRIu64
-                   "\n",
+            printf("  records of this FUNC that do not parse: %" PRIu64
+                   ", the first at line %" PRIu64 "\n",
                    fn->bad_records, dmp_sym_line_of(s, fn->bad_offset));
     }
     if (a->cfi_st == DMP_OK) {

@@ -868,6 +868,42 @@ static bool make_crashpad(void)
     return write_dump(b, "crashpad.dmp", len);
 }
 
+/* demo.sym: a Breakpad symbol file with one record of every kind `dmpread symbolize` shows
+ * (FUNC with line and both INLINE syntaxes' newer one, PUBLIC, STACK CFI with a delta, STACK
+ * WIN) and one damaged line, for the CLI tests. */
+static bool make_demo_sym(void)
+{
+    static const char text[] = "MODULE windows x86_64 0123456789ABCDEF0123456789ABCDEF1 demo.pdb\n"
+                               "INFO CODE_ID 5F00AA1000 demo.exe\n"
+                               "FILE 0 c:\\src\\demo.c\n"
+                               "FILE 1 c:\\src\\util.h\n"
+                               "INLINE_ORIGIN 0 util_step\n"
+                               "FUNC 1000 40 8 main\n"
+                               "INLINE 0 12 0 0 1010 10\n"
+                               "1000 10 10 0\n"
+                               "1010 10 4 1\n"
+                               "1020 20 14 0\n"
+                               "FUNC m 1040 20 0 helper\n"
+                               "1040 20 zz 0\n"
+                               "PUBLIC 1100 0 exported_thing\n"
+                               "STACK CFI INIT 1000 40 .cfa: $rsp 8 + .ra: .cfa -8 + ^\n"
+                               "STACK CFI 1004 .cfa: $rsp 16 + $rbp: .cfa -16 + ^\n"
+                               "STACK WIN 4 1040 20 4 0 0 0 0 0 1 $T0 $ebp = $eip $T0 4 + ^ = $ebp "
+                               "$T0 ^ = $esp $T0 8 + =\n"
+                               "GARBAGE line\n";
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s/demo.sym", out_dir) >= (int)sizeof path)
+        return false;
+    FILE *const fp = fopen(path, "wb");
+    if (!fp || fwrite(text, 1, sizeof text - 1, fp) != sizeof text - 1) {
+        fprintf(stderr, "mkfixtures: cannot write %s\n", path);
+        if (fp)
+            fclose(fp);
+        return false;
+    }
+    return fclose(fp) == 0;
+}
+
 /* gzread passes input that is not gzip through unchanged, and reads every member. */
 static int inflate_file(const char *in, const char *out)
 {
@@ -903,6 +939,7 @@ int main(int argc, char **argv)
     }
     out_dir = argv[1];
     const bool ok = make_basic() && make_padded() && make_truncated() && make_overlap() &&
-                    make_malformed() && make_full_gz() && make_triage() && make_crashpad();
+                    make_malformed() && make_full_gz() && make_triage() && make_crashpad() &&
+                    make_demo_sym();
     return ok ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -397,6 +397,17 @@ t info_triage info triage.dmp
 t info_triage_json info --json triage.dmp
 t threads_triage threads triage.dmp
 t threads_triage_json threads --json triage.dmp
+t stack_triage stack triage.dmp
+t stack_triage_json stack --json --registers triage.dmp
+t stack_all stack --all triage.dmp
+t stack_no_thread stack --thread 99999 triage.dmp
+t stack_bad_option stack --frobnicate triage.dmp
+t stack_no_file stack
+t stack_missing_file stack no-such.dmp
+t symbolize_demo symbolize demo.sym 0x1000 0x1015 0x1045 0x1200 0x10 0x1006
+t symbolize_demo_json symbolize --json demo.sym 0x1015 0x1045 0x1006
+t symbolize_bad_addr symbolize demo.sym zz
+t symbolize_missing symbolize no-such.sym 0x10
 t modules_triage modules triage.dmp
 t modules_triage_json modules --json triage.dmp
 t memory_info_triage memory-info triage.dmp
