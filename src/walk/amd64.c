@@ -68,7 +68,7 @@ static int by_frame_pointer(struct walker *w, bool scan_allowed, struct wframe *
      * chain ends there. Breakpad rejects the frame and scans on into junk. */
     const bool links = caller_rbp >= rsp && dmpi_walk_read_ptr(w, caller_rbp, &probe);
     const bool real_rbp = rbp >= dmpi_reg(callee, RSP); /* RBP points into the stack above */
-    if (!links && (!w->checks || !real_rbp || dmp_module_find(w->f, rip, NULL, NULL) != DMP_OK))
+    if (!links && (!w->checks || !real_rbp || !dmpi_walk_module(w, rip, NULL)))
         return 0;
     caller->pub.regs = callee->pub.regs;
     caller->pub.regs.valid = 0;

@@ -9,7 +9,7 @@ enum { FP = 29, LR = 30, SP = 31, PC = 32 };
 static uint64_t strip(const struct walker *w, uint64_t v)
 {
     const uint64_t s = v & w->ptr_mask;
-    return w->ptr_mask && dmp_module_find(w->f, s, NULL, NULL) == DMP_OK ? s : v;
+    return w->ptr_mask && dmpi_walk_module(w, s, NULL) ? s : v;
 }
 
 static int by_cfi(struct walker *w, bool scan_allowed, struct wframe *caller)

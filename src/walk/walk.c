@@ -27,13 +27,35 @@ bool dmpi_walk_read_ptr(struct walker *w, uint64_t addr, uint64_t *out)
     return true;
 }
 
+bool dmpi_walk_module(const struct walker *w, uint64_t addr, size_t *index)
+{
+    size_t i;
+    if (dmp_module_find(w->f, addr, &i, NULL) == DMP_OK) {
+        if (index)
+            *index = i;
+        return true;
+    }
+    size_t lo = 0, hi = w->code_count;
+    while (lo < hi) {
+        const size_t mid = lo + (hi - lo) / 2;
+        if (w->code[mid].start <= addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0 || addr >= w->code[lo - 1].end)
+        return false;
+    if (index)
+        *index = w->code[lo - 1].module;
+    return true;
+}
+
 const dmp_symfile *dmpi_walk_symfile(struct walker *w, uint64_t addr, uint64_t *base)
 {
     size_t i;
     dmp_module m;
     const dmp_symfile *s = NULL;
-    if (!w->store || dmp_module_find(w->f, addr, &i, NULL) != DMP_OK ||
-        dmp_module_get(w->f, i, &m) != DMP_OK)
+    if (!w->store || !dmpi_walk_module(w, addr, &i) || dmp_module_get(w->f, i, &m) != DMP_OK)
         return NULL;
     if (dmp_symstore_get_module(w->store, &m, &s, NULL, NULL) != DMP_OK)
         return NULL;
@@ -43,8 +65,7 @@ const dmp_symfile *dmpi_walk_symfile(struct walker *w, uint64_t addr, uint64_t *
 
 bool dmpi_walk_addr_valid(struct walker *w, uint64_t addr)
 {
-    size_t i;
-    if (dmp_module_find(w->f, addr, &i, NULL) != DMP_OK)
+    if (!dmpi_walk_module(w, addr, NULL))
         return false;
     uint64_t base;
     const dmp_symfile *const s = dmpi_walk_symfile(w, addr, &base);
@@ -74,8 +95,7 @@ bool dmpi_walk_scan(struct walker *w, uint64_t start, unsigned words, uint64_t *
         if (n == 4)
             v &= UINT32_MAX;
         if (w->cpu->cpu == DMP_CPU_ARM64 && w->ptr_mask)
-            v = (v & w->ptr_mask) != v &&
-                        dmp_module_find(w->f, v & w->ptr_mask, NULL, NULL) == DMP_OK
+            v = (v & w->ptr_mask) != v && dmpi_walk_module(w, v & w->ptr_mask, NULL)
                     ? v & w->ptr_mask
                     : v;
         if (v >= w->cpu->ip_adjust && dmpi_walk_addr_valid(w, v - w->cpu->ip_adjust)) {
@@ -110,7 +130,7 @@ bool dmpi_walk_plausible_return(struct walker *w, uint64_t ip)
 {
     if (!canonical(w, ip))
         return false;
-    return dmp_module_find(w->f, ip, NULL, NULL) == DMP_OK || executable(w->f, ip);
+    return dmpi_walk_module(w, ip, NULL) || executable(w->f, ip);
 }
 
 int dmpi_walk_by_cfi(struct walker *w, bool scan_allowed, struct wframe *caller)
@@ -198,8 +218,7 @@ static bool symbolize(struct walker *w, struct wframe *fr)
     size_t i;
     fr->inline_first = w->st->inline_count;
     p->symbols = DMP_SYM_MISSING;
-    if (dmp_module_find(w->f, p->lookup_ip, &i, NULL) != DMP_OK ||
-        dmp_module_get(w->f, i, &m) != DMP_OK)
+    if (!dmpi_walk_module(w, p->lookup_ip, &i) || dmp_module_get(w->f, i, &m) != DMP_OK)
         return true;
     p->has_module = 1;
     p->module_index = i;
@@ -288,7 +307,7 @@ static dmp_status run_walk(struct walker *w, const dmp_context *ctx)
     if (w->cpu->cpu == DMP_CPU_ARM64 && w->ptr_mask) {
         const unsigned lr = 30;
         const uint64_t v = dmpi_reg(&fr, lr) & w->ptr_mask;
-        if (dmp_module_find(w->f, v, NULL, NULL) == DMP_OK)
+        if (dmpi_walk_module(w, v, NULL))
             fr.pub.regs.value[lr] = v;
     }
     size_t scanned = 0;
@@ -342,6 +361,109 @@ static const struct dmpi_walk_cpu *cpu_of(dmp_cpu cpu)
     }
 }
 
+/* ---- module extents from LinuxMapsStream ------------------------------------------------ */
+
+/* Parses "start-end perms offset dev inode path" lines; keeps executable mappings whose path is
+ * a module's name. */
+#define MAX_CODE_RANGES 65536
+
+static bool parse_hex_field(const char **p, const char *end, char stop, uint64_t *out)
+{
+    uint64_t v = 0;
+    int digits = 0;
+    for (; *p < end && **p != stop; (*p)++, digits++) {
+        const char c = **p;
+        const int d = c >= '0' && c <= '9'   ? c - '0'
+                      : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                      : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                             : -1;
+        if (d < 0 || digits == 16)
+            return false;
+        v = v << 4 | (uint64_t)d;
+    }
+    if (*p == end || digits == 0)
+        return false;
+    (*p)++;
+    *out = v;
+    return true;
+}
+
+/* The file a run of mappings belongs to, and its module: the module whose base is where the
+ * file's offset-0 mapping starts (LLDB may name a module by another path to the same file,
+ * /lib/... for /usr/lib/..., so names are not compared). */
+struct maps_file {
+    const char *path;
+    size_t len;
+    size_t module;
+};
+
+static void add_maps_line(struct walker *w, struct maps_file *cur, const char *p, const char *end)
+{
+    uint64_t start, stop, offset;
+    if (!parse_hex_field(&p, end, '-', &start) || !parse_hex_field(&p, end, ' ', &stop) ||
+        end - p < 5 || stop <= start)
+        return;
+    const bool exec = p[2] == 'x';
+    p += 4;
+    while (p < end && *p == ' ')
+        p++;
+    if (!parse_hex_field(&p, end, ' ', &offset))
+        return;
+    for (int field = 0; field < 2 && p < end; field++) { /* dev, inode */
+        while (p < end && *p == ' ')
+            p++;
+        while (p < end && *p != ' ')
+            p++;
+    }
+    while (p < end && *p == ' ')
+        p++;
+    if (p == end || *p != '/')
+        return;
+    const size_t len = (size_t)(end - p);
+    if (offset == 0) {
+        size_t m;
+        dmp_module mod;
+        const bool based = dmp_module_find(w->f, start, &m, NULL) == DMP_OK &&
+                           dmp_module_get(w->f, m, &mod) == DMP_OK && mod.base == start;
+        *cur = (struct maps_file){p, len, based ? m : SIZE_MAX};
+    } else if (!(cur->path && cur->len == len && memcmp(cur->path, p, len) == 0)) {
+        *cur = (struct maps_file){NULL, 0, SIZE_MAX};
+    }
+    if (!exec || cur->module == SIZE_MAX || w->code_count == MAX_CODE_RANGES)
+        return;
+    struct dmpi_xrange *const grown = realloc(w->code, (w->code_count + 1) * sizeof *grown);
+    if (!grown)
+        return;
+    w->code = grown;
+    w->code[w->code_count++] = (struct dmpi_xrange){start, stop, cur->module};
+}
+
+static int cmp_xrange(const void *a, const void *b)
+{
+    const struct dmpi_xrange *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static void load_code_ranges(struct walker *w)
+{
+    size_t si;
+    const void *data;
+    size_t len;
+    if (dmp_stream_find(w->f, DMP_STREAM_LINUX_MAPS, 0, &si) != DMP_OK ||
+        dmp_stream_data(w->f, si, &data, &len) != DMP_OK)
+        return;
+    const char *p = data;
+    const char *const end = p + len;
+    struct maps_file cur = {NULL, 0, SIZE_MAX};
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *const line_end = nl ? nl : end;
+        add_maps_line(w, &cur, p, line_end);
+        p = nl ? nl + 1 : end;
+    }
+    qsort(w->code, w->code_count, sizeof *w->code, cmp_xrange);
+}
+
 /* arm64's pointer-authentication mask: every bit up to the highest module's end. */
 static uint64_t module_mask(const dmp_file *f)
 {
@@ -385,7 +507,10 @@ dmp_status dmp_walk_context(const dmp_file *f, const dmp_context *ctx, uint64_t 
         *out = st;
         return DMP_OK;
     }
+    if (w.checks)
+        load_code_ranges(&w);
     const dmp_status rc = run_walk(&w, ctx);
+    free(w.code);
     if (rc != DMP_OK) {
         dmp_stack_free(st);
         return rc;

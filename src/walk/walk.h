@@ -58,7 +58,21 @@ struct walker {
     bool checks;       /* dmpread's return-address checks and chain end (not Breakpad mode) */
     uint64_t ptr_mask; /* arm64: the pointer-authentication strip mask */
     dmp_stack *st;
+    struct dmpi_xrange *code; /* executable mappings of modules beyond their ModuleList size */
+    size_t code_count;
 };
+
+/* An executable mapping (LinuxMapsStream) of the file a module was loaded from. */
+struct dmpi_xrange {
+    uint64_t start;
+    uint64_t end;
+    size_t module;
+};
+
+/* The module holding addr: the ModuleList's, or (not in Breakpad mode) one whose file has an
+ * executable mapping there in LinuxMapsStream. LLDB gives a module the size of its first
+ * mapping only, so its code lies past the listed end. */
+bool dmpi_walk_module(const struct walker *w, uint64_t addr, size_t *index);
 
 /* The callee: the last frame found. */
 static inline struct wframe *dmpi_walk_last(struct walker *w)

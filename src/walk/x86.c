@@ -153,7 +153,7 @@ static int by_stack_win(struct walker *w, bool scan_allowed, struct wframe *call
     uint32_t eip = u32(r->value[EIP]), ebp = u32(r->value[EBP]);
     if (eip != 0 || ebp != 0) {
         uint32_t offset = 0;
-        if (dmp_module_find(w->f, eip, NULL, NULL) != DMP_OK && scan_allowed) {
+        if (!dmpi_walk_module(w, eip, NULL) && scan_allowed) {
             const uint32_t from = we->ra_search_start + 4;
             uint64_t loc, ra;
             if (dmpi_walk_scan(w, from, dmpi_walk_scan_words(w), &loc, &ra)) {
