@@ -75,11 +75,13 @@ static void print_where(const dmp_file *f, const dmp_frame *fr, dmp_sym_str func
 static void print_regs(const dmp_frame *fr, bool all)
 {
     int col = 0;
-    const unsigned width = fr->regs.cpu == DMP_CPU_X86 ? 8 : 16;
+    const unsigned width = fr->regs.cpu == DMP_CPU_X86 || fr->regs.cpu == DMP_CPU_ARM ? 8 : 16;
     for (unsigned r = 0; r < DMP_REGS_MAX; r++) {
-        const char *const name = dmp_reg_name(fr->regs.cpu, r);
+        const char *name = dmp_reg_name(fr->regs.cpu, r);
         if (!name)
             break;
+        if (fr->regs.cpu == DMP_CPU_X86 && r == 9)
+            name = "efl"; /* as Breakpad prints it */
         if (!(fr->regs.valid >> r & 1) ||
             (!all && r != dmp_reg_ip(fr->regs.cpu) && r != dmp_reg_sp(fr->regs.cpu)))
             continue;

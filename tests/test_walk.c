@@ -162,9 +162,14 @@ START_TEST(amd64_scan_and_limits)
     dmp_context low = amd64_context(APP_BASE + 0x10, at(&s, 4), at(&s, 4));
     s.word[4] = at(&s, 8);
     s.word[5] = 0x800;
-    st = walk(f, &low, &s, NULL);
+    dmp_walk_options bp = {.memory = {stack_read, &s}, .breakpad_compatible = 1};
+    ck_assert_int_eq(dmp_walk_context(f, &low, 0, 0, &bp, &st), DMP_OK);
     ck_assert_int_eq(dmp_stack_end(st), DMP_WALK_IP_LOW);
     ck_assert_uint_eq(dmp_stack_frame_count(st), 1);
+    dmp_stack_free(st);
+    /* dmpread does not take 0x800 from the context's RBP for a return address: it scans */
+    st = walk(f, &low, &s, NULL);
+    ck_assert_int_eq(dmp_stack_end(st), DMP_WALK_NO_CALLER);
     dmp_stack_free(st);
 
     /* A stack pointer outside the captured memory */

@@ -14,16 +14,16 @@
 #include <string.h>
 
 static const char *const x86_regs[] = {"eip", "esp", "ebp", "ebx", "esi",
-                                       "edi", "eax", "ecx", "edx"};
+                                       "edi", "eax", "ecx", "edx", "eflags"};
 static const char *const amd64_regs[] = {"rax", "rdx", "rcx", "rbx", "rsi", "rdi",
                                          "rbp", "rsp", "r8",  "r9",  "r10", "r11",
                                          "r12", "r13", "r14", "r15", "rip"};
 static const char *const arm64_regs[] = {
     "x0",  "x1",  "x2",  "x3",  "x4",  "x5",  "x6",  "x7",  "x8",  "x9",  "x10",
     "x11", "x12", "x13", "x14", "x15", "x16", "x17", "x18", "x19", "x20", "x21",
-    "x22", "x23", "x24", "x25", "x26", "x27", "x28", "x29", "x30", "sp",  "pc"};
-static const char *const arm_regs[] = {"r0", "r1", "r2",  "r3",  "r4",  "r5",  "r6",  "r7",
-                                       "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"};
+    "x22", "x23", "x24", "x25", "x26", "x27", "x28", "fp",  "lr",  "sp",  "pc"};
+static const char *const arm_regs[] = {"r0", "r1", "r2",  "r3",  "r4",  "r5", "r6", "r7",
+                                       "r8", "r9", "r10", "r11", "r12", "sp", "lr", "pc"};
 
 struct regmap {
     const char *const *names;
@@ -36,7 +36,7 @@ static bool regmap_of(dmp_cpu cpu, struct regmap *m)
 {
     switch (cpu) {
     case DMP_CPU_X86:
-        *m = (struct regmap){x86_regs, 9, 0, 1, true};
+        *m = (struct regmap){x86_regs, 10, 0, 1, true};
         return true;
     case DMP_CPU_AMD64:
         *m = (struct regmap){amd64_regs, 17, 16, 7, false};
@@ -92,9 +92,9 @@ int dmp_reg_lookup(dmp_cpu cpu, const char *name, size_t len)
         dmp_cpu cpu;
         const char *alias;
         int reg;
-    } aliases[] = {{DMP_CPU_ARM64, "fp", 29}, {DMP_CPU_ARM64, "lr", 30}, {DMP_CPU_ARM, "fp", 11},
-                   {DMP_CPU_ARM, "ip", 12},   {DMP_CPU_ARM, "sp", 13},   {DMP_CPU_ARM, "lr", 14},
-                   {DMP_CPU_ARM, "pc", 15}};
+    } aliases[] = {{DMP_CPU_ARM64, "x29", 29}, {DMP_CPU_ARM64, "x30", 30}, {DMP_CPU_ARM, "fp", 11},
+                   {DMP_CPU_ARM, "ip", 12},    {DMP_CPU_ARM, "r13", 13},   {DMP_CPU_ARM, "r14", 14},
+                   {DMP_CPU_ARM, "r15", 15},   {DMP_CPU_X86, "efl", 9}};
     for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
         if (aliases[i].cpu == cpu && name_eq(name, len, aliases[i].alias))
             return aliases[i].reg;

@@ -63,13 +63,28 @@ static int by_frame_pointer(struct walker *w, bool scan_allowed, struct wframe *
     const uint64_t rsp = rbp + 16;
     if (non_canonical(rip) || rsp <= rbp)
         return 0;
-    /* A saved RBP that links no further (0 from _start, or a value the caller kept in RBP
-     * for its own use) still comes with a good return address: the frame is taken and the
-     * chain ends there. Breakpad rejects the frame and scans on into junk. */
     const bool links = caller_rbp >= rsp && dmpi_walk_read_ptr(w, caller_rbp, &probe);
-    const bool real_rbp = rbp >= dmpi_reg(callee, RSP); /* RBP points into the stack above */
-    if (!links && (!w->checks || !real_rbp || !dmpi_walk_module(w, rip, NULL)))
-        return 0;
+    if (!w->checks) {
+        if (!links)
+            return 0; /* Breakpad's rule */
+    } else {
+        /* An RBP that unwinding recovered is a frame pointer: a [0, below 4096] record there
+         * is the outermost one (_start's, thread_start's). From the context's RBP, which
+         * may be any value, it proves nothing: scan instead. */
+        const bool recovered =
+            callee->pub.trust == DMP_TRUST_FP || callee->pub.trust == DMP_TRUST_CFI;
+        if (recovered && caller_rbp == 0 && rip < 4096) {
+            w->st->end = DMP_WALK_FP_END;
+            return -1;
+        }
+        /* The return address must be code; if it is, a saved RBP that links no further
+         * (0, or a value the caller kept in RBP for its own use) ends the chain after this
+         * frame instead of sending the walk into junk as Breakpad's rejection does. */
+        if (!dmpi_walk_plausible_return(w, rip))
+            return 0;
+        if (!links && rbp < dmpi_reg(callee, RSP))
+            return 0;
+    }
     caller->pub.regs = callee->pub.regs;
     caller->pub.regs.valid = 0;
     dmpi_reg_set(caller, RIP, rip);

@@ -356,6 +356,8 @@ static const struct dmpi_walk_cpu *cpu_of(dmp_cpu cpu)
         return &dmpi_walk_x86;
     case DMP_CPU_ARM64:
         return &dmpi_walk_arm64;
+    case DMP_CPU_ARM:
+        return &dmpi_walk_arm;
     default:
         return NULL;
     }

@@ -47,6 +47,7 @@ struct dmpi_walk_cpu {
 extern const struct dmpi_walk_cpu dmpi_walk_amd64;
 extern const struct dmpi_walk_cpu dmpi_walk_x86;
 extern const struct dmpi_walk_cpu dmpi_walk_arm64;
+extern const struct dmpi_walk_cpu dmpi_walk_arm;
 
 struct walker {
     const dmp_file *f;

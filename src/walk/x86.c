@@ -202,10 +202,8 @@ static int by_ebp(struct walker *w, bool scan_allowed, struct wframe *caller)
 {
     const struct wframe *const callee = dmpi_walk_last(w);
     const uint32_t ebp = u32(dmpi_reg(callee, EBP)), esp = u32(dmpi_reg(callee, ESP));
-    if (w->checks && callee->pub.trust == DMP_TRUST_FP && ebp == 0) {
-        w->st->end = DMP_WALK_FP_END;
-        return -1;
-    }
+    /* No chain end at EBP 0 here: x86 code without frame pointers uses EBP freely, and
+     * Windows' thread start (BaseThreadInitThunk) is found again by scanning past it. */
     uint64_t eip, caller_ebp, caller_esp;
     dmp_frame_trust trust = DMP_TRUST_FP;
     if (dmpi_walk_read_ptr(w, u32(ebp + 4), &eip) && dmpi_walk_read_ptr(w, ebp, &caller_ebp)) {
