@@ -905,7 +905,8 @@ typedef struct dmp_sym_info {
     size_t public_count;
     size_t cfi_count;     /* STACK CFI INIT records in the index */
     size_t win_count;     /* STACK WIN records of types 4 and 0 in the index */
-    uint64_t bad_lines;   /* lines the open pass could not parse; see dmp_sym_diag_get */
+    uint64_t bad_lines;   /* problems the open pass found (dmp_sym_diag_get), one or more a
+                             line: unparseable, unknown, orphaned, overlapping records */
     uint64_t index_bytes; /* heap held by the index */
 } dmp_sym_info;
 
@@ -975,7 +976,8 @@ typedef struct dmp_sym_lookup {
     uint32_t param_size; /* bytes of stack parameters (x86) */
     int multiple;        /* the `m` flag: several functions were folded at this address */
     uint64_t sym_offset; /* the record's byte offset in the symbol file */
-    int has_line;        /* a line record covers the address (FUNC only) */
+    int has_line;        /* file and line are set (FUNC only): the line record's covering the
+                            address (line_size > 0), or with inlines the outermost call site */
     dmp_sym_str file;    /* the source file shown for the function (see dmp_sym_inline) */
     uint32_t line;
     uint64_t line_start; /* the line record's address and size */
@@ -1031,7 +1033,8 @@ typedef struct dmp_win_record {
 } dmp_win_record;
 
 /* The STACK WIN record covering addr: type 4 over type 0; within a type, the innermost of
- * nested records. DMP_OK, DMP_E_NOT_FOUND, DMP_E_INVALID_ARG. */
+ * nested records (an enclosing record more than 256 records before the address, all nested
+ * in it, is not found). DMP_OK, DMP_E_NOT_FOUND, DMP_E_INVALID_ARG. */
 DMP_API dmp_status dmp_sym_find_win(const dmp_symfile *s, uint64_t addr, dmp_win_record *out);
 
 /* ---- Registers and the postfix evaluator ---------------------------------------------- */

@@ -343,6 +343,13 @@ static dmp_status sort_kind(dmp_symfile *s, enum kind k)
     return DMP_OK;
 }
 
+static void note_win_size(dmp_symfile *s, enum kind k, uint64_t size)
+{
+    uint64_t *const max = &s->win_max_size[k == K_WIN4 ? 0 : 1];
+    if (size > *max)
+        *max = size;
+}
+
 /* STACK WIN records nest, as Breakpad's ContainedRangeMap holds them: a record inside
  * another is kept (the innermost answers a lookup), one that partly overlaps a record kept
  * before it, or repeats its range, is dropped. On a sorted array one stack of the enclosing
@@ -373,6 +380,7 @@ static dmp_status nest_win(dmp_symfile *s, enum kind k)
         }
         stack[depth++] = r;
         idx_set(x, kept++, r.off);
+        note_win_size(s, k, r.end - r.key);
     }
     free(stack);
     x->n = kept;
@@ -439,9 +447,12 @@ static dmp_status nest_win_unsorted(dmp_symfile *s, enum kind k)
             kept[p] = 1;
     }
     size_t m = 0;
-    for (size_t p = 0; p < n; p++)
-        if (kept[p])
+    for (size_t p = 0; p < n; p++) {
+        if (kept[p]) {
             idx_set(x, m++, t[p].off);
+            note_win_size(s, k, t[p].end - t[p].key);
+        }
+    }
     x->n = m;
     free(t);
     free(pos);

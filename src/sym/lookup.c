@@ -10,7 +10,8 @@
 
 #include <string.h>
 
-/* How far back a STACK WIN lookup looks for a record that encloses records nested in it. */
+/* How far back a STACK WIN lookup looks, at most, for a record that encloses records nested in
+ * it; it stops sooner where no record is large enough to reach the address. */
 #define WIN_NEST_SCAN 256
 /* INLINE records covering one address that a lookup can order; deeper nests are cut. */
 #define INLINE_CANDIDATES 256
@@ -424,14 +425,18 @@ dmp_status dmp_sym_find_cfi(const dmp_symfile *s, uint64_t addr, dmp_cfi_rules *
  * ranges sorted by start (larger first at one start), so going back from the last record that
  * starts at or below addr, the first that covers it is the innermost. Siblings nested in the
  * same parent lie between; at most WIN_NEST_SCAN records are looked at. */
-static bool find_win_type(const dmp_symfile *s, const struct symidx *x, uint64_t addr,
-                          dmp_win_record *out)
+static bool find_win_type(const dmp_symfile *s, const struct symidx *x, uint64_t max_size,
+                          uint64_t addr, dmp_win_record *out)
 {
     size_t i = count_le(s, x, KEY_WIN, addr);
     for (size_t steps = 0; i > 0 && steps < WIN_NEST_SCAN; steps++, i--) {
         dmp_win_record w;
         const uint64_t off = symidx_get(x, i - 1);
-        if (dmpi_sym_parse_win(dmpi_sym_line_at(s, off), &w) && addr - w.start < w.size) {
+        if (!dmpi_sym_parse_win(dmpi_sym_line_at(s, off), &w))
+            continue;
+        if (addr - w.start >= max_size)
+            break; /* this and every record before it end below addr */
+        if (addr - w.start < w.size) {
             *out = w;
             out->sym_offset = off;
             return true;
@@ -444,7 +449,8 @@ dmp_status dmp_sym_find_win(const dmp_symfile *s, uint64_t addr, dmp_win_record 
 {
     if (!s || !out)
         return DMP_E_INVALID_ARG;
-    if (find_win_type(s, &s->win[0], addr, out) || find_win_type(s, &s->win[1], addr, out))
+    if (find_win_type(s, &s->win[0], s->win_max_size[0], addr, out) ||
+        find_win_type(s, &s->win[1], s->win_max_size[1], addr, out))
         return DMP_OK;
     return DMP_E_NOT_FOUND;
 }

@@ -32,12 +32,13 @@ struct dmp_symfile {
     const char *text;
     uint64_t len;
     dmp_sym_info info;
-    struct symidx files;   /* FILE, by id */
-    struct symidx origins; /* INLINE_ORIGIN, by id */
-    struct symidx funcs;   /* FUNC, by address, no overlaps, no size 0 */
-    struct symidx publics; /* PUBLIC, by address, one per address */
-    struct symidx cfi;     /* STACK CFI INIT, by address, no overlaps */
-    struct symidx win[2];  /* STACK WIN type 4 and type 0, by address, nesting allowed */
+    struct symidx files;      /* FILE, by id */
+    struct symidx origins;    /* INLINE_ORIGIN, by id */
+    struct symidx funcs;      /* FUNC, by address, no overlaps, no size 0 */
+    struct symidx publics;    /* PUBLIC, by address, one per address */
+    struct symidx cfi;        /* STACK CFI INIT, by address, no overlaps */
+    struct symidx win[2];     /* STACK WIN type 4 and type 0, by address, nesting allowed */
+    uint64_t win_max_size[2]; /* the largest kept record of each: how far back a lookup looks */
     size_t diag_count;
     dmp_sym_diag diags[DMP_SYM_MAX_DIAGS];
 };
