@@ -30,10 +30,10 @@ static int by_cfi(struct walker *w, bool scan_allowed, struct wframe *caller)
  * the record the callee's x29 points at holds it (Breakpad's CorrectRegLRByFramePointer). */
 static void recover_lr(struct walker *w, struct wframe *last)
 {
-    const dmp_stack *const st = w->st;
-    if (st->count < 2 || dmpi_reg(last, FP) <= dmpi_reg(last, SP))
+    const struct wframe *const prev = dmpi_walk_prev(w);
+    if (!prev || dmpi_reg(last, FP) <= dmpi_reg(last, SP))
         return;
-    const uint64_t fp2 = dmpi_reg(&st->frames[st->count - 2], FP);
+    const uint64_t fp2 = dmpi_reg(prev, FP);
     uint64_t fp = 0, lr = 0;
     if (fp2 && !dmpi_walk_read_ptr(w, fp2, &fp))
         return;

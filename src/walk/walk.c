@@ -79,7 +79,7 @@ bool dmpi_walk_addr_valid(struct walker *w, uint64_t addr)
 
 unsigned dmpi_walk_scan_words(const struct walker *w)
 {
-    const struct wframe *const last = &w->st->frames[w->st->count - 1];
+    const struct wframe *const last = &w->recent[w->cur];
     return last->pub.trust == DMP_TRUST_CONTEXT ? 4 * SCAN_WORDS : SCAN_WORDS;
 }
 
@@ -182,17 +182,64 @@ int dmpi_walk_by_scan(struct walker *w, bool scan_allowed, struct wframe *caller
 
 /* ---- the frames -------------------------------------------------------------------------- */
 
-static bool push_frame(dmp_stack *st, const struct wframe *fr)
+static bool grow(void **p, size_t *cap, size_t need, size_t elem)
 {
-    if (st->count == st->cap) {
-        const size_t cap = st->cap ? st->cap * 2 : 32;
-        struct wframe *const p = realloc(st->frames, cap * sizeof *p);
-        if (!p)
-            return false;
-        st->frames = p;
-        st->cap = cap;
-    }
-    st->frames[st->count++] = *fr;
+    if (need <= *cap)
+        return true;
+    size_t cap2 = *cap ? *cap : 32;
+    while (cap2 < need && cap2 <= SIZE_MAX / 2 / elem)
+        cap2 *= 2;
+    if (cap2 < need)
+        return false;
+    /* Large arrays go on huge pages: first touches of fresh pages are most of a deep walk's
+     * cost otherwise. */
+    void *const q = dmpi_alloc_large(cap2 * elem);
+    if (!q)
+        return false;
+    if (*cap)
+        memcpy(q, *p, *cap * elem);
+    free(*p);
+    *p = q;
+    *cap = cap2;
+    return true;
+}
+
+/* Keeps a frame: packed in the stack, and in full as the next callee. */
+static bool push_frame(struct walker *w, const struct wframe *fr)
+{
+    dmp_stack *const st = w->st;
+    const dmp_frame *const p = &fr->pub;
+    const size_t nregs = (size_t)__builtin_popcountll(p->regs.valid);
+    if (!grow((void **)&st->frames, &st->cap, st->count + 1, sizeof *st->frames) ||
+        !grow((void **)&st->regs, &st->reg_cap, st->reg_count + nregs, sizeof *st->regs))
+        return false;
+    struct cframe *const c = &st->frames[st->count++];
+    *c = (struct cframe){.ip = p->ip,
+                         .lookup_ip = p->lookup_ip,
+                         .sp = p->sp,
+                         .valid = p->regs.valid,
+                         .reg_first = st->reg_count,
+                         .module_index = p->module_index,
+                         .module_offset = p->module_offset,
+                         .function = p->function,
+                         .function_address = p->function_address,
+                         .file = p->file,
+                         .line_address = p->line_address,
+                         .inline_first = fr->inline_first,
+                         .inline_count = (uint32_t)p->inline_count,
+                         .line = p->line,
+                         .param_size = fr->param_size,
+                         .trust = (uint8_t)p->trust,
+                         .symbols = (uint8_t)p->symbols,
+                         .has_module = p->has_module != 0,
+                         .has_function = p->has_function != 0,
+                         .has_line = p->has_line != 0,
+                         .has_param_size = fr->has_param_size};
+    for (unsigned r = 0; r < DMP_REGS_MAX; r++)
+        if (p->regs.valid >> r & 1)
+            st->regs[st->reg_count++] = p->regs.value[r];
+    w->cur ^= 1;
+    w->recent[w->cur] = *fr;
     return true;
 }
 
@@ -312,7 +359,7 @@ static dmp_status run_walk(struct walker *w, const dmp_context *ctx)
     }
     size_t scanned = 0;
     for (;;) {
-        if (!symbolize(w, &fr) || !push_frame(w->st, &fr))
+        if (!symbolize(w, &fr) || !push_frame(w, &fr))
             return DMP_E_NOMEM;
         scanned += is_scanned(fr.pub.trust);
         if (w->st->count >= w->opt.max_frames) {
@@ -488,6 +535,7 @@ dmp_status dmp_walk_context(const dmp_file *f, const dmp_context *ctx, uint64_t 
     if (!st)
         return DMP_E_NOMEM;
     struct walker w = {.f = f, .st = st, .cpu = cpu_of(ctx->cpu)};
+    st->cpu = ctx->cpu;
     if (opts)
         w.opt = *opts;
     if (!w.opt.max_frames)
@@ -567,6 +615,7 @@ void dmp_stack_free(dmp_stack *st)
     if (!st)
         return;
     free(st->frames);
+    free(st->regs);
     free(st->inlines);
     free(st);
 }
@@ -582,7 +631,30 @@ dmp_status dmp_stack_frame_get(const dmp_stack *st, size_t i, dmp_frame *out)
         return DMP_E_INVALID_ARG;
     if (i >= st->count)
         return DMP_E_NOT_FOUND;
-    *out = st->frames[i].pub;
+    const struct cframe *const c = &st->frames[i];
+    memset(out, 0, sizeof *out);
+    out->ip = c->ip;
+    out->lookup_ip = c->lookup_ip;
+    out->sp = c->sp;
+    out->trust = (dmp_frame_trust)c->trust;
+    out->regs.cpu = st->cpu;
+    out->regs.valid = c->valid;
+    size_t k = c->reg_first;
+    for (unsigned r = 0; r < DMP_REGS_MAX; r++)
+        if (c->valid >> r & 1)
+            out->regs.value[r] = st->regs[k++];
+    out->has_module = c->has_module;
+    out->module_index = c->module_index;
+    out->module_offset = c->module_offset;
+    out->symbols = (dmp_sym_state)c->symbols;
+    out->has_function = c->has_function;
+    out->function = c->has_function ? c->function : (dmp_sym_str){"", 0};
+    out->function_address = c->function_address;
+    out->has_line = c->has_line;
+    out->file = c->has_line ? c->file : (dmp_sym_str){"", 0};
+    out->line = c->line;
+    out->line_address = c->line_address;
+    out->inline_count = c->inline_count;
     return DMP_OK;
 }
 
@@ -590,7 +662,7 @@ dmp_status dmp_stack_inline_get(const dmp_stack *st, size_t i, size_t k, dmp_sym
 {
     if (!st || !out)
         return DMP_E_INVALID_ARG;
-    if (i >= st->count || k >= st->frames[i].pub.inline_count)
+    if (i >= st->count || k >= st->frames[i].inline_count)
         return DMP_E_NOT_FOUND;
     *out = st->inlines[st->frames[i].inline_first + k];
     return DMP_OK;

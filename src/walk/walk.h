@@ -16,14 +16,45 @@ struct wframe {
     uint32_t param_size;
 };
 
+/* A frame as the stack keeps it: the public frame less its register array, whose valid values
+ * are packed in dmp_stack.regs (a walk of 100,000 frames found by frame pointer then costs 20
+ * MB, not 70). */
+struct cframe {
+    uint64_t ip;
+    uint64_t lookup_ip;
+    uint64_t sp;
+    uint64_t valid;   /* dmp_regs.valid */
+    size_t reg_first; /* its valid registers' values, in register order, in regs[] */
+    size_t module_index;
+    uint64_t module_offset;
+    dmp_sym_str function;
+    uint64_t function_address;
+    dmp_sym_str file;
+    uint64_t line_address;
+    size_t inline_first;
+    uint32_t inline_count;
+    uint32_t line;
+    uint32_t param_size;
+    uint8_t trust;   /* dmp_frame_trust */
+    uint8_t symbols; /* dmp_sym_state */
+    bool has_module;
+    bool has_function;
+    bool has_line;
+    bool has_param_size;
+};
+
 struct dmp_stack {
     uint32_t thread_id;
     int from_exception;
+    dmp_cpu cpu;
     dmp_walk_end end;
     uint64_t bad_return;
-    struct wframe *frames;
+    struct cframe *frames;
     size_t count;
     size_t cap;
+    uint64_t *regs;
+    size_t reg_count;
+    size_t reg_cap;
     dmp_sym_inline *inlines;
     size_t inline_count;
     size_t inline_cap;
@@ -61,6 +92,8 @@ struct walker {
     dmp_stack *st;
     struct dmpi_xrange *code; /* executable mappings of modules beyond their ModuleList size */
     size_t code_count;
+    struct wframe recent[2]; /* the last two frames in full: recent[cur] is the callee */
+    unsigned cur;
 };
 
 /* An executable mapping (LinuxMapsStream) of the file a module was loaded from. */
@@ -75,10 +108,25 @@ struct dmpi_xrange {
  * mapping only, so its code lies past the listed end. */
 bool dmpi_walk_module(const struct walker *w, uint64_t addr, size_t *index);
 
-/* The callee: the last frame found. */
+/* The callee: the last frame found; and the one before it (NULL for frame 0). */
 static inline struct wframe *dmpi_walk_last(struct walker *w)
 {
-    return &w->st->frames[w->st->count - 1];
+    return &w->recent[w->cur];
+}
+
+static inline const struct wframe *dmpi_walk_prev(const struct walker *w)
+{
+    return w->st->count >= 2 ? &w->recent[w->cur ^ 1] : NULL;
+}
+
+/* Records the callee's parameter size (x86), where later frames look for it. */
+static inline void dmpi_walk_note_param_size(struct walker *w, uint32_t size)
+{
+    struct wframe *const last = dmpi_walk_last(w);
+    last->has_param_size = true;
+    last->param_size = size;
+    w->st->frames[w->st->count - 1].has_param_size = true;
+    w->st->frames[w->st->count - 1].param_size = size;
 }
 
 static inline uint64_t dmpi_reg(const struct wframe *fr, unsigned r)

@@ -128,8 +128,7 @@ static int by_stack_win(struct walker *w, bool scan_allowed, struct wframe *call
     dmp_win_record rec;
     if (!s || dmp_sym_find_win(s, callee->pub.lookup_ip - base, &rec) != DMP_OK)
         return 0;
-    callee->has_param_size = true;
-    callee->param_size = rec.param_size;
+    dmpi_walk_note_param_size(w, rec.param_size);
     const uint32_t cb_callee = callee_params(w);
     struct win_eval *const we = malloc(sizeof *we);
     if (!we)
