@@ -344,6 +344,47 @@ START_TEST(arm64_frame_records)
 }
 END_TEST
 
+/* A full-memory dump keeps its stacks in the Memory64List only: the default memory source
+ * (dmp_read_memory) walks them. Breakpad reads thread stacks from the thread list's memory
+ * descriptors alone and gets one frame on such dumps. */
+START_TEST(stack_in_memory64_list)
+{
+    struct mkdump *const b = dump_with_module(9, 0x8201);
+    const struct mkd_range r = {.addr = STACK_BASE, .size = 0x400, .tag = 7};
+    const uint32_t list = mkd_add_memory64_list(b, &r, 1);
+    size_t len;
+    mkd_finish(b, &len);
+    const uint8_t *data = mkd_data(b, &len);
+    uint64_t payload = 0;
+    for (int i = 0; i < 8; i++) /* BaseRva of the MINIDUMP_MEMORY64_LIST */
+        payload |= (uint64_t)data[mkd_stream_rva(b, list) + 8 + i] << (8 * i);
+    /* frame records at 0x7040 -> 0x7080 -> [0, return] */
+    mkd_poke_u64(b, payload + 0x40, STACK_BASE + 0x80);
+    mkd_poke_u64(b, payload + 0x48, APP_BASE + 0x222);
+    mkd_poke_u64(b, payload + 0x80, 0);
+    mkd_poke_u64(b, payload + 0x88, APP_BASE + 0x333);
+    dmp_file *f;
+    data = mkd_data(b, &len);
+    ck_assert_int_eq(dmp_open_mem(data, len, &f), DMP_OK);
+    const dmp_context c = amd64_context(APP_BASE + 0x10, STACK_BASE + 0x10, STACK_BASE + 0x40);
+    dmp_stack *st;
+    ck_assert_int_eq(dmp_walk_context(f, &c, 0, 0, NULL, &st), DMP_OK);
+    ck_assert_uint_eq(dmp_stack_frame_count(st), 3);
+    ck_assert_uint_eq(frame_of(st, 1).ip, APP_BASE + 0x222);
+    ck_assert_uint_eq(frame_of(st, 2).ip, APP_BASE + 0x333);
+    ck_assert_int_eq(dmp_stack_end(st), DMP_WALK_FP_END);
+    dmp_stack_free(st);
+    /* Read the way Breakpad reads, only the thread's stack region: here none is known */
+    dmp_walk_options o = {.stack_only = 1};
+    ck_assert_int_eq(dmp_walk_context(f, &c, 0, 0, &o, &st), DMP_OK);
+    ck_assert_uint_eq(dmp_stack_frame_count(st), 1);
+    ck_assert_int_eq(dmp_stack_end(st), DMP_WALK_UNCAPTURED);
+    dmp_stack_free(st);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
 #define SHARED DMPREAD_SHARED_DUMPS
 
 static size_t walked_frames(const char *rel, dmp_walk_end *end)
@@ -384,6 +425,7 @@ int main(void)
     tcase_add_test(tc, amd64_cfi_and_symbols);
     tcase_add_test(tc, x86_stack_win);
     tcase_add_test(tc, arm64_frame_records);
+    tcase_add_test(tc, stack_in_memory64_list);
     suite_add_tcase(s, tc);
     if (access(SHARED "/MANIFEST.tsv", R_OK) == 0) {
         tc = tcase_create("shared");
