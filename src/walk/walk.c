@@ -50,16 +50,34 @@ bool dmpi_walk_module(const struct walker *w, uint64_t addr, size_t *index)
     return true;
 }
 
+/* Module i's symbol file, asking the store the first time only. */
+static const dmp_symfile *module_symfile(struct walker *w, size_t i, const dmp_module *m,
+                                         dmp_sym_state *state)
+{
+    struct dmpi_modsyms *const c = i < w->sym_count ? &w->syms[i] : NULL;
+    if (c && c->asked) {
+        *state = c->state;
+        return c->file;
+    }
+    const dmp_symfile *s = NULL;
+    *state = DMP_SYM_MISSING;
+    if (dmp_symstore_get_module(w->store, m, &s, NULL, state) != DMP_OK)
+        s = NULL;
+    if (c)
+        *c = (struct dmpi_modsyms){true, *state, s};
+    return s;
+}
+
 const dmp_symfile *dmpi_walk_symfile(struct walker *w, uint64_t addr, uint64_t *base)
 {
     size_t i;
     dmp_module m;
-    const dmp_symfile *s = NULL;
+    dmp_sym_state state;
     if (!w->store || !dmpi_walk_module(w, addr, &i) || dmp_module_get(w->f, i, &m) != DMP_OK)
         return NULL;
-    if (dmp_symstore_get_module(w->store, &m, &s, NULL, NULL) != DMP_OK)
-        return NULL;
-    *base = m.base;
+    const dmp_symfile *const s = module_symfile(w, i, &m, &state);
+    if (s)
+        *base = m.base;
     return s;
 }
 
@@ -270,8 +288,10 @@ static bool symbolize(struct walker *w, struct wframe *fr)
     p->has_module = 1;
     p->module_index = i;
     p->module_offset = p->ip - m.base;
-    const dmp_symfile *s;
-    if (!w->store || dmp_symstore_get_module(w->store, &m, &s, NULL, &p->symbols) != DMP_OK)
+    dmp_sym_state state = DMP_SYM_MISSING;
+    const dmp_symfile *const s = w->store ? module_symfile(w, i, &m, &state) : NULL;
+    p->symbols = state;
+    if (!s)
         return true;
     dmp_sym_lookup *const r = malloc(sizeof *r);
     if (!r)
@@ -559,8 +579,15 @@ dmp_status dmp_walk_context(const dmp_file *f, const dmp_context *ctx, uint64_t 
     }
     if (w.checks)
         load_code_ranges(&w);
+    if (w.store) {
+        w.sym_count = dmp_module_count(f);
+        w.syms = calloc(w.sym_count ? w.sym_count : 1, sizeof *w.syms);
+        if (!w.syms)
+            w.sym_count = 0; /* the store is asked each time instead */
+    }
     const dmp_status rc = run_walk(&w, ctx);
     free(w.code);
+    free(w.syms);
     if (rc != DMP_OK) {
         dmp_stack_free(st);
         return rc;

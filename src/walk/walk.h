@@ -94,6 +94,15 @@ struct walker {
     size_t code_count;
     struct wframe recent[2]; /* the last two frames in full: recent[cur] is the callee */
     unsigned cur;
+    struct dmpi_modsyms *syms; /* per module, its symbol file once asked: the store's lock and
+                                  search are paid once a module, not once a scanned word */
+    size_t sym_count;
+};
+
+struct dmpi_modsyms {
+    bool asked;
+    dmp_sym_state state;
+    const dmp_symfile *file;
 };
 
 /* An executable mapping (LinuxMapsStream) of the file a module was loaded from. */
