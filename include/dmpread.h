@@ -1054,7 +1054,7 @@ DMP_API dmp_memory dmp_memory_of(const dmp_file *f);
 /* An unwinding register set: value[i] holds register i of the CPU's numbering (see
  * dmp_reg_name), valid when bit i of `valid` is set. Numberings: x86 eip esp ebp ebx esi edi
  * eax ecx edx eflags; amd64 in DWARF order rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip; arm64
- * x0-x28 fp lr sp pc; arm r0-r12 sp lr pc. */
+ * x0-x28 fp lr sp pc; arm r0-r10 fp r12 sp lr pc (as Breakpad prints them). */
 #define DMP_REGS_MAX 64
 typedef struct dmp_regs {
     dmp_cpu cpu;
@@ -1065,7 +1065,7 @@ typedef struct dmp_regs {
 /* Register i's canonical name ("eip", "rax", "fp", "sp", "r11"), NULL past the last. */
 DMP_API const char *dmp_reg_name(dmp_cpu cpu, unsigned i);
 /* The number of a register named as symbol files do: with or without '$'; arm64 also takes
- * x29 and x30 for fp and lr; arm takes fp (r11), ip (r12), r13-r15; x86 efl for eflags. -1
+ * x29 and x30 for fp and lr; arm takes r11, ip (r12), r13-r15; x86 efl for eflags. -1
  * when unknown. */
 DMP_API int dmp_reg_lookup(dmp_cpu cpu, const char *name, size_t len);
 /* The index of the instruction pointer and stack pointer. */

@@ -143,6 +143,12 @@ dmp_status dmpi_source_open_mem(struct dmpi_source *src, const void *buf, size_t
 void dmpi_source_close(struct dmpi_source *src);
 /* malloc for large arrays: huge-page aligned and advised when `size` is 2 MiB or more. */
 void *dmpi_alloc_large(size_t size);
+/* A file opened again for a pass with read() instead of through its mapping (symbol files:
+ * a mapping's first touches cost more than reading); -1 when it cannot be opened. */
+int dmpi_file_open(const char *path);
+/* read(), retried on EINTR: bytes read, 0 at the end, -1 on error. */
+long dmpi_file_read(int fd, void *buf, size_t len);
+void dmpi_file_close(int fd);
 
 /* directory.c: decodes MINIDUMP_HEADER and the directory; fails only on a bad header. */
 dmp_status dmpi_directory_parse(dmp_file *f, dmp_error *err);

@@ -327,3 +327,22 @@ void *dmpi_alloc_large(size_t size)
 #endif
     return p;
 }
+
+int dmpi_file_open(const char *path)
+{
+    return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+long dmpi_file_read(int fd, void *buf, size_t len)
+{
+    for (;;) {
+        const ssize_t n = read(fd, buf, len);
+        if (n >= 0 || errno != EINTR)
+            return (long)n;
+    }
+}
+
+void dmpi_file_close(int fd)
+{
+    close(fd);
+}

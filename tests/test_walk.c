@@ -167,7 +167,12 @@ START_TEST(amd64_scan_and_limits)
     ck_assert_int_eq(dmp_stack_end(st), DMP_WALK_IP_LOW);
     ck_assert_uint_eq(dmp_stack_frame_count(st), 1);
     dmp_stack_free(st);
-    /* dmpread does not take 0x800 from the context's RBP for a return address: it scans */
+    /* a record that links is followed as Breakpad follows it: the same end */
+    st = walk(f, &low, &s, NULL);
+    ck_assert_int_eq(dmp_stack_end(st), DMP_WALK_IP_LOW);
+    dmp_stack_free(st);
+    /* one that does not link is not taken from the context's RBP: the walk scans */
+    s.word[4] = 0;
     st = walk(f, &low, &s, NULL);
     ck_assert_int_eq(dmp_stack_end(st), DMP_WALK_NO_CALLER);
     dmp_stack_free(st);

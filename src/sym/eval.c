@@ -22,8 +22,8 @@ static const char *const arm64_regs[] = {
     "x0",  "x1",  "x2",  "x3",  "x4",  "x5",  "x6",  "x7",  "x8",  "x9",  "x10",
     "x11", "x12", "x13", "x14", "x15", "x16", "x17", "x18", "x19", "x20", "x21",
     "x22", "x23", "x24", "x25", "x26", "x27", "x28", "fp",  "lr",  "sp",  "pc"};
-static const char *const arm_regs[] = {"r0", "r1", "r2",  "r3",  "r4",  "r5", "r6", "r7",
-                                       "r8", "r9", "r10", "r11", "r12", "sp", "lr", "pc"};
+static const char *const arm_regs[] = {"r0", "r1", "r2",  "r3", "r4",  "r5", "r6", "r7",
+                                       "r8", "r9", "r10", "fp", "r12", "sp", "lr", "pc"};
 
 struct regmap {
     const char *const *names;
@@ -92,7 +92,7 @@ int dmp_reg_lookup(dmp_cpu cpu, const char *name, size_t len)
         dmp_cpu cpu;
         const char *alias;
         int reg;
-    } aliases[] = {{DMP_CPU_ARM64, "x29", 29}, {DMP_CPU_ARM64, "x30", 30}, {DMP_CPU_ARM, "fp", 11},
+    } aliases[] = {{DMP_CPU_ARM64, "x29", 29}, {DMP_CPU_ARM64, "x30", 30}, {DMP_CPU_ARM, "r11", 11},
                    {DMP_CPU_ARM, "ip", 12},    {DMP_CPU_ARM, "r13", 13},   {DMP_CPU_ARM, "r14", 14},
                    {DMP_CPU_ARM, "r15", 15},   {DMP_CPU_X86, "efl", 9}};
     for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)

@@ -185,13 +185,28 @@ static dmp_status add_record(struct pass *ps, enum kind k, struct symline l, uin
     return idx_push(idx_of(ps->s, k), off);
 }
 
+/* A span of a line the pass read into its own buffer, moved onto the same bytes of the file's
+ * mapping (where lookups and the caller find them). */
+static dmp_sym_str rebase(const dmp_symfile *s, struct symline l, uint64_t off, dmp_sym_str t)
+{
+    const uint64_t at = off + (uint64_t)(t.ptr - l.p);
+    if (at > s->len || t.len > s->len - at)
+        return (dmp_sym_str){"", 0};
+    return (dmp_sym_str){s->text + at, t.len};
+}
+
 static void set_module(dmp_symfile *s, struct symline l, uint64_t line_no, uint64_t off)
 {
     dmp_sym_info *const in = &s->info;
+    const struct symline whole = l;
     l.p += 6;
     if (!dmpi_sym_token(&l, &in->os) || !dmpi_sym_token(&l, &in->arch) ||
         !dmpi_sym_token(&l, &in->id) || (in->name = dmpi_sym_rest(&l)).len == 0)
         add_diag(s, DMP_SYM_DIAG_MODULE, line_no, off);
+    in->os = rebase(s, whole, off, in->os);
+    in->arch = rebase(s, whole, off, in->arch);
+    in->id = rebase(s, whole, off, in->id);
+    in->name = rebase(s, whole, off, in->name);
     static const struct {
         const char *arch;
         dmp_cpu cpu;
@@ -203,12 +218,15 @@ static void set_module(dmp_symfile *s, struct symline l, uint64_t line_no, uint6
             in->cpu = arches[i].cpu;
 }
 
-static void set_info(dmp_symfile *s, struct symline l)
+static void set_info(dmp_symfile *s, struct symline l, uint64_t off)
 {
-    dmp_sym_str t;
+    dmp_sym_str t, id;
+    const struct symline whole = l;
     l.p += 5;
-    if (dmpi_sym_token(&l, &t) && dmpi_sym_is(t, "CODE_ID") && dmpi_sym_token(&l, &s->info.code_id))
-        s->info.code_file = dmpi_sym_rest(&l);
+    if (dmpi_sym_token(&l, &t) && dmpi_sym_is(t, "CODE_ID") && dmpi_sym_token(&l, &id)) {
+        s->info.code_id = rebase(s, whole, off, id);
+        s->info.code_file = rebase(s, whole, off, dmpi_sym_rest(&l));
+    }
 }
 
 /* Classifies one line and records it. */
@@ -264,7 +282,7 @@ static dmp_status pass_line(struct pass *ps, struct symline l, uint64_t off)
             set_module(s, l, ps->line_no, off);
         return DMP_OK;
     } else if (starts_with(l, "INFO ")) {
-        set_info(s, l);
+        set_info(s, l, off);
         return DMP_OK;
     } else if (c >= 'A' && c <= 'F') {
         if (!ps->in_func)
@@ -460,7 +478,93 @@ static dmp_status nest_win_unsorted(dmp_symfile *s, enum kind k)
     return DMP_OK;
 }
 
-dmp_status dmpi_sym_index(dmp_symfile *s)
+static dmp_status first_line(struct pass *ps, struct symline l, uint64_t off)
+{
+    ps->line_no++;
+    if (ps->line_no == 1 && !starts_with(l, "MODULE "))
+        add_diag(ps->s, DMP_SYM_DIAG_MODULE, 1, 0);
+    return pass_line(ps, l, off);
+}
+
+/* The pass over bytes already in memory (a caller's buffer, inflated gzip). */
+static dmp_status pass_memory(struct pass *ps)
+{
+    const dmp_symfile *const s = ps->s;
+    uint64_t off = 0;
+    while (off < s->len) {
+        const struct symline l = dmpi_sym_line_at(s, off);
+        const dmp_status st = first_line(ps, l, off);
+        if (st != DMP_OK)
+            return st;
+        off =
+            l.end < s->text + s->len ? dmpi_sym_next_line(s, (uint64_t)(l.end - s->text)) : s->len;
+    }
+    return DMP_OK;
+}
+
+#define READ_CHUNK ((size_t)1 << 20)
+
+/* The pass over a mapped file, read again with read() in chunks: the mapping's pages are then
+ * touched only by lookups. Lines are whole in the buffer (it grows for a longer one); nothing
+ * past the mapping's length is taken, should the file have changed. */
+static dmp_status pass_file(struct pass *ps, int fd)
+{
+    const dmp_symfile *const s = ps->s;
+    size_t cap = READ_CHUNK, have = 0;
+    char *buf = malloc(cap);
+    uint64_t base = 0; /* file offset of buf[0] */
+    bool eof = false;
+    dmp_status st = buf ? DMP_OK : DMP_E_NOMEM;
+    while (st == DMP_OK && !(eof && have == 0) && base < s->len) {
+        if (!eof && have == cap) { /* one line longer than the buffer */
+            char *const grown = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
+            if (!grown) {
+                st = DMP_E_NOMEM;
+                break;
+            }
+            buf = grown;
+            cap *= 2;
+        }
+        if (!eof) {
+            const long n = dmpi_file_read(fd, buf + have, cap - have);
+            if (n < 0) {
+                st = DMP_E_IO;
+                break;
+            }
+            eof = n == 0;
+            have += (size_t)n;
+        }
+        size_t used = 0;
+        for (;;) {
+            const char *const p = buf + used;
+            const char *nl = memchr(p, '\n', have - used);
+            if (!nl && !eof)
+                break;
+            const char *end = nl ? nl : buf + have;
+            const uint64_t off = base + used;
+            if (off >= s->len)
+                break;
+            if ((uint64_t)(end - p) > s->len - off)
+                end = p + (s->len - off);
+            struct symline l = {p, end};
+            while (l.end > l.p && l.end[-1] == '\r')
+                l.end--;
+            st = first_line(ps, l, off);
+            used = nl ? (size_t)(nl - buf) + 1 : have;
+            if (st != DMP_OK || used == have)
+                break;
+        }
+        memmove(buf, buf + used, have - used);
+        base += used;
+        have -= used;
+        if (eof && used == 0)
+            break;
+    }
+    free(buf);
+    return st;
+}
+
+dmp_status dmpi_sym_index(dmp_symfile *s, int fd)
 {
     struct pass ps = {.s = s};
     const bool wide = s->len > UINT32_MAX;
@@ -468,18 +572,9 @@ dmp_status dmpi_sym_index(dmp_symfile *s)
         ps.k[k].sorted = true;
         idx_of(s, (enum kind)k)->wide = wide;
     }
-    uint64_t off = 0;
-    while (off < s->len) {
-        ps.line_no++;
-        const struct symline l = dmpi_sym_line_at(s, off);
-        if (ps.line_no == 1 && !starts_with(l, "MODULE "))
-            add_diag(s, DMP_SYM_DIAG_MODULE, 1, 0);
-        const dmp_status st = pass_line(&ps, l, off);
-        if (st != DMP_OK)
-            return st;
-        off =
-            l.end < s->text + s->len ? dmpi_sym_next_line(s, (uint64_t)(l.end - s->text)) : s->len;
-    }
+    const dmp_status pst = fd >= 0 ? pass_file(&ps, fd) : pass_memory(&ps);
+    if (pst != DMP_OK)
+        return pst;
     s->info.line_count = ps.line_no;
     for (int k = 0; k < K_WIN4; k++) {
         if (!ps.k[k].sorted) {

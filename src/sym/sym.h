@@ -76,7 +76,8 @@ bool dmpi_sym_parse_named(struct symline l, size_t keyword_len, bool origin, uin
                           dmp_sym_str *name);
 
 /* Index builder (index.c). */
-dmp_status dmpi_sym_index(dmp_symfile *s);
+/* The open pass: over the bytes in memory, or with fd >= 0 over the file read again. */
+dmp_status dmpi_sym_index(dmp_symfile *s, int fd);
 void dmpi_sym_index_free(dmp_symfile *s);
 
 #endif /* DMPREAD_SYM_H */

@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static dmp_status sym_finish_open(dmp_symfile *s, dmp_symfile **out, dmp_error *err)
+static dmp_status sym_finish_open(dmp_symfile *s, const char *path, dmp_symfile **out,
+                                  dmp_error *err)
 {
     s->text = (const char *)s->src.bytes.data;
     s->len = s->src.bytes.len;
@@ -14,7 +15,12 @@ static dmp_status sym_finish_open(dmp_symfile *s, dmp_symfile **out, dmp_error *
     s->info.code_id = s->info.code_file = empty;
     if (s->len == 0)
         s->text = "";
-    const dmp_status st = dmpi_sym_index(s);
+    /* A mapped file is read again for the pass, sparing the mapping's pages; a buffer or
+     * inflated gzip is already in memory. */
+    const int fd = path && s->src.kind == DMPI_SOURCE_MAPPED ? dmpi_file_open(path) : -1;
+    const dmp_status st = dmpi_sym_index(s, fd);
+    if (fd >= 0)
+        dmpi_file_close(fd);
     if (st != DMP_OK) {
         dmpi_set_error(err, st, 0, "symbol file: %s while indexing", dmp_strerror(st));
         dmp_sym_close(s);
@@ -40,7 +46,7 @@ dmp_status dmp_sym_open(const char *path, dmp_symfile **out, dmp_error *err)
         free(s);
         return st;
     }
-    return sym_finish_open(s, out, err);
+    return sym_finish_open(s, path, out, err);
 }
 
 dmp_status dmp_sym_open_mem(const void *buf, size_t len, dmp_symfile **out, dmp_error *err)
@@ -60,7 +66,7 @@ dmp_status dmp_sym_open_mem(const void *buf, size_t len, dmp_symfile **out, dmp_
         free(s);
         return st;
     }
-    return sym_finish_open(s, out, err);
+    return sym_finish_open(s, NULL, out, err);
 }
 
 void dmp_sym_close(dmp_symfile *s)

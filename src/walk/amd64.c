@@ -67,22 +67,22 @@ static int by_frame_pointer(struct walker *w, bool scan_allowed, struct wframe *
     if (!w->checks) {
         if (!links)
             return 0; /* Breakpad's rule */
-    } else {
-        /* An RBP that unwinding recovered is a frame pointer: a [0, below 4096] record there
-         * is the outermost one (_start's, thread_start's). From the context's RBP, which
-         * may be any value, it proves nothing: scan instead. */
+    } else if (!links) {
+        /* An RBP that unwinding recovered is a frame pointer. A [0, below 4096] record
+         * there is the outermost one (_start's, thread_start's): the walk ends. A saved RBP
+         * that links no further (0, or a value the caller keeps in RBP for its own use)
+         * still comes with the return address, when that is code: the frame is kept and the
+         * chain ends after it, where Breakpad rejects the frame and scans on into junk. The
+         * context's RBP proves nothing (code without frame pointers uses it freely, and
+         * the record it points at may be several frames up): scan instead, as Breakpad. A
+         * chain that links is followed as Breakpad follows it, into JIT code too. */
         const bool recovered =
             callee->pub.trust == DMP_TRUST_FP || callee->pub.trust == DMP_TRUST_CFI;
         if (recovered && caller_rbp == 0 && rip < 4096) {
             w->st->end = DMP_WALK_FP_END;
             return -1;
         }
-        /* The return address must be code; if it is, a saved RBP that links no further
-         * (0, or a value the caller kept in RBP for its own use) ends the chain after this
-         * frame instead of sending the walk into junk as Breakpad's rejection does. */
-        if (!dmpi_walk_plausible_return(w, rip))
-            return 0;
-        if (!links && rbp < dmpi_reg(callee, RSP))
+        if (!recovered || !dmpi_walk_plausible_return(w, rip))
             return 0;
     }
     caller->pub.regs = callee->pub.regs;
