@@ -502,7 +502,7 @@ static dmp_status pass_memory(struct pass *ps)
     return DMP_OK;
 }
 
-#define READ_CHUNK ((size_t)1 << 20)
+#define READ_CHUNK ((size_t)64 << 10) /* grows for a longer line */
 
 /* The pass over a mapped file, read again with read() in chunks: the mapping's pages are then
  * touched only by lookups. Lines are whole in the buffer (it grows for a longer one); nothing
