@@ -486,6 +486,61 @@ START_TEST(stack_win_nesting)
 }
 END_TEST
 
+/* A file opened by path is indexed by reading it in 64 KiB chunks: lines across chunk ends,
+ * a line longer than a chunk, CRLF and no final newline must come out as from memory. */
+START_TEST(file_pass_matches_memory_pass)
+{
+    char path[] = "/tmp/dmpread-sym-XXXXXX";
+    const int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *const out = fdopen(fd, "wb");
+    ck_assert_ptr_nonnull(out);
+    fputs("MODULE Linux x86_64 ABCD long\r\nFILE 0 a.c\r\n", out);
+    for (unsigned i = 0; i < 5000; i++)
+        fprintf(out, "FUNC %x 10 0 function_number_%u\r\n%x 10 %u 0\r\n", 0x1000 + 0x10 * i, i,
+                0x1000 + 0x10 * i, i + 1);
+    fputs("FUNC 100000 10 0 ", out);
+    for (int i = 0; i < 200000; i++)
+        fputc('n', out);
+    fputs("\r\n100000 10 77 0\r\nPUBLIC 200000 0 last_without_newline", out);
+    fclose(out);
+    dmp_symfile *f, *m;
+    ck_assert_int_eq(dmp_sym_open(path, &f, NULL), DMP_OK);
+    FILE *const in = fopen(path, "rb");
+    static char buf[1 << 20];
+    const size_t n = fread(buf, 1, sizeof buf, in);
+    fclose(in);
+    ck_assert_int_eq(dmp_sym_open_mem(buf, n, &m, NULL), DMP_OK);
+    dmp_sym_info fi, mi;
+    dmp_sym_get_info(f, &fi);
+    dmp_sym_get_info(m, &mi);
+    ck_assert_uint_eq(fi.func_count, 5001);
+    ck_assert_uint_eq(fi.func_count, mi.func_count);
+    ck_assert_uint_eq(fi.public_count, 1);
+    ck_assert_uint_eq(fi.line_count, mi.line_count);
+    ck_assert_uint_eq(fi.bad_lines, 0);
+    ck_assert_sym_str(fi.name, "long");
+    ck_assert_sym_str(fi.id, "ABCD");
+    for (unsigned i = 0; i < 5000; i += 7) {
+        dmp_sym_lookup a, b;
+        ck_assert_int_eq(dmp_sym_lookup_addr(f, 0x1000 + 0x10 * i + 3, &a), DMP_OK);
+        ck_assert_int_eq(dmp_sym_lookup_addr(m, 0x1000 + 0x10 * i + 3, &b), DMP_OK);
+        ck_assert_uint_eq(a.line, i + 1);
+        ck_assert_uint_eq(a.sym_offset, b.sym_offset);
+        ck_assert_int_eq(a.name.len, b.name.len);
+    }
+    dmp_sym_lookup r;
+    ck_assert_int_eq(dmp_sym_lookup_addr(f, 0x100004, &r), DMP_OK);
+    ck_assert_uint_eq(r.name.len, 200000);
+    ck_assert_uint_eq(r.line, 77);
+    ck_assert_int_eq(dmp_sym_lookup_addr(f, 0x200004, &r), DMP_OK);
+    ck_assert_sym_str(r.name, "last_without_newline");
+    dmp_sym_close(f);
+    dmp_sym_close(m);
+    unlink(path);
+}
+END_TEST
+
 /* A scratch symbol folder: <root>/<file>/<id>/<stem>.sym holding `text`. */
 static void put_sym(const char *root, const char *file, const char *id, const char *stem,
                     const char *text)
@@ -734,6 +789,7 @@ int main(void)
     tcase_add_test(tc, inline_both_syntaxes);
     tcase_add_test(tc, damaged_and_unsorted);
     tcase_add_test(tc, stack_win_nesting);
+    tcase_add_test(tc, file_pass_matches_memory_pass);
     suite_add_tcase(s, tc);
     tc = tcase_create("evaluator");
     tcase_add_test(tc, cfi_apply_amd64);
