@@ -305,6 +305,7 @@ struct keyed {
     uint64_t key;
     uint64_t end;
     uint64_t off;
+    size_t rank; /* its place in file order */
 };
 
 static int cmp_keyed(const void *a, const void *b)
@@ -427,7 +428,7 @@ static dmp_status nest_win_unsorted(dmp_symfile *s, enum kind k)
     struct symidx *const x = idx_of(s, k);
     const size_t n = x->n;
     struct keyed *const t = malloc(n * sizeof *t);
-    size_t *const pos = malloc(n * sizeof *pos);
+    size_t *const pos = calloc(n ? n : 1, sizeof *pos);
     unsigned char *const kept = calloc(n, 1);
     if (!t || !pos || !kept) {
         free(t);
@@ -437,21 +438,12 @@ static dmp_status nest_win_unsorted(dmp_symfile *s, enum kind k)
     }
     for (size_t i = 0; i < n; i++) {
         t[i].off = symidx_get(x, i);
+        t[i].rank = i;
         record_key(dmpi_sym_line_at(s, t[i].off), k, &t[i].key, &t[i].end);
     }
     qsort(t, n, sizeof *t, cmp_nested);
-    /* The offsets are still in file order in x: find each record's place in t. */
-    for (size_t p = 0; p < n; p++) {
-        size_t lo = 0, hi = n;
-        while (lo < hi) { /* file order is offset order */
-            const size_t mid = lo + (hi - lo) / 2;
-            if (symidx_get(x, mid) < t[p].off)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        pos[lo] = p;
-    }
+    for (size_t p = 0; p < n; p++)
+        pos[t[p].rank] = p;
     for (size_t i = 0; i < n; i++) {
         const size_t p = pos[i];
         const size_t from = p > WIN_CLASH_WINDOW ? p - WIN_CLASH_WINDOW : 0;
