@@ -6,7 +6,9 @@
 # Generates a sparse dump with stacks and a small dump with real bytes in a temporary folder,
 # measures both with few repetitions, times the CLI through `dmpbench exec`, checks that the
 # CSV files have their rows and, when gnuplot is installed, that the plot script draws them.
-# A few seconds in all. Exits non-zero on any failure.
+# Then gen_sym writes a 2 MB .sym (from ../shared/symbols when it is there, else from a small
+# sample written here) and sym_bench opens it and looks up 200 addresses, directly and under
+# `sym_bench time`. A few seconds in all. Exits non-zero on any failure.
 set -eu
 [ $# -eq 1 ] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
 build=$(cd "$1" && pwd)
@@ -14,7 +16,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 gen=$build/bench/dmpbench-gen
 bench=$build/bench/dmpbench
 cli=$build/dmpread
-for f in "$gen" "$bench" "$cli"; do
+symgen=$build/bench/gen_sym
+symbench=$build/bench/sym_bench
+for f in "$gen" "$bench" "$cli" "$symgen" "$symbench"; do
     [ -x "$f" ] || { echo "smoke.sh: $f is missing: build with -DDMPREAD_BUILD_BENCH=ON" >&2; exit 1; }
 done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dmpread-smoke.XXXXXX")
@@ -48,4 +52,41 @@ if command -v gnuplot >/dev/null 2>&1; then
     sh "$here/plot.sh" "$tmp/results.csv" "$tmp/plot.png"
     [ -s "$tmp/plot.png" ] || { echo "smoke.sh: no plot drawn" >&2; exit 1; }
 fi
+
+# Symbol files (issue 9): what bench/sym_run.sh does, at 2 MB and once.
+shared_syms=$here/../../shared/symbols
+if [ -d "$shared_syms" ]; then
+    srcs=$(find "$shared_syms" -name '*.sym' ! -name '*.old.sym' | sort)
+else
+    srcs=$tmp/sample.sym
+    cat >"$srcs" <<'EOF'
+MODULE Linux x86_64 000000000000000000000000000000000 sample
+FILE 0 a.c
+FILE 1 b.h
+INLINE_ORIGIN 0 inlined
+FUNC 0 40 0 f
+INLINE 0 12 1 0 10 10
+0 10 10 0
+10 10 3 1
+20 20 14 0
+PUBLIC 40 0 g
+FUNC m 60 20 4 h
+60 20 30 0
+STACK CFI INIT 0 40 .cfa: $rsp 8 + .ra: .cfa -8 + ^
+STACK CFI 1 .cfa: $rsp 16 +
+STACK WIN 0 40 10 1 0 0 0 0 0 0 1
+STACK WIN 4 60 20 4 0 4 0 0 0 1 $T0 $ebp = $eip $T0 4 + ^ =
+EOF
+fi
+# shellcheck disable=SC2086 # the list is split on purpose
+facts=$("$symgen" -s 2M --align 16 "$tmp/smoke.sym" $srcs | head -1)
+range=$(echo "$facts" | tr ' ' '\n' | sed -n 's/^lo=//p'):$(echo "$facts" | tr ' ' '\n' | sed -n 's/^hi=//p')
+"$symbench" -n 200 --range "$range" "$tmp/smoke.sym" >"$tmp/sym.txt"
+grep -q ' errors=0 ' "$tmp/sym.txt" || { echo "smoke.sh: sym_bench: $(cat "$tmp/sym.txt")" >&2; exit 1; }
+if grep -q ' func=0 ' "$tmp/sym.txt"; then
+    echo "smoke.sh: sym_bench found no FUNC" >&2
+    exit 1
+fi
+"$symbench" time -- "$symbench" -n 200 --range "$range" "$tmp/smoke.sym" ';;' wc -l "$tmp/smoke.sym" |
+    grep -q ' status=0$' || { echo "smoke.sh: sym_bench time failed" >&2; exit 1; }
 echo "smoke.sh: benchmarks ran"
