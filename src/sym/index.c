@@ -22,6 +22,14 @@
 
 enum kind { K_FILE, K_ORIGIN, K_FUNC, K_PUBLIC, K_CFI, K_WIN4, K_WIN0, K_COUNT };
 
+/* Sort keys for a kind found out of order. */
+struct keyed {
+    uint64_t key;
+    uint64_t end;
+    uint64_t off;
+    size_t rank; /* its place in file order */
+};
+
 /* What the pass remembers of the last record kept of each kind. */
 struct kstate {
     bool any;
@@ -30,9 +38,20 @@ struct kstate {
     uint64_t end; /* FUNC, CFI: key + size */
 };
 
+/* STACK WIN nesting as the pass goes, while a type is in order: the enclosing ranges kept so
+ * far, and a bit per record pushed saying it was dropped. */
+struct winstream {
+    struct keyed *stack;
+    size_t depth;
+    size_t cap;
+    uint8_t *dropped;
+    size_t dropped_bytes;
+};
+
 struct pass {
     dmp_symfile *s;
     struct kstate k[K_COUNT];
+    struct winstream win[2];
     uint64_t line_no;
     bool in_func; /* line and INLINE records have a FUNC above them */
     bool in_cfi;  /* delta records have an INIT above them */
@@ -93,8 +112,8 @@ static void add_diag(dmp_symfile *s, dmp_sym_diag_kind kind, uint64_t line, uint
     s->info.bad_lines++;
     if (s->diag_count == DMP_SYM_MAX_DIAGS)
         return;
-    if (line == 0) /* found after the pass, when sorting: count the lines up to it */
-        line = dmp_sym_line_of(s, off);
+    /* line 0: found after the pass, when sorting; dmp_sym_diag_get counts the lines up to it
+     * if anyone asks, rather than reading the file for it here */
     s->diags[s->diag_count++] = (dmp_sym_diag){kind, line, off};
 }
 
@@ -156,17 +175,6 @@ static dmp_status add_record(struct pass *ps, enum kind k, struct symline l, uin
         return DMP_OK; /* size 0 covers nothing; Breakpad stores none either */
     if (k == K_PUBLIC && key == 0)
         return DMP_OK; /* PUBLICs at 0 are placeholders (ntdll's _CIlog...); Breakpad skips them */
-    if (k == K_WIN4 || k == K_WIN0) {
-        /* Nesting is resolved after the pass; here only the order is checked: by start, and
-         * at one start the larger range first. */
-        struct kstate *const w = &ps->k[k];
-        if (w->any && (key < w->key || (key == w->key && end > w->end)))
-            w->sorted = false;
-        w->any = true;
-        w->key = key;
-        w->end = end;
-        return idx_push(idx_of(ps->s, k), off);
-    }
     struct kstate *const st = &ps->k[k];
     if (st->any && st->sorted) {
         if (key < st->key) {
@@ -193,6 +201,84 @@ static dmp_sym_str rebase(const dmp_symfile *s, struct symline l, uint64_t off, 
     if (at > s->len || t.len > s->len - at)
         return (dmp_sym_str){"", 0};
     return (dmp_sym_str){s->text + at, t.len};
+}
+
+static void note_win_size(dmp_symfile *s, enum kind k, uint64_t size)
+{
+    uint64_t *const max = &s->win_max_size[k == K_WIN4 ? 0 : 1];
+    if (size > *max)
+        *max = size;
+}
+
+/* Whether b clashes with a, as Breakpad's ContainedRangeMap sees it: they overlap without
+ * one holding the other, or they are the same range. */
+static bool win_clash(const struct keyed *a, const struct keyed *b)
+{
+    if (a->key == b->key && a->end == b->end)
+        return true;
+    const bool disjoint = a->end <= b->key || b->end <= a->key;
+    const bool nested =
+        (a->key <= b->key && b->end <= a->end) || (b->key <= a->key && a->end <= b->end);
+    return !disjoint && !nested;
+}
+
+/* A STACK WIN record of type 4 or 0, parsed once. It always goes into the index; while its
+ * type is in order (by start, the larger range first at one start) the nesting rule is
+ * applied here, against the stack of ranges enclosing it, and a record that clashes is
+ * marked dropped. Out of order, nest_win_unsorted decides after the pass. */
+static dmp_status add_win(struct pass *ps, enum kind k, const dmp_win_record *w, uint64_t off)
+{
+    const struct keyed r = {w->start, w->start + w->size, off, 0};
+    if (r.end < r.key) {
+        add_diag(ps->s, DMP_SYM_DIAG_SYNTAX, ps->line_no, off);
+        return DMP_OK; /* past 2^64: refused, as Breakpad does */
+    }
+    if (r.end == r.key)
+        return DMP_OK;
+    struct kstate *const st = &ps->k[k];
+    struct winstream *const ws = &ps->win[k == K_WIN4 ? 0 : 1];
+    struct symidx *const x = idx_of(ps->s, k);
+    if (st->any && st->sorted && (r.key < st->key || (r.key == st->key && r.end > st->end)))
+        st->sorted = false;
+    st->any = true;
+    st->key = r.key;
+    st->end = r.end;
+    const dmp_status rc = idx_push(x, off);
+    if (rc != DMP_OK || !st->sorted)
+        return rc;
+    while (ws->depth > 0 && ws->stack[ws->depth - 1].end <= r.key)
+        ws->depth--;
+    if (ws->depth > 0 && win_clash(&ws->stack[ws->depth - 1], &r)) {
+        const size_t i = x->n - 1;
+        if (i / 8 >= ws->dropped_bytes) {
+            const size_t bytes = x->cap / 8 + 1;
+            uint8_t *const d = realloc(ws->dropped, bytes);
+            if (!d)
+                return DMP_E_NOMEM;
+            memset(d + ws->dropped_bytes, 0, bytes - ws->dropped_bytes);
+            ws->dropped = d;
+            ws->dropped_bytes = bytes;
+        }
+        ws->dropped[i / 8] |= (uint8_t)(1u << (i % 8));
+        add_diag(ps->s, DMP_SYM_DIAG_OVERLAP, ps->line_no, off);
+        return DMP_OK;
+    }
+    if (ws->depth == ws->cap) {
+        const size_t cap = ws->cap ? ws->cap * 2 : 16;
+        struct keyed *const grown = realloc(ws->stack, cap * sizeof *grown);
+        if (!grown)
+            return DMP_E_NOMEM;
+        ws->stack = grown;
+        ws->cap = cap;
+    }
+    ws->stack[ws->depth++] = r;
+    note_win_size(ps->s, k, w->size);
+    return DMP_OK;
+}
+
+static bool is_dropped(const struct winstream *ws, size_t i)
+{
+    return i / 8 < ws->dropped_bytes && (ws->dropped[i / 8] >> (i % 8) & 1);
 }
 
 static void set_module(dmp_symfile *s, struct symline l, uint64_t line_no, uint64_t off)
@@ -264,11 +350,10 @@ static dmp_status pass_line(struct pass *ps, struct symline l, uint64_t off)
             add_diag(s, DMP_SYM_DIAG_SYNTAX, ps->line_no, off);
             return DMP_OK;
         }
-        if (w.type != 4 && w.type != 0) {
-            ps->in_func = ps->in_cfi = false;
+        ps->in_func = ps->in_cfi = false;
+        if (w.type != 4 && w.type != 0)
             return DMP_OK; /* types 1-3 are valid but never looked up, as in Breakpad */
-        }
-        k = w.type == 4 ? K_WIN4 : K_WIN0;
+        return add_win(ps, w.type == 4 ? K_WIN4 : K_WIN0, &w, off);
     } else if (starts_with(l, "INLINE_ORIGIN ")) {
         k = K_ORIGIN;
     } else if (starts_with(l, "INLINE ")) {
@@ -299,14 +384,6 @@ static dmp_status pass_line(struct pass *ps, struct symline l, uint64_t off)
     ps->in_cfi = cfi;
     return add_record(ps, k, l, off);
 }
-
-/* Sort keys for a kind found out of order. */
-struct keyed {
-    uint64_t key;
-    uint64_t end;
-    uint64_t off;
-    size_t rank; /* its place in file order */
-};
 
 static int cmp_keyed(const void *a, const void *b)
 {
@@ -362,68 +439,25 @@ static dmp_status sort_kind(dmp_symfile *s, enum kind k)
     return DMP_OK;
 }
 
-static void note_win_size(dmp_symfile *s, enum kind k, uint64_t size)
-{
-    uint64_t *const max = &s->win_max_size[k == K_WIN4 ? 0 : 1];
-    if (size > *max)
-        *max = size;
-}
-
-/* STACK WIN records nest, as Breakpad's ContainedRangeMap holds them: a record inside
- * another is kept (the innermost answers a lookup), one that partly overlaps a record kept
- * before it, or repeats its range, is dropped. On a sorted array one stack of the enclosing
- * ranges decides it; in a file out of order "before" is "at a lower address". */
-static dmp_status nest_win(dmp_symfile *s, enum kind k)
+/* A type kept in order to the end: the records the pass marked dropped leave the index. */
+static void compact_win(dmp_symfile *s, enum kind k, const struct winstream *ws)
 {
     struct symidx *const x = idx_of(s, k);
-    struct keyed *stack = NULL;
-    size_t depth = 0, cap = 0, kept = 0;
-    for (size_t i = 0; i < x->n; i++) {
-        struct keyed r = {.off = symidx_get(x, i)};
-        record_key(dmpi_sym_line_at(s, r.off), k, &r.key, &r.end);
-        while (depth > 0 && stack[depth - 1].end <= r.key)
-            depth--;
-        if (depth > 0 && (r.end > stack[depth - 1].end ||
-                          (r.key == stack[depth - 1].key && r.end == stack[depth - 1].end))) {
-            add_diag(s, DMP_SYM_DIAG_OVERLAP, 0, r.off);
-            continue;
-        }
-        if (depth == cap) {
-            cap = cap ? cap * 2 : 16;
-            struct keyed *const grown = realloc(stack, cap * sizeof *grown);
-            if (!grown) {
-                free(stack);
-                return DMP_E_NOMEM;
-            }
-            stack = grown;
-        }
-        stack[depth++] = r;
-        idx_set(x, kept++, r.off);
-        note_win_size(s, k, r.end - r.key);
-    }
-    free(stack);
+    size_t kept = 0;
+    for (size_t i = 0; i < x->n; i++)
+        if (!is_dropped(ws, i))
+            idx_set(x, kept++, symidx_get(x, i));
     x->n = kept;
-    return DMP_OK;
 }
 
 /* How many neighbours, in address order, an out-of-order STACK WIN record is checked
  * against. Real files (kernel32's, say) clash only with records a few places away. */
 #define WIN_CLASH_WINDOW 64
 
-static bool win_clash(const struct keyed *a, const struct keyed *b)
-{
-    if (a->key == b->key && a->end == b->end)
-        return true; /* the same range again */
-    const bool disjoint = a->end <= b->key || b->end <= a->key;
-    const bool nested =
-        (a->key <= b->key && b->end <= a->end) || (b->key <= a->key && a->end <= b->end);
-    return !disjoint && !nested;
-}
-
 /* STACK WIN records out of order, as in kernel32.sym: Breakpad's rule taken literally, in file
  * order, each record kept unless it clashes with one kept before it; the clash check looks at
  * WIN_CLASH_WINDOW neighbours on each side in address order. */
-static dmp_status nest_win_unsorted(dmp_symfile *s, enum kind k)
+static dmp_status nest_win_unsorted(dmp_symfile *s, enum kind k, const struct winstream *ws)
 {
     struct symidx *const x = idx_of(s, k);
     const size_t n = x->n;
@@ -451,9 +485,9 @@ static dmp_status nest_win_unsorted(dmp_symfile *s, enum kind k)
         bool clash = false;
         for (size_t q = from; q <= to && !clash; q++)
             clash = q != p && kept[q] && win_clash(&t[p], &t[q]);
-        if (clash)
+        if (clash && !is_dropped(ws, i)) /* the pass reported those it dropped in order */
             add_diag(s, DMP_SYM_DIAG_OVERLAP, 0, t[p].off);
-        else
+        else if (!clash)
             kept[p] = 1;
     }
     size_t m = 0;
@@ -565,22 +599,29 @@ dmp_status dmpi_sym_index(dmp_symfile *s, int fd)
         idx_of(s, (enum kind)k)->wide = wide;
     }
     const dmp_status pst = fd >= 0 ? pass_file(&ps, fd) : pass_memory(&ps);
-    if (pst != DMP_OK)
-        return pst;
-    s->info.line_count = ps.line_no;
-    for (int k = 0; k < K_WIN4; k++) {
-        if (!ps.k[k].sorted) {
-            const dmp_status st = sort_kind(s, (enum kind)k);
-            if (st != DMP_OK)
-                return st;
+    if (pst != DMP_OK) {
+        for (int w = 0; w < 2; w++) {
+            free(ps.win[w].stack);
+            free(ps.win[w].dropped);
         }
+        return pst;
     }
+    s->info.line_count = ps.line_no;
+    dmp_status st = DMP_OK;
+    for (int k = 0; k < K_WIN4 && st == DMP_OK; k++)
+        if (!ps.k[k].sorted)
+            st = sort_kind(s, (enum kind)k);
     for (int k = K_WIN4; k <= K_WIN0; k++) {
-        const dmp_status st =
-            ps.k[k].sorted ? nest_win(s, (enum kind)k) : nest_win_unsorted(s, (enum kind)k);
-        if (st != DMP_OK)
-            return st;
+        struct winstream *const ws = &ps.win[k - K_WIN4];
+        if (ps.k[k].sorted)
+            compact_win(s, (enum kind)k, ws);
+        else if (st == DMP_OK)
+            st = nest_win_unsorted(s, (enum kind)k, ws);
+        free(ws->stack);
+        free(ws->dropped);
     }
+    if (st != DMP_OK)
+        return st;
     s->info.file_count = s->files.n;
     s->info.origin_count = s->origins.n;
     s->info.func_count = s->funcs.n;

@@ -96,6 +96,8 @@ dmp_status dmp_sym_diag_get(const dmp_symfile *s, size_t i, dmp_sym_diag *out)
     if (i >= s->diag_count)
         return DMP_E_NOT_FOUND;
     *out = s->diags[i];
+    if (out->line == 0)
+        out->line = dmp_sym_line_of(s, out->offset);
     return DMP_OK;
 }
 
