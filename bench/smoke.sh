@@ -8,7 +8,9 @@
 # CSV files have their rows and, when gnuplot is installed, that the plot script draws them.
 # Then gen_sym writes a 2 MB .sym (from ../shared/symbols when it is there, else from a small
 # sample written here) and sym_bench opens it and looks up 200 addresses, directly and under
-# `sym_bench time`. A few seconds in all. Exits non-zero on any failure.
+# `sym_bench time`. walk_bench walks a 2,000-frame synthetic stack in each mode and sweeps
+# `dmpread stack --all` over testdata/triage.dmp once. A few seconds in all. Exits non-zero on
+# any failure.
 set -eu
 [ $# -eq 1 ] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
 build=$(cd "$1" && pwd)
@@ -18,7 +20,8 @@ bench=$build/bench/dmpbench
 cli=$build/dmpread
 symgen=$build/bench/gen_sym
 symbench=$build/bench/sym_bench
-for f in "$gen" "$bench" "$cli" "$symgen" "$symbench"; do
+walkbench=$build/bench/walk_bench
+for f in "$gen" "$bench" "$cli" "$symgen" "$symbench" "$walkbench"; do
     [ -x "$f" ] || { echo "smoke.sh: $f is missing: build with -DDMPREAD_BUILD_BENCH=ON" >&2; exit 1; }
 done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dmpread-smoke.XXXXXX")
@@ -89,4 +92,17 @@ if grep -q ' func=0 ' "$tmp/sym.txt"; then
 fi
 "$symbench" time -- "$symbench" -n 200 --range "$range" "$tmp/smoke.sym" ';;' wc -l "$tmp/smoke.sym" |
     grep -q ' status=0$' || { echo "smoke.sh: sym_bench time failed" >&2; exit 1; }
+
+# The stack walker (issue 10): what bench/walk_run.sh does, tiny.
+for m in fp scan cfi cfi-func; do
+    "$walkbench" --mode $m --frames 2000 --reps 3 >"$tmp/walk.txt" ||
+        { echo "smoke.sh: walk_bench --mode $m: $(cat "$tmp/walk.txt")" >&2; exit 1; }
+done
+echo "$here/../testdata/triage.dmp" >"$tmp/walk-list"
+"$walkbench" sweep --runs 1 --csv "$tmp/walk-sweep.csv" --dmpread "$cli" "$tmp/walk-list" 2>/dev/null
+[ "$(rows "$tmp/walk-sweep.csv")" -eq 8 ] || { echo "smoke.sh: walk-sweep.csv lacks rows" >&2; exit 1; }
+if awk -F, 'NR > 1 && $6 != 0 { bad = 1 } END { exit !bad }' "$tmp/walk-sweep.csv"; then
+    echo "smoke.sh: dmpread stack failed under walk_bench sweep" >&2
+    exit 1
+fi
 echo "smoke.sh: benchmarks ran"
