@@ -87,12 +87,9 @@ bool dmpi_walk_addr_valid(struct walker *w, uint64_t addr)
         return false;
     uint64_t base;
     const dmp_symfile *const s = dmpi_walk_symfile(w, addr, &base);
-    dmp_sym_lookup *const r = s ? malloc(sizeof *r) : NULL;
-    if (!r)
+    if (!s)
         return true; /* no symbols to say otherwise */
-    const bool ok = dmp_sym_lookup_addr(s, addr - base, r) == DMP_OK;
-    free(r);
-    return ok;
+    return dmp_sym_lookup_addr(s, addr - base, w->lookup) == DMP_OK;
 }
 
 unsigned dmpi_walk_scan_words(const struct walker *w)
@@ -159,9 +156,7 @@ int dmpi_walk_by_cfi(struct walker *w, bool scan_allowed, struct wframe *caller)
     const dmp_symfile *const s = dmpi_walk_symfile(w, callee->pub.lookup_ip, &base);
     if (!s)
         return 0;
-    dmp_cfi_rules *const rules = malloc(sizeof *rules);
-    if (!rules)
-        return 0;
+    dmp_cfi_rules *const rules = w->rules;
     int found = 0;
     dmp_regs regs;
     if (dmp_sym_find_cfi(s, callee->pub.lookup_ip - base, rules) == DMP_OK &&
@@ -176,7 +171,6 @@ int dmpi_walk_by_cfi(struct walker *w, bool scan_allowed, struct wframe *caller)
         caller->pub.trust = DMP_TRUST_CFI;
         found = 1;
     }
-    free(rules);
     return found;
 }
 
@@ -253,9 +247,8 @@ static bool push_frame(struct walker *w, const struct wframe *fr)
                          .has_function = p->has_function != 0,
                          .has_line = p->has_line != 0,
                          .has_param_size = fr->has_param_size};
-    for (unsigned r = 0; r < DMP_REGS_MAX; r++)
-        if (p->regs.valid >> r & 1)
-            st->regs[st->reg_count++] = p->regs.value[r];
+    for (uint64_t v = p->regs.valid; v; v &= v - 1)
+        st->regs[st->reg_count++] = p->regs.value[__builtin_ctzll(v)];
     w->cur ^= 1;
     w->recent[w->cur] = *fr;
     return true;
@@ -293,9 +286,7 @@ static bool symbolize(struct walker *w, struct wframe *fr)
     p->symbols = state;
     if (!s)
         return true;
-    dmp_sym_lookup *const r = malloc(sizeof *r);
-    if (!r)
-        return false;
+    dmp_sym_lookup *const r = w->lookup;
     bool ok = true;
     if (dmp_sym_lookup_addr(s, p->lookup_ip - m.base, r) == DMP_OK) {
         p->has_function = 1;
@@ -314,7 +305,6 @@ static bool symbolize(struct walker *w, struct wframe *fr)
         }
         p->inline_count = r->inline_count;
     }
-    free(r);
     return ok;
 }
 
@@ -579,15 +569,21 @@ dmp_status dmp_walk_context(const dmp_file *f, const dmp_context *ctx, uint64_t 
     }
     if (w.checks)
         load_code_ranges(&w);
+    dmp_status rc = DMP_OK;
     if (w.store) {
         w.sym_count = dmp_module_count(f);
         w.syms = calloc(w.sym_count ? w.sym_count : 1, sizeof *w.syms);
-        if (!w.syms)
-            w.sym_count = 0; /* the store is asked each time instead */
+        w.lookup = malloc(sizeof *w.lookup);
+        w.rules = malloc(sizeof *w.rules);
+        if (!w.syms || !w.lookup || !w.rules)
+            rc = DMP_E_NOMEM;
     }
-    const dmp_status rc = run_walk(&w, ctx);
+    if (rc == DMP_OK)
+        rc = run_walk(&w, ctx);
     free(w.code);
     free(w.syms);
+    free(w.lookup);
+    free(w.rules);
     if (rc != DMP_OK) {
         dmp_stack_free(st);
         return rc;

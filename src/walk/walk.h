@@ -96,6 +96,8 @@ struct walker {
     unsigned cur;
     struct dmpi_modsyms *syms; /* per module, its symbol file once asked: the store's lock and
                                   search are paid once a module, not once a scanned word */
+    dmp_sym_lookup *lookup;    /* scratch for lookups and rules, allocated once a walk */
+    dmp_cfi_rules *rules;
     size_t sym_count;
 };
 
