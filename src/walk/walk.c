@@ -520,7 +520,8 @@ static void load_code_ranges(struct walker *w)
         add_maps_line(w, &cur, p, line_end);
         p = nl ? nl + 1 : end;
     }
-    qsort(w->code, w->code_count, sizeof *w->code, cmp_xrange);
+    if (w->code_count > 1)
+        qsort(w->code, w->code_count, sizeof *w->code, cmp_xrange);
 }
 
 /* arm64's pointer-authentication mask: every bit up to the highest module's end. */
