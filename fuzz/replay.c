@@ -2,10 +2,11 @@
  * replays the corpus on every build, with any compiler.
  * SPDX-License-Identifier: MIT
  *
- * usage: fuzz_open_replay PATH...
+ * usage: fuzz_<harness>_replay PATH...
  * Folders are walked recursively, entries in name order. Each input is read into a buffer of
  * exactly its size (so ASan sees any overread) and its path printed before it runs, so a
- * crash names its input. Exits 1 when a path cannot be read or no input was found.
+ * crash names its input. Messages carry the program's own name (fuzz_open_replay,
+ * fuzz_walk_replay, ...). Exits 1 when a path cannot be read or no input was found.
  */
 #define _POSIX_C_SOURCE 200809L /* opendir, stat, strdup: this program only, not the library */
 
@@ -18,6 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+/* The program's name, for messages: argv[0] less its folders. */
+static const char *prog = "replay";
 
 /* Paths still to visit, used as a stack: no recursion however deep the folders. */
 struct todo {
@@ -66,7 +70,7 @@ static bool push_folder(struct todo *t, const char *dir)
 {
     DIR *const d = opendir(dir);
     if (!d) {
-        fprintf(stderr, "fuzz_open_replay: %s: %s\n", dir, strerror(errno));
+        fprintf(stderr, "%s: %s: %s\n", prog, dir, strerror(errno));
         return false;
     }
     const size_t first = t->len;
@@ -91,7 +95,7 @@ static bool run_file(const char *path, size_t size)
         fflush(stdout);
         LLVMFuzzerTestOneInput(data, size);
     } else {
-        fprintf(stderr, "fuzz_open_replay: cannot read %s\n", path);
+        fprintf(stderr, "%s: cannot read %s\n", prog, path);
     }
     free(data);
     return ok;
@@ -99,6 +103,10 @@ static bool run_file(const char *path, size_t size)
 
 int main(int argc, char **argv)
 {
+    if (argc > 0 && argv[0] && *argv[0]) {
+        const char *const slash = strrchr(argv[0], '/');
+        prog = slash ? slash + 1 : argv[0];
+    }
     struct todo t = {NULL, 0, 0};
     bool ok = true;
     for (int i = argc - 1; i >= 1 && ok; i--)
@@ -108,7 +116,7 @@ int main(int argc, char **argv)
         char *const path = t.paths[--t.len];
         struct stat st;
         if (stat(path, &st) != 0) {
-            fprintf(stderr, "fuzz_open_replay: %s: %s\n", path, strerror(errno));
+            fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
             ok = false;
         } else if (S_ISDIR(st.st_mode)) {
             ok = push_folder(&t, path) && ok;
@@ -120,8 +128,8 @@ int main(int argc, char **argv)
         free(path);
     }
     free(t.paths);
-    printf("fuzz_open_replay: ran %zu inputs\n", ran);
+    printf("%s: ran %zu inputs\n", prog, ran);
     if (ran == 0)
-        fprintf(stderr, "fuzz_open_replay: no inputs found\n");
+        fprintf(stderr, "%s: no inputs found\n", prog);
     return ok && ran > 0 ? 0 : 1;
 }

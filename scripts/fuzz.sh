@@ -4,7 +4,8 @@
 # SPDX-License-Identifier: MIT
 #
 # Harnesses: fuzz_open (dumps), fuzz_sym (Breakpad .sym files), fuzz_eval (the postfix
-# evaluator of STACK CFI / STACK WIN rules), one at a time.
+# evaluator of STACK CFI / STACK WIN rules), fuzz_walk (the stack walker, over dumps), one at
+# a time.
 # The build goes to build-fuzz/ (override with BUILD_DIR). Each harness has a scratch corpus
 # folder in it, kept between runs, into which its seeds are copied and where the fuzzer adds
 # what it finds; nothing in the repository is written:
@@ -13,11 +14,15 @@
 #                 ../shared/symbols (DMPREAD_SHARED_SYMBOLS), under 64 KiB each
 #   corpus-eval/  fuzz/sym-seeds/*.expr, fuzz/corpus-eval/, and the STACK WIN programs and
 #                 STACK CFI expressions of ../shared/symbols
-# A crash, leak, timeout or OOM leaves its input in $BUILD_DIR/artifacts/ (fuzz_sym's and
-# fuzz_eval's prefixed with their name), the other harnesses still run, and this script exits
-# non-zero; minimise the input with `<harness> -minimize_crash=1` and commit it as
-# fuzz/corpus/regress-<what> (fuzz_open), fuzz/corpus-sym/regress-<what> (fuzz_sym) or
-# fuzz/corpus-eval/regress-<what> (fuzz_eval).
+#   corpus-walk/  what corpus/ starts from, fuzz/walk-seeds/ and fuzz/corpus-walk/, and each
+#                 plain dump again with its crashing thread's context appended in the tail
+#                 format fuzz_walk.c reads ([context][mode][u16le length]), plus an arm64 and
+#                 an arm context over shared dumps whose modules have .sym files of those CPUs
+# A crash, leak, timeout or OOM leaves its input in $BUILD_DIR/artifacts/ (fuzz_sym's,
+# fuzz_eval's and fuzz_walk's prefixed with their name), the other harnesses still run, and
+# this script exits non-zero; minimise the input with `<harness> -minimize_crash=1` and commit
+# it as fuzz/corpus/regress-<what> (fuzz_open), fuzz/corpus-sym/regress-<what> (fuzz_sym),
+# fuzz/corpus-eval/regress-<what> (fuzz_eval) or fuzz/corpus-walk/regress-<what> (fuzz_walk).
 set -eu
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -37,7 +42,7 @@ esac
 cmake -S . -B "$build" -DCMAKE_C_COMPILER=clang -DDMPREAD_BUILD_FUZZERS=ON \
     -DDMPREAD_BUILD_TESTS=OFF -DDMPREAD_BUILD_CLI=OFF -DDMPREAD_INSTALL=OFF \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j"$jobs" --target fuzz_open fuzz_sym fuzz_eval mkseeds
+cmake --build "$build" -j"$jobs" --target fuzz_open fuzz_sym fuzz_eval fuzz_walk mkseeds
 
 # Every input goes into one flat folder; shared dumps keep their folder in their name, as
 # several folders hold files of the same name.
@@ -45,17 +50,20 @@ corpus=$build/corpus
 artifacts=$build/artifacts
 mkdir -p "$corpus" "$artifacts" "$build/seeds"
 "$build/fuzz/mkseeds" "$build/seeds"
-cp "$build/seeds"/* "$corpus"/
-find testdata -type f \( -name "*.dmp" -o -name "*.gz" \) -exec cp {} "$corpus"/ \;
-if [ -d fuzz/corpus ]; then
-    cp fuzz/corpus/* "$corpus"/ 2>/dev/null || true
-fi
-if [ -d "$shared" ]; then
-    find "$shared" -type f -name '*.dmp' | while read -r f; do
-        name=$(printf '%s' "${f#"$shared"/}" | tr '/' '_')
-        cp "$f" "$corpus/shared_$name"
-    done
-fi
+copy_dumps() { # DIR: the dump inputs, as fuzz_open and fuzz_walk both start from them
+    cp "$build/seeds"/* "$1"/
+    find testdata -type f \( -name "*.dmp" -o -name "*.gz" \) -exec cp {} "$1"/ \;
+    if [ -d fuzz/corpus ]; then
+        cp fuzz/corpus/* "$1"/ 2>/dev/null || true
+    fi
+    if [ -d "$shared" ]; then
+        find "$shared" -type f -name '*.dmp' | while read -r f; do
+            name=$(printf '%s' "${f#"$shared"/}" | tr '/' '_')
+            cp "$f" "$1/shared_$name"
+        done
+    fi
+}
+copy_dumps "$corpus"
 
 # Symbol files. A real one is sampled rather than cut, as its head is mostly FILE records: its
 # MODULE and INFO lines and the first records of every kind (each FUNC with the first of its
@@ -113,6 +121,83 @@ if [ -d "$symbols" ]; then
     }
 fi
 
+# Dumps for the walker, and the same dumps with a context in their tail for its
+# dmp_walk_context path: [context][mode][u16le context length], mode 1 (with symbols).
+# They are made afresh in walk-seeds/ each run, then join what the fuzzer kept.
+walk_corpus=$build/corpus-walk
+walk_seeds=$build/walk-seeds
+rm -rf "$walk_seeds"
+mkdir -p "$walk_corpus" "$walk_seeds"
+copy_dumps "$walk_seeds"
+for d in fuzz/walk-seeds fuzz/corpus-walk; do
+    if [ -d "$d" ]; then
+        find "$d" -type f ! -name '*.md' -exec cp {} "$walk_seeds"/ \;
+    fi
+done
+le() { # COUNT VALUE: VALUE as COUNT little-endian bytes
+    n=$1 v=$2
+    while [ "$n" -gt 0 ]; do
+        # shellcheck disable=SC2059 # the format is the byte's octal escape
+        printf "\\$(printf %03o $((v & 255)))"
+        v=$((v >> 8)) n=$((n - 1))
+    done
+}
+zeros() { head -c "$1" /dev/zero; }
+# context_of FILE: "SIZE RVA" of the exception's context, else of the first thread's, when the
+# file is a dump whose context lies in its first 256 KiB; nothing otherwise. One od and one awk
+# a file: spawning a process per field took minutes over the shared dumps.
+context_of() {
+    od -An -v -tu1 -N 262144 "$1" | awk '
+        { for (i = 1; i <= NF; i++) b[n++] = $i }
+        function u32(o) {
+            if (o < 0 || o + 3 >= n) return -1
+            return b[o] + 256 * (b[o + 1] + 256 * (b[o + 2] + 256 * b[o + 3]))
+        }
+        END {
+            if (u32(0) != 1347241037) exit  # "MDMP"
+            count = u32(8); dir = u32(12); size = -1
+            for (i = 0; i < count && i < 64 && dir >= 0; i++) {
+                at = dir + 12 * i; type = u32(at); len = u32(at + 4); rva = u32(at + 8)
+                if (rva < 0) break
+                if (type == 6) { # MINIDUMP_EXCEPTION_STREAM: the context after the record
+                    size = u32(rva + 160); ctx = u32(rva + 164); break
+                }
+                if (type == 3 && size < 0) { # MINIDUMP_THREAD_LIST, its count padded by some
+                    first = (len - 4) % 48 == 0 ? rva + 4 : rva + 8
+                    size = u32(first + 40); ctx = u32(first + 44)
+                }
+            }
+            if (size > 0 && size < 4096 && ctx >= 0 && ctx + size <= n) print size, ctx
+        }'
+}
+for f in "$walk_seeds"/*; do
+    case $f in *.ctx-*) continue ;; esac # fuzz/walk-seeds/ has its context already
+    # shellcheck disable=SC2046 # split into SIZE and RVA
+    set -- $(context_of "$f")
+    [ $# -eq 2 ] || continue
+    { cat "$f"; tail -c +$(($2 + 1)) "$f" | head -c "$1"; le 1 1; le 2 "$1"; } >"$f.ctx-1"
+done
+# arm64 over linux_inline: pc in libstdc++ (arm64 .sym), x29 and sp in the captured stack.
+if [ -f "$walk_seeds/shared_breakpad_linux_inline.dmp" ]; then
+    {
+        cat "$walk_seeds/shared_breakpad_linux_inline.dmp"
+        le 4 $((0x00400002)); le 4 0; zeros 232
+        le 8 $((0x7fff1669e480)); le 8 $((0x2161b6)); le 8 $((0x7fff1669d1a0))
+        le 8 $((0x7f75576d1000)); zeros 640
+        le 1 1; le 2 912
+    } >"$walk_seeds/shared_breakpad_linux_inline.dmp.ctx-arm64"
+fi
+# arm over minidump2: pc in ole32 (arm .sym), sp on the crashing thread's stack.
+if [ -f "$walk_seeds/shared_breakpad_minidump2.dmp" ]; then
+    {
+        cat "$walk_seeds/shared_breakpad_minidump2.dmp"
+        le 4 $((0x00200002)); zeros 44; le 4 $((0x12fe88)); zeros 4
+        le 4 $((0x12fe84)); le 4 $((0x404200)); le 4 $((0x774e1000)); zeros 348
+        le 1 1; le 2 416
+    } >"$walk_seeds/shared_breakpad_minidump2.dmp.ctx-arm"
+fi
+cp "$walk_seeds"/* "$walk_corpus"/
+
 failed=""
 summary=""
 
@@ -148,6 +233,8 @@ run_fuzzer fuzz_sym fuzz_sym "$sym_corpus" "$root/fuzz/sym.dict" "$sym_max_len" 
     "$artifacts/fuzz_sym-" "$build/fuzz_sym.log"
 run_fuzzer fuzz_eval fuzz_eval "$eval_corpus" "$root/fuzz/sym.dict" 16384 \
     "$artifacts/fuzz_eval-" "$build/fuzz_eval.log"
+run_fuzzer fuzz_walk fuzz_walk "$walk_corpus" "$root/fuzz/dmp.dict" 1114112 \
+    "$artifacts/fuzz_walk-" "$build/fuzz_walk.log"
 
 echo "fuzz: executions in $seconds s each:$summary"
 if [ -n "$failed" ]; then

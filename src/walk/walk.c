@@ -509,7 +509,7 @@ static void load_code_ranges(struct walker *w)
     const void *data;
     size_t len;
     if (dmp_stream_find(w->f, DMP_STREAM_LINUX_MAPS, 0, &si) != DMP_OK ||
-        dmp_stream_data(w->f, si, &data, &len) != DMP_OK)
+        dmp_stream_data(w->f, si, &data, &len) != DMP_OK || !data || len == 0)
         return;
     const char *p = data;
     const char *const end = p + len;
