@@ -1201,7 +1201,7 @@ typedef struct dmp_walk_options {
 typedef struct dmp_frame {
     uint64_t ip;        /* the instruction pointer: the return address in callers */
     uint64_t lookup_ip; /* the address symbols are looked up at: ip, or in callers the
-                           return address less one instruction byte (4 on arm64) */
+                           return address less 1 (x86, amd64), 2 (arm) or 4 (arm64) */
     uint64_t sp;
     dmp_frame_trust trust;
     dmp_regs regs;
