@@ -19,12 +19,7 @@ static int by_cfi(struct walker *w, bool scan_allowed, struct wframe *caller)
         return r;
     if (!dmpi_reg(caller, RIP) || !dmpi_reg(caller, RSP))
         return 0; /* Breakpad's check */
-    if (w->checks && !dmpi_walk_plausible_return(w, dmpi_reg(caller, RIP))) {
-        w->st->end = DMP_WALK_BAD_RETURN;
-        w->st->bad_return = dmpi_reg(caller, RIP);
-        return -1;
-    }
-    return 1;
+    return dmpi_walk_checked_return(w, dmpi_reg(caller, RIP));
 }
 
 /* Windows frame 0 without unwind data is taken for a leaf: its return address is one of the

@@ -10,12 +10,7 @@ static int by_cfi(struct walker *w, bool scan_allowed, struct wframe *caller)
     const int r = dmpi_walk_by_cfi(w, scan_allowed, caller);
     if (r <= 0)
         return r;
-    if (w->checks && !dmpi_walk_plausible_return(w, dmpi_reg(caller, PC))) {
-        w->st->end = DMP_WALK_BAD_RETURN;
-        w->st->bad_return = dmpi_reg(caller, PC);
-        return -1;
-    }
-    return 1;
+    return dmpi_walk_checked_return(w, dmpi_reg(caller, PC));
 }
 
 static const dmpi_walk_method arm_methods[] = {by_cfi, dmpi_walk_by_scan};

@@ -18,12 +18,7 @@ static int by_cfi(struct walker *w, bool scan_allowed, struct wframe *caller)
     if (r <= 0)
         return r;
     caller->pub.regs.value[PC] = strip(w, dmpi_reg(caller, PC));
-    if (w->checks && !dmpi_walk_plausible_return(w, dmpi_reg(caller, PC))) {
-        w->st->end = DMP_WALK_BAD_RETURN;
-        w->st->bad_return = dmpi_reg(caller, PC);
-        return -1;
-    }
-    return 1;
+    return dmpi_walk_checked_return(w, dmpi_reg(caller, PC));
 }
 
 /* A frame whose link register is unknown, found after its caller's frame record was read:

@@ -148,6 +148,15 @@ bool dmpi_walk_plausible_return(struct walker *w, uint64_t ip)
     return dmpi_walk_module(w, ip, NULL) || executable(w->f, ip);
 }
 
+int dmpi_walk_checked_return(struct walker *w, uint64_t ip)
+{
+    if (!w->checks || dmpi_walk_plausible_return(w, ip))
+        return 1;
+    w->st->end = DMP_WALK_BAD_RETURN;
+    w->st->bad_return = ip;
+    return -1;
+}
+
 int dmpi_walk_by_cfi(struct walker *w, bool scan_allowed, struct wframe *caller)
 {
     (void)scan_allowed;

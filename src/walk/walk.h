@@ -177,5 +177,8 @@ int dmpi_walk_by_scan(struct walker *w, bool scan_allowed, struct wframe *caller
 /* dmpread's check of a return address unwind rules produced: in a loaded module or executable
  * memory, and canonical. */
 bool dmpi_walk_plausible_return(struct walker *w, uint64_t ip);
+/* For a method that found a caller by unwind rules: 1, or (not in Breakpad mode) -1 when the
+ * return address is no code, the walk then ending DMP_WALK_BAD_RETURN with that address. */
+int dmpi_walk_checked_return(struct walker *w, uint64_t ip);
 
 #endif /* DMPREAD_WALK_H */

@@ -188,12 +188,7 @@ static int by_cfi(struct walker *w, bool scan_allowed, struct wframe *caller)
     const uint64_t need = 1u << EIP | 1u << ESP | 1u << EBP;
     if ((caller->pub.regs.valid & need) != need)
         return 0;
-    if (w->checks && !dmpi_walk_plausible_return(w, dmpi_reg(caller, EIP))) {
-        w->st->end = DMP_WALK_BAD_RETURN;
-        w->st->bad_return = dmpi_reg(caller, EIP);
-        return -1;
-    }
-    return 1;
+    return dmpi_walk_checked_return(w, dmpi_reg(caller, EIP));
 }
 
 /* The EBP chain, or a scan when [ebp] cannot be read. */
