@@ -36,29 +36,6 @@
 #define FILL 0xa5
 #define SENTINEL UINT64_C(0xa5a5a5a5a5a5a5a5)
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static _Noreturn void
-fail(int line, const char *fmt, ...)
-{
-    va_list ap;
-    fprintf(stderr, "fuzz_eval.c:%d: ", line);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    abort();
-}
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            fail(__LINE__, __VA_ARGS__);                                                           \
-    } while (0)
-
-typedef unsigned long long ull; /* for printf */
-
 /* The input as memory, at two places; reads are all or nothing. */
 struct memory {
     const uint8_t *data;

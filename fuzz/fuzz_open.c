@@ -37,29 +37,6 @@
 #define DIAG_FORMAT_MAX 4096 /* diagnostics formatted per input */
 #define SENTINEL UINT64_C(0x5a5a5a5a5a5a5a5a)
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static _Noreturn void
-fail(int line, const char *fmt, ...)
-{
-    va_list ap;
-    fprintf(stderr, "fuzz_open.c:%d: ", line);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    abort();
-}
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            fail(__LINE__, __VA_ARGS__);                                                           \
-    } while (0)
-
-typedef unsigned long long ull; /* for printf */
-
 /* One opened input and what its reads are checked against. */
 struct run {
     const dmp_file *f;

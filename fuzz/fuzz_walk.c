@@ -57,29 +57,6 @@
 #define MODE_STACK_ONLY 4
 #define GZIP_MAX_HEAP ((uint64_t)16 << 20) /* inflated bytes a gzip input may take */
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static _Noreturn void
-fail(int line, const char *fmt, ...)
-{
-    va_list ap;
-    fprintf(stderr, "fuzz_walk.c:%d: ", line);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    abort();
-}
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            fail(__LINE__, __VA_ARGS__);                                                           \
-    } while (0)
-
-typedef unsigned long long ull; /* for printf */
-
 /* ---- Symbol files ------------------------------------------------------------------------ */
 
 /* One .sym file of the scratch store, at <folder>/<id>/<folder less .pdb>.sym. Each text starts
@@ -525,7 +502,7 @@ static struct symtext symtext_of(const struct run *r, size_t module_index)
         const struct symtext t = {info.os.ptr - 7, d->text, symdef_len(d)}; /* "MODULE " */
         return t;
     }
-    fail(__LINE__, "the store opened %s, which is none of the scratch files", path);
+    fuzz_fail(__FILE__, __LINE__, "the store opened %s, which is none of the scratch files", path);
 }
 
 static void check_sym_str(const struct symtext *t, dmp_sym_str s, const char *what)
