@@ -40,12 +40,6 @@ static const char *module_name(const dmp_file *f, size_t i)
     return dmp_module_get(f, i, &m) == DMP_OK ? path_base_name(m.name) : "?";
 }
 
-static uint64_t module_base(const dmp_file *f, size_t i)
-{
-    dmp_module m;
-    return dmp_module_get(f, i, &m) == DMP_OK ? m.base : 0;
-}
-
 /* "module!function [file : line + 0xoff]", as Breakpad prints a frame. */
 static void print_where(const dmp_file *f, const dmp_frame *fr, dmp_sym_str function,
                         uint64_t function_address)
@@ -171,7 +165,6 @@ static void json_frame(struct json *j, const dmp_file *f, const dmp_stack *st, s
     } else {
         json_null(j, "registers");
     }
-    (void)module_base;
     json_object_end(j);
 }
 
