@@ -230,9 +230,9 @@ static bool push_frame(struct walker *w, const struct wframe *fr)
 {
     dmp_stack *const st = w->st;
     const dmp_frame *const p = &fr->pub;
-    const size_t nregs = (size_t)__builtin_popcountll(p->regs.valid);
+    /* room for every register the set can hold, so no count of its bits is needed here */
     if (!grow((void **)&st->frames, &st->cap, st->count + 1, sizeof *st->frames) ||
-        !grow((void **)&st->regs, &st->reg_cap, st->reg_count + nregs, sizeof *st->regs))
+        !grow((void **)&st->regs, &st->reg_cap, st->reg_count + DMP_REGS_MAX, sizeof *st->regs))
         return false;
     struct cframe *const c = &st->frames[st->count++];
     *c = (struct cframe){.ip = p->ip,
