@@ -1192,8 +1192,9 @@ typedef struct dmp_walk_options {
     size_t max_frames;       /* 0: 1024 */
     size_t max_scanned;      /* most frames found by scanning; 0: 1024 */
     int stack_only;          /* read only the thread's own stack region, as Breakpad does */
-    int breakpad_compatible; /* only Breakpad's methods and checks (for comparison): no
-                                return-address checks, no frame-pointer end, Breakpad's order */
+    int breakpad_compatible; /* Breakpad's rules alone (for comparison): no return-address
+                                checks, no frame-pointer chain end, no module extents from
+                                LinuxMaps, Breakpad's .cbCalleeParams (docs/WALK.md) */
 } dmp_walk_options;
 
 /* One frame. Registers are the unwinder's numbering (dmp_reg_name), valid where `regs.valid`
