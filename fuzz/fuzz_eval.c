@@ -60,24 +60,6 @@ struct run {
     uint64_t rng;
 };
 
-/* splitmix64 */
-static uint64_t next_rand(struct run *r)
-{
-    uint64_t z = (r->rng += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
-/* FNV-1a: the PRNG's seed, so that a crash replays. */
-static uint64_t hash_bytes(const uint8_t *p, size_t n)
-{
-    uint64_t h = UINT64_C(0xcbf29ce484222325);
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * UINT64_C(0x100000001b3);
-    return h;
-}
-
 static bool is_32bit(dmp_cpu cpu)
 {
     return cpu == DMP_CPU_X86 || cpu == DMP_CPU_ARM;
@@ -137,7 +119,7 @@ static void fill_regs(struct run *r, bool some_invalid)
     regs->cpu = r->cpu;
     const uint64_t mask = value_mask(r->cpu);
     for (unsigned i = 0; i < r->reg_count; i++) {
-        const uint64_t x = next_rand(r);
+        const uint64_t x = fuzz_rand(&r->rng);
         uint64_t v;
         switch (x % 4) {
         case 0:
@@ -150,7 +132,7 @@ static void fill_regs(struct run *r, bool some_invalid)
             v = r->mem.base[1] + (x >> 8) % (r->size + 1);
             break;
         default:
-            v = next_rand(r);
+            v = fuzz_rand(&r->rng);
             break;
         }
         regs->value[i] = v & mask;
@@ -213,14 +195,14 @@ static uint64_t parse_value(const uint8_t *p, size_t len)
                           : c >= 'A' && c <= 'F' ? c - 'A' + 10
                                                  : -1;
             if (d < 0)
-                return hash_bytes(p, len);
+                return fuzz_hash(p, len);
             v = v << 4 | (uint64_t)d;
         }
         return v;
     }
     for (size_t i = 0; i < len; i++) {
         if (p[i] < '0' || p[i] > '9')
-            return hash_bytes(p, len);
+            return fuzz_hash(p, len);
         v = v * 10 + (uint64_t)(p[i] - '0');
     }
     return v;
@@ -270,7 +252,7 @@ static void set_params(const struct run *r, dmp_eval *ev)
         char name[NAME_MAX_LEN + 1];
         copy_name(name, r->params + a, alen);
         const uint64_t value = next_token(r, &pos, &b, &blen) ? parse_value(r->params + b, blen)
-                                                              : hash_bytes(r->params + a, alen);
+                                                              : fuzz_hash(r->params + a, alen);
         set_param(ev, name, value & value_mask(r->cpu));
     }
 }
@@ -416,7 +398,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!r.expr)
         return 0;
     memcpy(r.expr, data + 1, r.expr_len);
-    r.rng = hash_bytes(data, size);
+    r.rng = fuzz_hash(data, size);
     r.mem.data = data;
     r.mem.size = size;
     r.mem.width = is_32bit(r.cpu) ? 4 : 8;

@@ -50,24 +50,6 @@ struct run {
     uint64_t budget; /* bytes left to read */
 };
 
-/* splitmix64 */
-static uint64_t next_rand(struct run *r)
-{
-    uint64_t z = (r->rng += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
-/* FNV-1a: the PRNG's seed, so that a crash replays. */
-static uint64_t hash_bytes(const uint8_t *p, size_t n)
-{
-    uint64_t h = UINT64_C(0xcbf29ce484222325);
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * UINT64_C(0x100000001b3);
-    return h;
-}
-
 static bool all_equal(const uint8_t *p, size_t n, uint8_t v)
 {
     for (size_t i = 0; i < n; i++)
@@ -139,7 +121,7 @@ static void check_diag_format(struct run *r, const dmp_diag *d)
     CHECK(strlen(full) == shown, "diag format: returned %zu, wrote %zu", need, strlen(full));
     CHECK(!strchr(full, '\n'), "diag format: not one line: %s", full);
     CHECK(dmp_diag_format(d, NULL, 0) == need, "diag format: length differs with no room");
-    const size_t cap = 1 + (size_t)(next_rand(r) % sizeof part);
+    const size_t cap = 1 + (size_t)(fuzz_rand(&r->rng) % sizeof part);
     memset(part, 0x7f, sizeof part);
     CHECK(dmp_diag_format(d, part, cap) == need, "diag format: length differs with %zu", cap);
     const size_t cut = need < cap ? need : cap - 1;
@@ -385,8 +367,8 @@ static void probe_read(struct run *r, uint64_t addr, uint64_t len)
     uint8_t *const buf = malloc((size_t)room + GUARD);
     if (!buf)
         return;
-    const uint8_t canary = (uint8_t)next_rand(r);
-    const bool counted = next_rand(r) & 1;
+    const uint8_t canary = (uint8_t)fuzz_rand(&r->rng);
+    const bool counted = fuzz_rand(&r->rng) & 1;
     memset(buf, canary, (size_t)room + GUARD);
     size_t got = (size_t)SENTINEL;
     const dmp_status st = dmp_read_memory(r->f, addr, buf, (size_t)len, counted ? &got : NULL);
@@ -474,13 +456,13 @@ static void probe_random(struct run *r)
 {
     const struct cover *c = &r->cover;
     for (int k = 0; k < RANDOM_PROBES; k++) {
-        const uint64_t x = next_rand(r), y = next_rand(r);
+        const uint64_t x = fuzz_rand(&r->rng), y = fuzz_rand(&r->rng);
         switch (x % 4) {
         case 0: /* around a segment */
             if (c->count > 0) {
-                const struct cover_seg *s = &c->segs[next_rand(r) % c->count];
+                const struct cover_seg *s = &c->segs[fuzz_rand(&r->rng) % c->count];
                 const uint64_t size = s->last - s->lo + 1;
-                probe(r, s->lo + y % (size + 32) - 16, next_rand(r) % (2 * size + 32));
+                probe(r, s->lo + y % (size + 32) - 16, fuzz_rand(&r->rng) % (2 * size + 32));
             }
             break;
         case 1:
@@ -490,7 +472,7 @@ static void probe_random(struct run *r)
             probe(r, UINT64_MAX - y % 64, (x >> 8) % 128);
             break;
         default:
-            probe(r, y, next_rand(r));
+            probe(r, y, fuzz_rand(&r->rng));
             break;
         }
     }
@@ -536,7 +518,7 @@ static void probe_all(struct run *r, const uint8_t *input, size_t input_len)
         if (i < EDGE_SEGS / 2 || n - i <= EDGE_SEGS / 4)
             probe_edges(r, i);
     for (size_t k = 0; n > EDGE_SEGS && k < EDGE_SEGS / 4; k++)
-        probe_edges(r, (size_t)(next_rand(r) % n));
+        probe_edges(r, (size_t)(fuzz_rand(&r->rng) % n));
     probe(r, 0, 1);
     probe(r, UINT64_MAX, 1);
     probe(r, UINT64_MAX, 2);
@@ -550,7 +532,7 @@ static void probe_all(struct run *r, const uint8_t *input, size_t input_len)
 /* Everything after a successful open, for plain and gzip input alike. */
 static void walk(struct run *r, const uint8_t *input, size_t input_len)
 {
-    r->rng = hash_bytes(input, input_len);
+    r->rng = fuzz_hash(input, input_len);
     r->budget = READ_BUDGET;
     check_streams(r);
     check_diags(r);

@@ -61,24 +61,6 @@ struct run {
     unsigned applied, programs;
 };
 
-/* splitmix64 */
-static uint64_t next_rand(struct run *r)
-{
-    uint64_t z = (r->rng += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
-/* FNV-1a: the PRNG's seed, so that a crash replays. */
-static uint64_t hash_bytes(const uint8_t *p, size_t n)
-{
-    uint64_t h = UINT64_C(0xcbf29ce484222325);
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * UINT64_C(0x100000001b3);
-    return h;
-}
-
 static bool all_equal(const void *p, size_t n, uint8_t v)
 {
     const uint8_t *const b = p;
@@ -220,7 +202,7 @@ static void push_harvest(struct run *r)
         if (seen < HARVEST_MAX) {
             picks[seen] = v;
         } else {
-            const uint64_t k = next_rand(r) % (seen + 1);
+            const uint64_t k = fuzz_rand(&r->rng) % (seen + 1);
             if (k < HARVEST_MAX)
                 picks[k] = v;
         }
@@ -273,7 +255,7 @@ static void fill_regs(struct run *r, dmp_cpu cpu, uint64_t ip, dmp_regs *regs)
     const uint64_t mask = is_32bit(cpu) ? UINT32_MAX : UINT64_MAX;
     const uint64_t middle = MEM_BASE + (r->size / 2 & ~(uint64_t)7);
     for (unsigned i = 0; i < n; i++) {
-        const uint64_t x = next_rand(r);
+        const uint64_t x = fuzz_rand(&r->rng);
         uint64_t v;
         switch (x % 4) {
         case 0:
@@ -286,7 +268,7 @@ static void fill_regs(struct run *r, dmp_cpu cpu, uint64_t ip, dmp_regs *regs)
             v = middle;
             break;
         default:
-            v = next_rand(r);
+            v = fuzz_rand(&r->rng);
             break;
         }
         regs->value[i] = v & mask;
@@ -777,9 +759,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     r.data = data;
     r.size = size;
     r.borrowed = !(size >= 2 && data[0] == 0x1f && data[1] == 0x8b);
-    r.rng = hash_bytes(data, size);
+    r.rng = fuzz_hash(data, size);
     dmp_sym_get_info(s, &r.info);
-    r.cpu = r.info.cpu != DMP_CPU_UNKNOWN ? r.info.cpu : cpus[next_rand(&r) % 4];
+    r.cpu = r.info.cpu != DMP_CPU_UNKNOWN ? r.info.cpu : cpus[fuzz_rand(&r.rng) % 4];
     check_info(&r);
     check_diags(&r);
     probe_arguments(&r);

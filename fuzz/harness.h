@@ -34,6 +34,24 @@ fuzz_fail(const char *file, int line, const char *fmt, ...)
 
 typedef unsigned long long ull; /* for printf */
 
+/* splitmix64 over *state: the harnesses' PRNG, seeded from the input so a crash replays. */
+static inline uint64_t fuzz_rand(uint64_t *state)
+{
+    uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+/* FNV-1a of some bytes: the PRNG's seed. */
+static inline uint64_t fuzz_hash(const uint8_t *p, size_t n)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * UINT64_C(0x100000001b3);
+    return h;
+}
+
 /* Runs one input; returns 0. A failed check aborts the process after printing why. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
