@@ -332,7 +332,7 @@ static dmp_status step(struct machine *m, const char *t, size_t len)
 /* Runs the tokens; leaves the stack for the caller to judge. */
 static dmp_status run(struct machine *m, const char *text, size_t len)
 {
-    struct symline l = {text, text + len};
+    struct symline l = {text, text + len, 0};
     dmp_sym_str t;
     size_t tokens = 0;
     while (dmpi_sym_token(&l, &t)) {

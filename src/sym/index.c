@@ -522,8 +522,7 @@ static dmp_status pass_memory(struct pass *ps)
         const dmp_status st = first_line(ps, l, off);
         if (st != DMP_OK)
             return st;
-        off =
-            l.end < s->text + s->len ? dmpi_sym_next_line(s, (uint64_t)(l.end - s->text)) : s->len;
+        off = l.next;
     }
     return DMP_OK;
 }
@@ -572,7 +571,7 @@ static dmp_status pass_file(struct pass *ps, int fd)
                 break;
             if ((uint64_t)(end - p) > s->len - off)
                 end = p + (s->len - off);
-            struct symline l = {p, end};
+            struct symline l = {p, end, 0};
             while (l.end > l.p && l.end[-1] == '\r')
                 l.end--;
             st = first_line(ps, l, off);

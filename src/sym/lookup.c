@@ -230,8 +230,9 @@ static void func_details(const dmp_symfile *s, uint64_t off, uint64_t addr, dmp_
     size_t n = 0;
     bool cut = false, have = false;
     uint64_t order = 0, file_id = 0;
-    for (uint64_t o = dmpi_sym_next_line(s, off); o < s->len; o = dmpi_sym_next_line(s, o)) {
+    for (uint64_t o = dmpi_sym_line_at(s, off).next, next; o < s->len; o = next) {
         const struct symline l = dmpi_sym_line_at(s, o);
+        next = l.next;
         const enum under u = classify_under(l);
         if (u == U_END)
             break;
@@ -335,7 +336,7 @@ dmp_status dmp_sym_lookup_addr(const dmp_symfile *s, uint64_t addr, dmp_sym_look
  * Breakpad. */
 static bool add_rules(dmp_sym_str text, dmp_cfi_rules *out)
 {
-    struct symline l = {text.ptr, text.ptr + text.len};
+    struct symline l = {text.ptr, text.ptr + text.len, 0};
     dmp_sym_str t, reg = {"", 0};
     const char *expr_start = NULL, *expr_end = NULL;
     bool have_reg = false;
@@ -392,8 +393,9 @@ static dmp_status find_cfi(const dmp_symfile *s, uint64_t addr, dmp_cfi_rules *o
     if (!add_rules(rules, out))
         return DMP_E_MALFORMED;
     /* The deltas are the STACK CFI lines right under the INIT; those up to addr apply. */
-    for (uint64_t o = dmpi_sym_next_line(s, off); o < s->len; o = dmpi_sym_next_line(s, o)) {
+    for (uint64_t o = dmpi_sym_line_at(s, off).next, next; o < s->len; o = next) {
         struct symline l = dmpi_sym_line_at(s, o);
+        next = l.next;
         dmp_sym_str kw1, kw2, a;
         uint64_t at;
         if ((size_t)(l.end - l.p) < 10 || memcmp(l.p, "STACK CFI ", 10) != 0 ||

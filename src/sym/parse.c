@@ -20,16 +20,10 @@ struct symline dmpi_sym_line_at(const dmp_symfile *s, uint64_t off)
     const char *const p = s->text + off;
     const char *nl = memchr(p, '\n', (size_t)(s->len - off));
     const char *end = nl ? nl : s->text + s->len;
+    const uint64_t next = nl ? (uint64_t)(nl - s->text) + 1 : s->len;
     while (end > p && end[-1] == '\r')
         end--;
-    return (struct symline){p, end};
-}
-
-uint64_t dmpi_sym_next_line(const dmp_symfile *s, uint64_t off)
-{
-    const char *const p = s->text + off;
-    const char *const nl = memchr(p, '\n', (size_t)(s->len - off));
-    return nl ? (uint64_t)(nl - s->text) + 1 : s->len;
+    return (struct symline){p, end, next};
 }
 
 bool dmpi_sym_token(struct symline *l, dmp_sym_str *tok)

@@ -21,10 +21,12 @@ static inline uint64_t symidx_get(const struct symidx *x, size_t i)
     return x->wide ? ((const uint64_t *)x->p)[i] : ((const uint32_t *)x->p)[i];
 }
 
-/* One line of the file: [p, end) without its line ending. */
+/* One line of the file: [p, end) without its line ending; `next` is the offset just past its
+ * '\n' (the next line's), or the file's length (only lines from dmpi_sym_line_at have it). */
 struct symline {
     const char *p;
     const char *end;
+    uint64_t next;
 };
 
 struct dmp_symfile {
@@ -45,8 +47,6 @@ struct dmp_symfile {
 
 /* The line starting at offset `off` (which must be < s->len). */
 struct symline dmpi_sym_line_at(const dmp_symfile *s, uint64_t off);
-/* The offset just past the line starting at `off` (past its '\n'), or s->len. */
-uint64_t dmpi_sym_next_line(const dmp_symfile *s, uint64_t off);
 
 /* Tokens: runs of non-blank bytes (blank: space, tab, '\r'). */
 bool dmpi_sym_token(struct symline *l, dmp_sym_str *tok);
