@@ -6,9 +6,13 @@
 #include <inttypes.h>
 #include <string.h>
 
+#define MAX_IMAGE_DIRS 64
+
 struct stack_args {
     const char *path;
     dmp_symstore *store;
+    const char *image_dirs[MAX_IMAGE_DIRS];
+    size_t image_dir_count;
     bool json, all, registers, have_thread;
     uint32_t thread_id;
     dmp_walk_options opt;
@@ -29,6 +33,8 @@ static const char *found_by(dmp_frame_trust t)
         return "stack scanning";
     case DMP_TRUST_LEAF:
         return "simulating a return from leaf function";
+    case DMP_TRUST_UNWIND:
+        return "unwind data in the module's image";
     default:
         return "unknown";
     }
@@ -64,6 +70,23 @@ static void print_where(const dmp_file *f, const dmp_frame *fr, dmp_sym_str func
     } else {
         printf(" + 0x%" PRIx64, fr->ip - function_address);
     }
+    if (fr->function_source == DMP_NAME_EXPORTS && function.ptr == fr->function.ptr)
+        printf(" (nearest export)");
+    else if (fr->function_source == DMP_NAME_SYMTAB && function.ptr == fr->function.ptr)
+        printf(" (ELF .symtab)");
+}
+
+static const char *name_source(dmp_name_source s)
+{
+    switch (s) {
+    case DMP_NAME_SYMBOLS:
+        return "symbols";
+    case DMP_NAME_EXPORTS:
+        return "exports";
+    case DMP_NAME_SYMTAB:
+        return "symtab";
+    }
+    return "unknown";
 }
 
 static void print_regs(const dmp_frame *fr, bool all)
@@ -142,6 +165,10 @@ static void json_frame(struct json *j, const dmp_file *f, const dmp_stack *st, s
     json_hex_or_null(j, "module_offset", fr->has_module, fr->module_offset);
     json_str(j, "function", fr->has_function, fr->function);
     json_hex_or_null(j, "function_offset", fr->has_function, fr->ip - fr->function_address);
+    if (fr->has_function)
+        json_string(j, "function_source", name_source(fr->function_source));
+    else
+        json_null(j, "function_source");
     json_str(j, "file", fr->has_line && fr->file.len, fr->file);
     json_uint_or_null(j, "line", fr->has_line, fr->line);
     json_bool(j, "missing_symbols", fr->has_module && fr->symbols != DMP_SYM_FOUND);
@@ -236,13 +263,19 @@ static int parse_stack_args(int argc, char **argv, struct stack_args *sa)
             sa->opt.stack_only = 1;
         } else if (strcmp(a, "--stack-only") == 0) {
             sa->opt.stack_only = 1;
+        } else if (strcmp(a, "--no-images") == 0) {
+            sa->opt.no_images = 1;
         } else if ((strcmp(a, "--symbols") == 0 || strcmp(a, "--thread") == 0 ||
-                    strcmp(a, "--max-frames") == 0) &&
+                    strcmp(a, "--max-frames") == 0 || strcmp(a, "--images") == 0) &&
                    i + 1 >= argc) {
             return fail("%s needs a value (try --help)", a);
         } else if (strcmp(a, "--symbols") == 0) {
             if (dmp_symstore_add_dir(sa->store, argv[++i]) != DMP_OK)
                 return fail("--symbols: cannot add '%s'", argv[i]);
+        } else if (strcmp(a, "--images") == 0) {
+            if (sa->image_dir_count == MAX_IMAGE_DIRS)
+                return fail("--images: at most %d folders", MAX_IMAGE_DIRS);
+            sa->image_dirs[sa->image_dir_count++] = argv[++i];
         } else if (strcmp(a, "--thread") == 0) {
             if (!parse_u64(argv[++i], &v) || v > UINT32_MAX)
                 return fail("--thread: '%s' is not a thread id", argv[i]);
@@ -261,8 +294,11 @@ static int parse_stack_args(int argc, char **argv, struct stack_args *sa)
         }
     }
     if (!sa->path)
-        return fail("usage: dmpread stack [--symbols DIR]... [--thread ID | --all] "
-                    "[--registers] [--json] FILE");
+        return fail("usage: dmpread stack [--symbols DIR]... [--images DIR]... [--thread ID | "
+                    "--all] [--registers] [--breakpad | --no-images] [--json] FILE");
+    if ((sa->opt.no_images || sa->opt.breakpad_compatible) && sa->image_dir_count)
+        return fail("--images: module images are not used with %s",
+                    sa->opt.no_images ? "--no-images" : "--breakpad");
     if (sa->all && sa->have_thread)
         return fail("--thread and --all exclude each other");
     return -1;
@@ -291,6 +327,69 @@ static int walk_threads(const dmp_file *f, struct stack_args *sa, struct json *j
     return -1;
 }
 
+/* Which modules' images the walks asked for, and where each came from. The text lists them
+ * when some image was used or --images was given: a normal dump walked without --images has
+ * none to report. */
+static void report_images(const dmp_file *f, dmp_images *im, bool json, bool dirs_given,
+                          struct json *j)
+{
+    bool any = dirs_given;
+    dmp_image_info info;
+    for (size_t i = 0; !any && i < dmp_module_count(f); i++)
+        any = dmp_images_module(im, i, 0, &info) == DMP_OK &&
+              (info.source == DMP_IMAGE_DUMP || info.source == DMP_IMAGE_FILE);
+    if (json)
+        json_array_begin(j, "images");
+    else if (!any)
+        return;
+    bool header = false;
+    for (size_t i = 0; i < dmp_module_count(f); i++) {
+        if (dmp_images_module(im, i, 0, &info) != DMP_OK || info.source == DMP_IMAGE_UNSEARCHED)
+            continue;
+        const bool found = info.source == DMP_IMAGE_DUMP || info.source == DMP_IMAGE_FILE;
+        if (json) {
+            json_object_begin_compact(j, NULL);
+            json_string(j, "module", module_name(f, i));
+            json_uint(j, "module_index", i);
+            json_string(j, "source", dmp_image_source_name(info.source));
+            if (info.source == DMP_IMAGE_FILE)
+                json_string(j, "path", info.path);
+            else
+                json_null(j, "path");
+            if (found)
+                json_string(j, "format", info.format);
+            else
+                json_null(j, "format");
+            json_bool(j, "unwind", info.has_unwind);
+            json_bool(j, "names", info.has_names);
+            if (*info.why)
+                json_string(j, "why", info.why);
+            else
+                json_null(j, "why");
+            json_object_end(j);
+            continue;
+        }
+        if (!header)
+            printf("Module images (unwind data and names without symbol files):\n");
+        header = true;
+        printf("  %s: ", module_name(f, i));
+        if (info.source == DMP_IMAGE_DUMP)
+            printf("the dump's memory");
+        else if (info.source == DMP_IMAGE_FILE)
+            printf("%s", info.path);
+        else
+            printf("none");
+        if (found)
+            printf(" (%s%s%s)", info.format, info.has_unwind ? ", unwind data" : "",
+                   info.has_names ? ", names" : "");
+        if (*info.why)
+            printf("%s%s", found ? "; tried before: " : ": ", info.why);
+        printf("\n");
+    }
+    if (json)
+        json_array_end(j);
+}
+
 int cmd_stack(int argc, char **argv)
 {
     struct stack_args sa = {0};
@@ -310,6 +409,22 @@ int cmd_stack(int argc, char **argv)
         return rc;
     }
     sa.opt.symbols = sa.store;
+    dmp_images *images = NULL;
+    if (!sa.opt.no_images && !sa.opt.breakpad_compatible) {
+        if (dmp_images_new(f, &images) != DMP_OK) {
+            dmp_close(f);
+            dmp_symstore_free(sa.store);
+            return fail("out of memory");
+        }
+        for (size_t i = 0; i < sa.image_dir_count; i++)
+            if (dmp_images_add_dir(images, sa.image_dirs[i]) != DMP_OK) {
+                dmp_images_free(images);
+                dmp_close(f);
+                dmp_symstore_free(sa.store);
+                return fail("--images: cannot add '%s'", sa.image_dirs[i]);
+            }
+        sa.opt.images = images;
+    }
     struct args a = {.command_name = "stack", .json = sa.json};
     struct run r = {.f = f, .path = sa.path, .a = &a};
     doc_begin(&r);
@@ -318,7 +433,10 @@ int cmd_stack(int argc, char **argv)
     rc = walk_threads(f, &sa, &r.j);
     if (sa.json)
         json_array_end(&r.j);
+    if (images)
+        report_images(f, images, sa.json, sa.image_dir_count > 0, &r.j);
     rc = doc_end(&r, rc >= 0 ? rc : EXIT_SUCCESS, true);
+    dmp_images_free(images);
     dmp_close(f);
     dmp_symstore_free(sa.store);
     return rc;

@@ -4,8 +4,9 @@
  *
  * The input is a dump. Each of its first MAX_THREADS threads is walked (MAX_FRAMES frames,
  * MAX_SCANNED scanned) with
- *   (a) the default memory, twice: through the dump, and through a callback serving
- *       dmp_read_memory that counts the reads; the two stacks must be the same;
+ *   (a) the default options, module images from the dump's memory included; then without
+ *       images, twice: through the dump, and through a callback serving dmp_read_memory that
+ *       counts the reads; those two stacks must be the same;
  *   (b) breakpad_compatible and stack_only, through the callback, which checks that every
  *       read lies in the thread's stack region;
  *   (c) a symbol store over a scratch folder ($TMPDIR/dmpread-fuzz-walk-<uid>, written at
@@ -26,7 +27,10 @@
  * registers, modules, symbol states, inline frames and strings are as the header says (strings
  * must be bytes of the .sym file they came from, or static text); in Breakpad mode no walk
  * ends by dmpread's own checks. The callback's reads must stay within the bound derived below
- * from the walker's methods (read_bound): the "no walk may loop" check.
+ * from the walker's methods (read_bound): the "no walk may loop" check. Walks through the
+ * callback use no module images: an image's unwind codes read as many words as the image
+ * says (bounded in src/image, and fuzzed by fuzz_pe and fuzz_elf), which no per-frame bound
+ * here could state.
  *
  * Any violation prints what differed and aborts, which libFuzzer reports as a crash.
  */
@@ -526,7 +530,7 @@ static void check_sym_str(const struct symtext *t, dmp_sym_str s, const char *wh
 static bool valid_trust(int t)
 {
     return t == DMP_TRUST_SCAN || t == DMP_TRUST_CFI_SCAN || t == DMP_TRUST_FP ||
-           t == DMP_TRUST_CFI || t == DMP_TRUST_LEAF;
+           t == DMP_TRUST_CFI || t == DMP_TRUST_LEAF || t == DMP_TRUST_UNWIND;
 }
 
 /* Registers: the CPU's, ip and sp valid and the frame's, 32-bit values on 32-bit CPUs. */
@@ -556,8 +560,11 @@ static void check_order(const dmp_frame *fr, const dmp_frame *callee, size_t i, 
     CHECK(fr->trust != DMP_TRUST_LEAF || (i == 1 && cpu == DMP_CPU_AMD64),
           "frame %zu: a leaf return on cpu %d", i, (int)cpu);
     CHECK(fr->ip >= MIN_IP, "frame %zu: ip %#llx below 4096", i, (ull)fr->ip);
-    CHECK(fr->lookup_ip == fr->ip - ip_adjust(cpu), "frame %zu: lookup %#llx for ip %#llx", i,
-          (ull)fr->lookup_ip, (ull)fr->ip);
+    /* A frame an image's unwind data found may have been interrupted (a signal or trap
+     * frame's caller): then it is looked up at its ip itself. */
+    CHECK(fr->lookup_ip == fr->ip - ip_adjust(cpu) ||
+              (fr->trust == DMP_TRUST_UNWIND && fr->lookup_ip == fr->ip),
+          "frame %zu: lookup %#llx for ip %#llx", i, (ull)fr->lookup_ip, (ull)fr->ip);
     if (i == 1)
         CHECK(fr->sp >= callee->sp, "frame 1: sp %#llx below frame 0's %#llx", (ull)fr->sp,
               (ull)callee->sp);
@@ -599,6 +606,19 @@ static void check_symbols(const struct run *r, const struct expect *e, const dmp
     CHECK(fr->module_offset == fr->ip - m.base, "frame %zu: module offset", i);
     CHECK(!e->breakpad || fr->lookup_ip - m.base < m.size,
           "frame %zu: module %zu does not hold %#llx", i, fr->module_index, (ull)fr->lookup_ip);
+    if (fr->has_function && fr->function_source != DMP_NAME_SYMBOLS) {
+        /* A name from the module's image: the stack's own copy of a name, no line. */
+        CHECK(fr->function_source == DMP_NAME_EXPORTS || fr->function_source == DMP_NAME_SYMTAB,
+              "frame %zu: function source %d", i, (int)fr->function_source);
+        CHECK(fr->function.ptr && fr->function.len > 0 && !fr->has_line && fr->inline_count == 0 &&
+                  fr->function.ptr[fr->function.len] == '\0' &&
+                  memchr(fr->function.ptr, '\0', fr->function.len) == NULL,
+              "frame %zu: an image name of %zu bytes", i, fr->function.len);
+        CHECK(fr->lookup_ip < m.base || fr->function_address <= fr->lookup_ip,
+              "frame %zu: image function at %#llx", i, (ull)fr->function_address);
+        CHECK(fr->symbols != DMP_SYM_FOUND || e->store, "frame %zu: symbols found", i);
+        return;
+    }
     if (!e->store) {
         CHECK(fr->symbols == DMP_SYM_MISSING && !fr->has_function && fr->inline_count == 0,
               "frame %zu: symbols without a store", i);
@@ -651,7 +671,7 @@ static void check_stack(const struct run *r, const struct expect *e, const dmp_s
 {
     const size_t n = dmp_stack_frame_count(st);
     const int end = (int)dmp_stack_end(st);
-    CHECK(end >= DMP_WALK_NO_CALLER && end <= DMP_WALK_NO_CONTEXT, "end %d", end);
+    CHECK(end >= DMP_WALK_NO_CALLER && end <= DMP_WALK_OUTERMOST, "end %d", end);
     CHECK(n <= MAX_FRAMES, "%zu frames", n);
     CHECK((n == MAX_FRAMES) == (end == DMP_WALK_FRAME_LIMIT), "%zu frames, end %d", n, end);
     CHECK((n == 0) == (end == DMP_WALK_NO_CONTEXT), "%zu frames, end %d", n, end);
@@ -772,16 +792,21 @@ static dmp_stack *walk_thread(const struct run *r, size_t i, const dmp_walk_opti
     return st;
 }
 
-/* (a) default memory, then the same through the counting callback. */
+/* (a) default options; then without images through the dump and the counting callback. */
 static void walk_default(const struct run *r, size_t i, struct expect *e)
 {
     dmp_walk_options o = base_options();
     struct counted mem;
+    e->breakpad = false;
+    e->store = NULL;
+    dmp_stack *const d = walk_thread(r, i, &o);
+    if (d)
+        check_stack(r, e, d, NULL);
+    dmp_stack_free(d);
+    o.no_images = 1;
     dmp_stack *const a = walk_thread(r, i, &o);
     o.memory = counting(&mem, r->f, false, 0, 0);
     dmp_stack *const b = walk_thread(r, i, &o);
-    e->breakpad = false;
-    e->store = NULL;
     if (a)
         check_stack(r, e, a, NULL);
     if (b)
@@ -814,6 +839,7 @@ static void walk_symbols(const struct run *r, size_t i, struct expect *e)
     dmp_walk_options o = base_options();
     struct counted mem;
     o.symbols = r->store;
+    o.no_images = 1;
     o.memory = counting(&mem, r->f, false, 0, 0);
     dmp_stack *const a = walk_thread(r, i, &o);
     e->breakpad = false;
@@ -872,6 +898,7 @@ static void walk_tail(const struct run *r, const uint8_t *data, size_t size)
     o.symbols = e.store;
     o.breakpad_compatible = e.breakpad;
     o.stack_only = (mode & MODE_STACK_ONLY) != 0;
+    o.no_images = 1;
     dmp_stack *st[2] = {NULL, NULL};
     for (int k = 0; k < 2; k++) {
         struct counted mem;

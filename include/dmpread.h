@@ -1152,6 +1152,56 @@ DMP_API dmp_status dmp_symstore_get_module(dmp_symstore *st, const dmp_module *m
                                            dmp_sym_state *state);
 DMP_API const char *dmp_sym_state_name(dmp_sym_state state);
 
+/* ---- Module images ---------------------------------------------------------------------- */
+
+/* A dump's module images: where the walker finds unwind data (Windows x64 exception
+ * directories, ELF .eh_frame and .debug_frame) and names (PE exports, ELF symbol tables) when
+ * no symbol file gives them. A module's image is read from the dump's own memory when the dump
+ * captured it (full-memory dumps hold every module as loaded), else from a file in one of the
+ * folders added: <dir>/<name> (matched case-insensitively) or <dir>/<name>/<code id>/<name>, a
+ * symbol server's layout. A file is used only when its id is the module's: a PE's
+ * TimeDateStamp and SizeOfImage, an ELF's build id; one that is not is named in the reason.
+ * Each module is looked for the first time a walk asks, then remembered until
+ * dmp_images_free, which must come after the dump's walks are done (stacks copy the names
+ * they take). The set may be shared by threads: searching is serialised by a mutex. */
+typedef struct dmp_images dmp_images;
+
+typedef enum dmp_image_source {
+    DMP_IMAGE_UNSEARCHED = 0, /* no walk has asked for it yet */
+    DMP_IMAGE_NONE = 1,       /* not found: dmp_image_info.why says why */
+    DMP_IMAGE_DUMP = 2,       /* the dump's memory */
+    DMP_IMAGE_FILE = 3,       /* a file: dmp_image_info.path */
+} dmp_image_source;
+
+typedef struct dmp_image_info {
+    dmp_image_source source;
+    const char *path;   /* DMP_IMAGE_FILE: the file, else "" */
+    const char *format; /* "PE32+", "PE32", "ELF64", "ELF32", or "" */
+    const char *why;    /* what was tried and rejected ("libc.so.6: build id 1a2b... is not
+                           the module's 3c4d..."), "" when nothing was */
+    int has_unwind;     /* holds unwind data the walker reads */
+    int has_names;      /* holds exports or symbols */
+} dmp_image_info;
+
+/* A set for dump f, reading images from its memory; f must outlive it. DMP_OK,
+ * DMP_E_INVALID_ARG, DMP_E_NOMEM. */
+DMP_API dmp_status dmp_images_new(const dmp_file *f, dmp_images **out);
+/* Appends a folder of module files. DMP_OK, DMP_E_INVALID_ARG, DMP_E_NOMEM. */
+DMP_API dmp_status dmp_images_add_dir(dmp_images *im, const char *dir);
+/* Whether images are read from the dump's memory (on by default); off, only files are used. */
+DMP_API void dmp_images_use_dump(dmp_images *im, int on);
+/* Reads images from `mem` instead of the dump's memory (a live process, another capture):
+ * the memory a walk's dmp_walk_options.memory reads. Call before any walk uses the set. */
+DMP_API void dmp_images_set_memory(dmp_images *im, dmp_memory mem);
+DMP_API void dmp_images_free(dmp_images *im);
+/* Module i's image. With `search`, looks for it now if no walk has; without, reports
+ * DMP_IMAGE_UNSEARCHED for a module not asked for yet. Strings are owned by the set.
+ * DMP_OK, DMP_E_NOT_FOUND (no module i), DMP_E_INVALID_ARG, DMP_E_NOMEM. */
+DMP_API dmp_status dmp_images_module(dmp_images *im, size_t module_index, int search,
+                                     dmp_image_info *out);
+/* "unsearched", "none", "dump", "file". */
+DMP_API const char *dmp_image_source_name(dmp_image_source source);
+
 /* ---- Stack walking ---------------------------------------------------------------------- */
 
 /* How a frame was found, in Breakpad's terms (and rust-minidump's JSON "trust" strings). */
@@ -1163,9 +1213,10 @@ typedef enum dmp_frame_trust {
     DMP_TRUST_CFI = 4,      /* STACK CFI or STACK WIN rules */
     DMP_TRUST_CONTEXT = 6,  /* the thread's (or the exception's) context */
     DMP_TRUST_LEAF = 8,     /* Windows amd64 frame 0 without unwind data: a simulated return */
+    DMP_TRUST_UNWIND = 9,   /* unwind data from the module's image (see dmp_images) */
 } dmp_frame_trust;
 
-/* "none", "scan", "cfi_scan", "frame_pointer", "cfi", "context", "leaf". */
+/* "none", "scan", "cfi_scan", "frame_pointer", "cfi", "context", "leaf", "unwind_info". */
 DMP_API const char *dmp_frame_trust_name(dmp_frame_trust trust);
 
 /* Why a walk stopped: every walk says. */
@@ -1180,6 +1231,8 @@ typedef enum dmp_walk_end {
     DMP_WALK_BAD_RETURN = 7,  /* unwind rules gave a return address outside any code: a smashed
                                  stack or bad rules; dmp_stack_bad_return says which */
     DMP_WALK_NO_CONTEXT = 8,  /* the thread has no usable context */
+    DMP_WALK_OUTERMOST = 9,   /* the image's unwind data marks the last frame as the outermost
+                                 (an undefined return address: _start, a thread's start) */
 } dmp_walk_end;
 
 /* "no caller found", "instruction pointer below 4096", ... */
@@ -1194,8 +1247,19 @@ typedef struct dmp_walk_options {
     int stack_only;          /* read only the thread's own stack region, as Breakpad does */
     int breakpad_compatible; /* Breakpad's rules alone (for comparison): no return-address
                                 checks, no frame-pointer chain end, no module extents from
-                                LinuxMaps, Breakpad's .cbCalleeParams (docs/WALK.md) */
+                                LinuxMaps, Breakpad's .cbCalleeParams, no module images
+                                (docs/WALK.md) */
+    dmp_images *images;      /* unwind data and names from module images; NULL: a set reading
+                                the dump's own memory (not `memory`) is made for the walk */
+    int no_images;           /* use no module images at all */
 } dmp_walk_options;
+
+/* Where a frame's function name came from. */
+typedef enum dmp_name_source {
+    DMP_NAME_SYMBOLS = 0, /* a symbol file */
+    DMP_NAME_EXPORTS = 1, /* the nearest export of the PE image, or the ELF image's .dynsym */
+    DMP_NAME_SYMTAB = 2,  /* the ELF image's .symtab */
+} dmp_name_source;
 
 /* One frame. Registers are the unwinder's numbering (dmp_reg_name), valid where `regs.valid`
  * says. Symbol strings point into symbol files held by the store. */
@@ -1216,8 +1280,10 @@ typedef struct dmp_frame {
     int has_line;
     dmp_sym_str file;
     uint32_t line;
-    uint64_t line_address; /* absolute start of the line record */
-    size_t inline_count;   /* inline frames, see dmp_stack_inline_get */
+    uint64_t line_address;           /* absolute start of the line record */
+    size_t inline_count;             /* inline frames, see dmp_stack_inline_get */
+    dmp_name_source function_source; /* with has_function: symbols, or the image's names (then
+                                        function points into the stack's own copy) */
 } dmp_frame;
 
 typedef struct dmp_stack dmp_stack;

@@ -7,10 +7,10 @@
  * Every NAME.chain in testdata/writers, and in $DMPREAD_WALK_WRITERS_DIR when that is set (the
  * fresh captures of the walk_writers_* tests), is parsed strictly, its dump walked with
  * dmp_walk_thread (what `dmpread stack` prints) without symbols and, when the file names a
- * symbol store, with it; each walk is scored against the chain and the score held against
- * the expectations table below. The committed dumps must score exactly what the table says
- * (a walker change that moves them shows up here, better or worse); fresh captures must score
- * at least that. The checker checks itself too: every committed chain, mutated (a return
+ * symbol store or a folder of module images, with each; each walk is scored against the chain and
+ * the score held against the expectations table below. The committed dumps must score exactly what
+ * the table says (a walker change that moves them shows up here, better or worse); fresh captures
+ * must score at least that. The checker checks itself too: every committed chain, mutated (a return
  * address off by 16, two frames swapped, a wrong function, module base or stack pointer, the
  * wrong thread), must fail.
  *
@@ -23,6 +23,10 @@
  *   dump NAME                            the dump, relative to the .chain file
  *   symbols DIR                          optional: a Breakpad symbol store, relative; the walk
  *                                        is then also checked with it
+ *   images DIR                           optional: a folder of the program's module files,
+ *                                        relative; the walk is then also checked with module
+ *                                        images from it and from the system's (Wine's PE DLLs,
+ *                                        the C library), without symbols
  *   thread DECIMAL                       the thread whose walk is checked
  *   module 0xBASE NAME                   the module the chain runs in (NAME ends the dump's
  *                                        module name, compared case-insensitively)
@@ -62,7 +66,23 @@
 
 /* ---- The expectations ------------------------------------------------------------------------ */
 
-enum mode { BARE, SYMBOLS };
+/* BARE walks with no symbols and no image files (images in a full-memory dump's own memory
+ * are still read); SYMBOLS with the chain's symbol store; IMAGES with its module files. */
+enum mode { BARE, SYMBOLS, IMAGES };
+
+static const char *mode_name(enum mode m)
+{
+    return m == SYMBOLS ? "with symbols" : m == IMAGES ? "with images" : "without symbols";
+}
+
+/* Where the system's module files are: Wine's PE DLLs, and the C library and loader. */
+static const char *const system_image_dirs[] = {"/usr/lib/x86_64-linux-gnu/wine/x86_64-windows",
+                                                "/lib/x86_64-linux-gnu", "/lib64"};
+
+/* A walk with unwind data may go past main only into the frames that start a thread:
+ * mingw's __tmainCRTStartup and mainCRTStartup, kernel32's BaseThreadInitThunk and ntdll's
+ * RtlUserThreadStart; glibc's __libc_start_call_main, __libc_start_main and _start. */
+#define START_FRAMES 4
 
 struct expectation {
     const char *variant;
@@ -112,10 +132,20 @@ static const struct expectation expectations[] = {
     {"wine-normal-O0-nofp", BARE, 2, 2, 0, 4, WHY_WIN_SCAN_O0},
     {"wine-normal-O2-fp", BARE, 3, 3, 0, 4, WHY_WIN_SCAN_O2},
     {"wine-normal-O2-nofp", BARE, 3, 3, 0, 4, WHY_WIN_SCAN_O2},
-    {"wine-full-O0-fp", BARE, 2, 2, 0, 4, WHY_WIN_SCAN_O0},
-    {"wine-full-O0-nofp", BARE, 2, 2, 0, 4, WHY_WIN_SCAN_O0},
-    {"wine-full-O2-fp", BARE, 3, 3, 0, 4, WHY_WIN_SCAN_O2},
-    {"wine-full-O2-nofp", BARE, 3, 3, 0, 4, WHY_WIN_SCAN_O2},
+    /* With the exe and Wine's DLLs on disk: their exception directories. */
+    {"wine-normal-O0-fp", IMAGES, 4, 4, 0, 4, NULL},
+    {"wine-normal-O0-nofp", IMAGES, 4, 4, 0, 4, NULL},
+    {"wine-normal-O2-fp", IMAGES, 4, 4, 0, 4, NULL},
+    {"wine-normal-O2-nofp", IMAGES, 4, 4, 0, 4, NULL},
+    /* Full memory: every module's exception directory is in the dump itself. */
+    {"wine-full-O0-fp", BARE, 4, 4, 0, 4, NULL},
+    {"wine-full-O0-nofp", BARE, 4, 4, 0, 4, NULL},
+    {"wine-full-O2-fp", BARE, 4, 4, 0, 4, NULL},
+    {"wine-full-O2-nofp", BARE, 4, 4, 0, 4, NULL},
+    {"wine-full-O0-fp", IMAGES, 4, 4, 0, 4, NULL},
+    {"wine-full-O0-nofp", IMAGES, 4, 4, 0, 4, NULL},
+    {"wine-full-O2-fp", IMAGES, 4, 4, 0, 4, NULL},
+    {"wine-full-O2-nofp", IMAGES, 4, 4, 0, 4, NULL},
 };
 
 static const struct expectation *find_expectation(const char *variant, enum mode mode)
@@ -149,6 +179,8 @@ struct chain_file {
     unsigned dump_line;
     char *symbols; /* resolved; NULL without a `symbols` record */
     unsigned symbols_line;
+    char *images; /* resolved; NULL without an `images` record */
+    unsigned images_line;
     uint32_t thread;
     unsigned thread_line;
     uint64_t module_base;
@@ -181,6 +213,7 @@ static void chain_free(struct chain_file *c)
     free(c->variant);
     free(c->dump);
     free(c->symbols);
+    free(c->images);
     free(c->module_name);
     memset(c, 0, sizeof *c);
 }
@@ -361,13 +394,16 @@ static bool parse_record(struct parser *p, const char *kind, char *rest)
         c->variant = xstrdup(f[0]);
         return true;
     }
-    if (strcmp(kind, "dump") == 0 || strcmp(kind, "symbols") == 0) {
-        const bool dump = kind[0] == 'd';
-        if (!once(p, kind, dump ? &c->dump_line : &c->symbols_line))
+    if (strcmp(kind, "dump") == 0 || strcmp(kind, "symbols") == 0 || strcmp(kind, "images") == 0) {
+        char **const slot = kind[0] == 'd' ? &c->dump : kind[0] == 's' ? &c->symbols : &c->images;
+        unsigned *const line = kind[0] == 'd'   ? &c->dump_line
+                               : kind[0] == 's' ? &c->symbols_line
+                                                : &c->images_line;
+        if (!once(p, kind, line))
             return false;
         if (f[0][0] == '/')
             return parse_error(p, "%s '%s' must be relative to the .chain file", kind, f[0]);
-        *(dump ? &c->dump : &c->symbols) = resolve(c->path, f[0]);
+        *slot = resolve(c->path, f[0]);
         return true;
     }
     if (strcmp(kind, "thread") == 0) {
@@ -596,18 +632,18 @@ static void check_truth(const struct chain_file *c, struct problems *pr)
 static void check_score(const struct chain_file *c, enum mode mode, const struct score *s,
                         bool exact, struct problems *pr)
 {
-    const char *const mode_name = mode == SYMBOLS ? "with symbols" : "without symbols";
+    const char *const how = mode_name(mode);
     const struct expectation *const e = find_expectation(c->variant, mode);
     if (!e && exact) {
         problem(pr, c->variant_line,
                 "variant %s %s: no row in the expectations table of test_walk_writers.c "
                 "(it scored pcs %u, modules %u, functions %u, in order %u)",
-                c->variant, mode_name, s->pcs, s->modules, s->functions, s->in_order);
+                c->variant, how, s->pcs, s->modules, s->functions, s->in_order);
         return;
     }
     if (!e) { /* a fresh capture of a variant nobody has seen yet (x86 under Wine): say it */
         printf("  NOTE: variant %s %s has no row in the expectations table: nothing required\n",
-               c->variant, mode_name);
+               c->variant, how);
         return;
     }
     const unsigned got[4] = {s->pcs, s->modules, s->functions, s->in_order};
@@ -616,22 +652,22 @@ static void check_score(const struct chain_file *c, enum mode mode, const struct
     for (int k = 0; k < 4; k++) {
         if (got[k] < want[k])
             problem(pr, c->variant_line, "%s %s: %s %u of %zu, the table wants %u%s%s", c->variant,
-                    mode_name, facet[k], got[k], c->frame_count, want[k], e->why ? " (known: " : "",
+                    how, facet[k], got[k], c->frame_count, want[k], e->why ? " (known: " : "",
                     e->why ? e->why : "");
         else if (got[k] > want[k] && exact)
             problem(pr, c->variant_line,
                     "%s %s: %s %u of %zu, better than the table's %u: the walker improved, "
                     "update the expectations table in tests/test_walk_writers.c",
-                    c->variant, mode_name, facet[k], got[k], c->frame_count, want[k]);
+                    c->variant, how, facet[k], got[k], c->frame_count, want[k]);
         else if (got[k] > want[k])
-            printf("  NOTE: %s %s: %s %u, better than the table's %u\n", c->variant, mode_name,
-                   facet[k], got[k], want[k]);
+            printf("  NOTE: %s %s: %s %u, better than the table's %u\n", c->variant, how, facet[k],
+                   got[k], want[k]);
     }
 }
 
 /* One walk of the chain's thread, scored and checked. `quiet`: no log (the self-test). */
-static void check_walk(const dmp_file *f, const struct chain_file *c, dmp_symstore *store,
-                       bool exact, bool quiet, struct problems *pr)
+static void check_walk(const dmp_file *f, const struct chain_file *c, enum mode mode, bool exact,
+                       bool quiet, struct problems *pr)
 {
     size_t index;
     if (dmp_thread_find(f, c->thread, &index) != DMP_OK) {
@@ -640,17 +676,34 @@ static void check_walk(const dmp_file *f, const struct chain_file *c, dmp_symsto
     }
     dmp_walk_options opt;
     memset(&opt, 0, sizeof opt);
-    opt.symbols = store;
+    dmp_symstore *store = NULL;
+    dmp_images *images = NULL;
+    if (mode == SYMBOLS) {
+        ck_assert_int_eq(dmp_symstore_new(&store), DMP_OK);
+        ck_assert_int_eq(dmp_symstore_add_dir(store, c->symbols), DMP_OK);
+        opt.symbols = store;
+    } else if (mode == IMAGES) {
+        ck_assert_int_eq(dmp_images_new(f, &images), DMP_OK);
+        ck_assert_int_eq(dmp_images_add_dir(images, c->images), DMP_OK);
+        for (size_t i = 0; i < sizeof system_image_dirs / sizeof system_image_dirs[0]; i++)
+            ck_assert_int_eq(dmp_images_add_dir(images, system_image_dirs[i]), DMP_OK);
+        opt.images = images;
+    }
     dmp_stack *st = NULL;
     ck_assert_int_eq(dmp_walk_thread(f, index, &opt, &st), DMP_OK);
     struct score s;
     score_walk(f, c, st, &s);
-    const enum mode mode = store ? SYMBOLS : BARE;
+    /* Unwind data makes no junk: past the chain only a thread's start frames. */
+    if (mode == IMAGES && s.frames > c->frame_count + START_FRAMES)
+        problem(pr, c->images_line,
+                "%s with images: %zu frames, more than the chain's %zu and "
+                "%d start frames",
+                c->variant, s.frames, c->frame_count, START_FRAMES);
     if (!quiet) {
         printf("%s %s: pcs %u, modules %u, functions %u, in order %u of %zu; %zu frames, "
                "ends: %s",
-               c->variant, mode == SYMBOLS ? "with symbols" : "without symbols", s.pcs, s.modules,
-               s.functions, s.in_order, c->frame_count, s.frames, dmp_walk_end_name(s.end));
+               c->variant, mode_name(mode), s.pcs, s.modules, s.functions, s.in_order,
+               c->frame_count, s.frames, dmp_walk_end_name(s.end));
         if (c->live_count)
             printf("; as the live trace for %u of its %zu frames", s.live, c->live_count);
         printf("\n");
@@ -659,6 +712,8 @@ static void check_walk(const dmp_file *f, const struct chain_file *c, dmp_symsto
     }
     check_score(c, mode, &s, exact, pr);
     dmp_stack_free(st);
+    dmp_images_free(images);
+    dmp_symstore_free(store);
 }
 
 /* The dump's side: the module where the chain says. */
@@ -679,14 +734,11 @@ static void check_chain(const dmp_file *f, const struct chain_file *c, bool exac
 {
     check_truth(c, pr);
     check_module(f, c, pr);
-    check_walk(f, c, NULL, exact, quiet, pr);
-    if (c->symbols) {
-        dmp_symstore *store = NULL;
-        ck_assert_int_eq(dmp_symstore_new(&store), DMP_OK);
-        ck_assert_int_eq(dmp_symstore_add_dir(store, c->symbols), DMP_OK);
-        check_walk(f, c, store, exact, quiet, pr);
-        dmp_symstore_free(store);
-    }
+    check_walk(f, c, BARE, exact, quiet, pr);
+    if (c->symbols)
+        check_walk(f, c, SYMBOLS, exact, quiet, pr);
+    if (c->images)
+        check_walk(f, c, IMAGES, exact, quiet, pr);
 }
 
 static dmp_file *open_chain_dump(const struct chain_file *c)
@@ -801,18 +853,21 @@ static void self_test_file(const char *path)
     ck_assert_msg(chain_parse(path, &c, err, sizeof err), "%s", err);
     dmp_file *const f = open_chain_dump(&c);
     unsigned applied = 0, rows = 0;
-    for (int mode = BARE; mode <= SYMBOLS; mode++)
+    for (int mode = BARE; mode <= IMAGES; mode++)
         rows += find_expectation(c.variant, (enum mode)mode) != NULL;
     if (rows == 0) /* a fresh variant without rows (committed ones fail in committed_chain) */
         printf("%s: variant %s has no rows: no wrong chains to try\n", path, c.variant);
-    for (int mode = BARE; rows && mode <= SYMBOLS; mode++) {
+    for (int mode = BARE; rows && mode <= IMAGES; mode++) {
         const struct expectation *const e = find_expectation(c.variant, (enum mode)mode);
-        if (!e || (mode == SYMBOLS && !c.symbols))
+        if (!e || (mode == SYMBOLS && !c.symbols) || (mode == IMAGES && !c.images))
             continue;
         for (size_t k = 0; k < sizeof mutations / sizeof mutations[0]; k++) {
             struct chain_file m = c; /* shallow: the mutations never free */
-            if (mode == BARE)
-                m.symbols = NULL; /* the bare walk alone, held against its row */
+            /* this mode's walk (and the bare one) alone, held against its row */
+            if (mode != SYMBOLS)
+                m.symbols = NULL;
+            if (mode != IMAGES)
+                m.images = NULL;
             if (!mutations[k].apply(&m, e))
                 continue;
             struct problems pr;
@@ -820,7 +875,7 @@ static void self_test_file(const char *path)
             pr.path = path;
             check_chain(f, &m, false, true, &pr);
             ck_assert_msg(pr.count > 0, "%s: %s (%s) was not caught", path, mutations[k].what,
-                          mode == SYMBOLS ? "with symbols" : "without symbols");
+                          mode_name((enum mode)mode));
             applied++;
         }
     }
@@ -910,7 +965,7 @@ END_TEST
 /* ---- Parser cases ---------------------------------------------------------------------------- */
 
 static const char *const good_chain =
-    "# comment\n\ndmpread-chain 1\nvariant v\nbuild cc -O2 x\ndump d.dmp.gz\nsymbols s\n"
+    "# comment\n\ndmpread-chain 1\nvariant v\nbuild cc -O2 x\ndump d.dmp.gz\nsymbols s\nimages i\n"
     "thread 7\nmodule 0x1000 My App.exe\nframe 0 c 0x1010 0x1015\nframe 1 b 0x1020 0x1030\n"
     "live 0 0x1015 0x7f00 app c\nlive 1 0x1030 0x7f10 app \n";
 
@@ -949,6 +1004,7 @@ START_TEST(parser_accepts)
     ck_assert_str_eq(c.live[1].function, "");
     ck_assert_ptr_nonnull(strstr(c.dump, "/d.dmp.gz"));
     ck_assert_ptr_nonnull(strstr(c.symbols, "/s"));
+    ck_assert_ptr_nonnull(strstr(c.images, "/i"));
     chain_free(&c);
     remove(path);
 }
@@ -969,6 +1025,8 @@ static const struct reject_case rejects[] = {
     {"dmpread-chain 1\nframe 0 c 0x1\n", "'frame' takes"},
     {"dmpread-chain 1\nthread 1\nthread 2\n", "second 'thread'"},
     {"dmpread-chain 1\ndump /abs\n", "must be relative"},
+    {"dmpread-chain 1\nimages /abs\n", "must be relative"},
+    {"dmpread-chain 1\nimages a\nimages b\n", "second 'images'"},
     {"dmpread-chain 1\nstack 1\n", "unknown record kind 'stack'"},
     {"dmpread-chain 1\nvariant a  b\n", "empty field"},
     {"dmpread-chain 1\nvariant a\r\n", "carriage return"},

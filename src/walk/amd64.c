@@ -1,5 +1,6 @@
-/* amd64.c - the amd64 cascade: STACK CFI; on Windows, frame 0 without CFI as a leaf (a
- * simulated return); elsewhere the RBP chain with Breakpad's checks; then scanning.
+/* amd64.c - the amd64 cascade: STACK CFI; the module image's unwind data (the exception
+ * directory of a PE, an ELF's call frame information); on Windows, frame 0 without either as
+ * a leaf (a simulated return); elsewhere the RBP chain with Breakpad's checks; then scanning.
  * SPDX-License-Identifier: MIT */
 #include "walk.h"
 
@@ -111,7 +112,8 @@ static int by_scan(struct walker *w, bool scan_allowed, struct wframe *caller)
     return 1;
 }
 
-static const dmpi_walk_method amd64_methods[] = {by_cfi, by_leaf, by_frame_pointer, by_scan};
+static const dmpi_walk_method amd64_methods[] = {by_cfi, dmpi_walk_by_image, by_leaf,
+                                                 by_frame_pointer, by_scan};
 
 const struct dmpi_walk_cpu dmpi_walk_amd64 = {
     DMP_CPU_AMD64,

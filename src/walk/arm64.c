@@ -1,4 +1,5 @@
-/* arm64.c - the arm64 cascade: STACK CFI (x19-x29 kept when not named), the frame-pointer chain
+/* arm64.c - the arm64 cascade: STACK CFI (x19-x29 kept when not named), the module image's
+ * call frame information, the frame-pointer chain
  * (x29 links, the link register one frame behind), then scanning; return addresses lose their
  * pointer-authentication bits when the stripped value lands in a module.
  * SPDX-License-Identifier: MIT */
@@ -64,7 +65,8 @@ static int by_frame_pointer(struct walker *w, bool scan_allowed, struct wframe *
     return 1;
 }
 
-static const dmpi_walk_method arm64_methods[] = {by_cfi, by_frame_pointer, dmpi_walk_by_scan};
+static const dmpi_walk_method arm64_methods[] = {by_cfi, dmpi_walk_by_image, by_frame_pointer,
+                                                 dmpi_walk_by_scan};
 
 const struct dmpi_walk_cpu dmpi_walk_arm64 = {
     DMP_CPU_ARM64,

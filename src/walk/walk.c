@@ -9,6 +9,9 @@
  */
 #include "walk.h"
 
+#include "../image/elf.h"
+#include "../image/image.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -183,6 +186,57 @@ int dmpi_walk_by_cfi(struct walker *w, bool scan_allowed, struct wframe *caller)
     return found;
 }
 
+int dmpi_walk_by_image(struct walker *w, bool scan_allowed, struct wframe *caller)
+{
+    (void)scan_allowed;
+    const struct wframe *const callee = dmpi_walk_last(w);
+    const uint64_t lookup = callee->pub.lookup_ip;
+    size_t i;
+    if (!w->images || !dmpi_walk_module(w, lookup, &i))
+        return 0;
+    const struct dmpi_modimage *const img = dmpi_images_get(w->images, i);
+    if (!img)
+        return 0;
+    const bool exact = callee->pub.trust == DMP_TRUST_CONTEXT || callee->exact;
+    const unsigned ip = dmp_reg_ip(w->cpu->cpu), sp = dmp_reg_sp(w->cpu->cpu);
+    dmp_regs regs;
+    if (img->is_pe) {
+        bool leaf, interrupted;
+        if (w->cpu->cpu != DMP_CPU_AMD64 || img->pe.machine != 0x8664 ||
+            dmpi_pe_unwind_x64(&img->pe, callee->pub.ip, lookup, exact, &callee->pub.regs, w->mem,
+                               &regs, &leaf, &interrupted) != DMP_OK)
+            return 0;
+        caller->exact = interrupted;
+    } else {
+        struct dmpi_elf_frame info;
+        if (dmpi_elf_unwind_ex(img->elf, lookup - img->bias, img->bias, &callee->pub.regs, w->mem,
+                               &regs, &info) != DMP_OK)
+            return 0;
+        if (info.outermost) {
+            w->st->end = DMP_WALK_OUTERMOST;
+            return -1;
+        }
+        if (!(regs.valid >> ip & 1) || !(regs.valid >> sp & 1))
+            return 0;
+        if (info.ra_signed && w->ptr_mask)
+            regs.value[ip] &= w->ptr_mask;
+        caller->exact = info.signal_frame;
+        /* Callee-saved registers the rules do not name keep their value. */
+        const uint64_t keep = w->cpu->callee_saved & callee->pub.regs.valid & ~regs.valid;
+        for (unsigned r = 0; r < DMP_REGS_MAX; r++)
+            if (keep >> r & 1)
+                regs.value[r] = callee->pub.regs.value[r];
+        regs.valid |= keep;
+    }
+    if (!regs.value[sp])
+        return 0;
+    caller->pub.regs = regs;
+    caller->pub.trust = DMP_TRUST_UNWIND;
+    /* A return address of 0 is how a thread's first frame ends the stack (Windows'
+     * RtlUserThreadStart): the loop ends the walk there, as below 4096. */
+    return regs.value[ip] < 4096 ? 1 : dmpi_walk_checked_return(w, regs.value[ip]);
+}
+
 int dmpi_walk_by_scan(struct walker *w, bool scan_allowed, struct wframe *caller)
 {
     const struct wframe *const callee = dmpi_walk_last(w);
@@ -252,6 +306,7 @@ static bool push_frame(struct walker *w, const struct wframe *fr)
                          .param_size = fr->param_size,
                          .trust = (uint8_t)p->trust,
                          .symbols = (uint8_t)p->symbols,
+                         .function_source = (uint8_t)p->function_source,
                          .has_module = p->has_module != 0,
                          .has_function = p->has_function != 0,
                          .has_line = p->has_line != 0,
@@ -277,6 +332,68 @@ static bool push_inline(dmp_stack *st, const dmp_sym_inline *in)
     return true;
 }
 
+/* A copy of a name in the stack's own pool: image names live only as long as the images. */
+static const char *keep_name(dmp_stack *st, const char *s, size_t len)
+{
+    struct dmpi_names *c = st->names;
+    if (!c || c->cap - c->used < len + 1) {
+        const size_t cap = len + 1 > 16384 ? len + 1 : 16384;
+        c = malloc(sizeof *c + cap);
+        if (!c)
+            return NULL;
+        *c = (struct dmpi_names){st->names, 0, cap};
+        st->names = c;
+    }
+    char *const out = c->text + c->used;
+    memcpy(out, s, len);
+    out[len] = '\0';
+    c->used += len + 1;
+    return out;
+}
+
+/* The name the module's image gives: the nearest PE export, or the ELF symbol covering it.
+ * False when none; -1 (as false, with *oom) when the copy could not be made. */
+static bool image_name(struct walker *w, struct wframe *fr, size_t module, uint64_t base, bool *oom)
+{
+    const struct dmpi_modimage *const img = w->images ? dmpi_images_get(w->images, module) : NULL;
+    dmp_frame *const p = &fr->pub;
+    const char *name;
+    size_t len;
+    uint64_t start;
+    dmp_name_source source = DMP_NAME_EXPORTS;
+    char buf[256];
+    if (!img)
+        return false;
+    if (img->is_pe) {
+        uint32_t rva;
+        if (p->lookup_ip - base > UINT32_MAX ||
+            !dmpi_pe_export_name(&img->pe, (uint32_t)(p->lookup_ip - base), buf, sizeof buf, &len,
+                                 &rva))
+            return false;
+        name = buf;
+        start = base + rva;
+    } else {
+        uint64_t at;
+        if (!img->elf || !dmpi_elf_symbol(img->elf, p->lookup_ip - img->bias, &name, &len, &at))
+            return false;
+        const struct view *const strs = &img->elf->symtab.strs;
+        if (strs->data && (const uint8_t *)name >= strs->data &&
+            (const uint8_t *)name < strs->data + strs->len)
+            source = DMP_NAME_SYMTAB;
+        start = at + img->bias;
+    }
+    const char *const copy = keep_name(w->st, name, len);
+    if (!copy) {
+        *oom = true;
+        return false;
+    }
+    p->has_function = 1;
+    p->function = (dmp_sym_str){copy, len};
+    p->function_address = start;
+    p->function_source = source;
+    return true;
+}
+
 /* Module, function, line and inline frames of a frame. */
 static bool symbolize(struct walker *w, struct wframe *fr)
 {
@@ -293,27 +410,28 @@ static bool symbolize(struct walker *w, struct wframe *fr)
     dmp_sym_state state = DMP_SYM_MISSING;
     const dmp_symfile *const s = w->store ? module_symfile(w, i, &m, &state) : NULL;
     p->symbols = state;
-    if (!s)
-        return true;
     dmp_sym_lookup *const r = w->lookup;
-    bool ok = true;
-    if (dmp_sym_lookup_addr(s, p->lookup_ip - m.base, r) == DMP_OK) {
-        p->has_function = 1;
-        p->function = r->name;
-        p->function_address = m.base + r->start;
-        p->has_line = r->has_line;
-        p->file = r->file;
-        p->line = r->line;
-        p->line_address = r->line_size ? m.base + r->line_start : 0;
-        fr->has_param_size = r->kind == DMP_SYM_FUNC;
-        fr->param_size = r->param_size;
-        for (size_t k = 0; k < r->inline_count && ok; k++) {
-            dmp_sym_inline in = r->inlines[k];
-            in.start += m.base;
-            ok = push_inline(w->st, &in);
-        }
-        p->inline_count = r->inline_count;
+    if (!s || dmp_sym_lookup_addr(s, p->lookup_ip - m.base, r) != DMP_OK) {
+        bool oom = false;
+        image_name(w, fr, i, m.base, &oom);
+        return !oom;
     }
+    p->has_function = 1;
+    p->function = r->name;
+    p->function_address = m.base + r->start;
+    p->has_line = r->has_line;
+    p->file = r->file;
+    p->line = r->line;
+    p->line_address = r->line_size ? m.base + r->line_start : 0;
+    fr->has_param_size = r->kind == DMP_SYM_FUNC;
+    fr->param_size = r->param_size;
+    bool ok = true;
+    for (size_t k = 0; k < r->inline_count && ok; k++) {
+        dmp_sym_inline in = r->inlines[k];
+        in.start += m.base;
+        ok = push_inline(w->st, &in);
+    }
+    p->inline_count = r->inline_count;
     return ok;
 }
 
@@ -392,7 +510,7 @@ static dmp_status run_walk(struct walker *w, const dmp_context *ctx)
             return DMP_OK;
         caller.pub.ip = dmpi_reg(&caller, ip);
         caller.pub.sp = dmpi_reg(&caller, sp);
-        caller.pub.lookup_ip = caller.pub.ip - w->cpu->ip_adjust;
+        caller.pub.lookup_ip = caller.exact ? caller.pub.ip : caller.pub.ip - w->cpu->ip_adjust;
         fr = caller;
     }
 }
@@ -568,6 +686,12 @@ dmp_status dmp_walk_context(const dmp_file *f, const dmp_context *ctx, uint64_t 
         w.mem = (dmp_memory){read_stack_only, &so};
     w.store = w.opt.symbols;
     w.checks = !w.opt.breakpad_compatible;
+    dmp_images *own_images = NULL;
+    if (w.checks && !w.opt.no_images) {
+        w.images = w.opt.images;
+        if (!w.images && dmp_images_new(f, &own_images) == DMP_OK)
+            w.images = own_images;
+    }
     dmp_system_info si;
     w.windows = dmp_get_system_info(f, &si) == DMP_OK && (si.platform == 2 || si.platform == 1);
     if (ctx->cpu == DMP_CPU_ARM64)
@@ -590,6 +714,7 @@ dmp_status dmp_walk_context(const dmp_file *f, const dmp_context *ctx, uint64_t 
     }
     if (rc == DMP_OK)
         rc = run_walk(&w, ctx);
+    dmp_images_free(own_images);
     free(w.code);
     free(w.syms);
     free(w.lookup);
@@ -650,6 +775,10 @@ void dmp_stack_free(dmp_stack *st)
     free(st->frames);
     free(st->regs);
     free(st->inlines);
+    for (struct dmpi_names *c = st->names, *next; c; c = next) {
+        next = c->next;
+        free(c);
+    }
     free(st);
 }
 
@@ -683,6 +812,7 @@ dmp_status dmp_stack_frame_get(const dmp_stack *st, size_t i, dmp_frame *out)
     out->has_function = c->has_function;
     out->function = c->has_function ? c->function : (dmp_sym_str){"", 0};
     out->function_address = c->function_address;
+    out->function_source = (dmp_name_source)c->function_source;
     out->has_line = c->has_line;
     out->file = c->has_line ? c->file : (dmp_sym_str){"", 0};
     out->line = c->line;
@@ -738,6 +868,8 @@ const char *dmp_frame_trust_name(dmp_frame_trust trust)
         return "context";
     case DMP_TRUST_LEAF:
         return "leaf";
+    case DMP_TRUST_UNWIND:
+        return "unwind_info";
     }
     return "unknown";
 }
@@ -763,6 +895,8 @@ const char *dmp_walk_end_name(dmp_walk_end end)
         return "return address outside any code";
     case DMP_WALK_NO_CONTEXT:
         return "no usable context";
+    case DMP_WALK_OUTERMOST:
+        return "outermost frame per unwind data";
     }
     return "unknown";
 }

@@ -14,6 +14,8 @@ struct wframe {
     bool fp_end;         /* found by a frame pointer whose saved value links no further */
     bool has_param_size; /* x86: the STACK WIN record's or FUNC's parameter size */
     uint32_t param_size;
+    bool exact; /* its ip is where it was interrupted (a signal or trap frame's caller), not a
+                   return address: symbols are looked up at ip itself */
 };
 
 /* A frame as the stack keeps it: the public frame less its register array, whose valid values
@@ -35,8 +37,9 @@ struct cframe {
     uint32_t inline_count;
     uint32_t line;
     uint32_t param_size;
-    uint8_t trust;   /* dmp_frame_trust */
-    uint8_t symbols; /* dmp_sym_state */
+    uint8_t trust;           /* dmp_frame_trust */
+    uint8_t symbols;         /* dmp_sym_state */
+    uint8_t function_source; /* dmp_name_source */
     bool has_module;
     bool has_function;
     bool has_line;
@@ -58,6 +61,14 @@ struct dmp_stack {
     dmp_sym_inline *inlines;
     size_t inline_count;
     size_t inline_cap;
+    struct dmpi_names *names; /* names taken from module images, copied: chunks, newest first */
+};
+
+struct dmpi_names {
+    struct dmpi_names *next;
+    size_t used;
+    size_t cap;
+    char text[];
 };
 
 struct walker;
@@ -85,6 +96,7 @@ struct walker {
     const struct dmpi_walk_cpu *cpu;
     dmp_memory mem;
     dmp_symstore *store;
+    dmp_images *images; /* NULL: no module images */
     dmp_walk_options opt;
     bool windows;      /* the dump's platform is Windows */
     bool checks;       /* dmpread's return-address checks and chain end (not Breakpad mode) */
@@ -172,6 +184,9 @@ bool dmpi_walk_addr_valid(struct walker *w, uint64_t addr);
 const dmp_symfile *dmpi_walk_symfile(struct walker *w, uint64_t addr, uint64_t *base);
 /* The CFI method, shared by every CPU: the caller from STACK CFI, callee-saved registers kept. */
 int dmpi_walk_by_cfi(struct walker *w, bool scan_allowed, struct wframe *caller);
+/* The module-image method (amd64, arm64): the caller from the image's unwind data, the
+ * Windows x64 exception directory or ELF call frame information. */
+int dmpi_walk_by_image(struct walker *w, bool scan_allowed, struct wframe *caller);
 /* The scanning method, shared by every CPU (x86 scans inside its own methods instead). */
 int dmpi_walk_by_scan(struct walker *w, bool scan_allowed, struct wframe *caller);
 /* dmpread's check of a return address unwind rules produced: in a loaded module or executable

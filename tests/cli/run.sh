@@ -102,6 +102,12 @@ printf '\012\000\000\000' | dd of="$work/triage-bad.dmp" bs=1 seek=120 conv=notr
 # Its first 8000 bytes, as a writer that died would leave it: MiscInfoStream (at 0x1bec) runs
 # past the end, the streams after it start past it.
 dd if="$testdata/triage.dmp" of="$work/triage-cut.dmp" bs=8000 count=1 2>/dev/null || exit 2
+# A Wine dump of tests/targets/chain_target.c (frame-pointer-less mingw -O2) with its .exe in
+# a folder of module images: the exe's exception directory gives the chain, then the walk
+# scans in ntdll and kernel32, which the folder does not hold.
+mkdir "$work/images" || exit 2
+cp "$testdata/writers/chain-wine-normal-O2-nofp.dmp.gz" "$work/wine-chain.dmp.gz" || exit 2
+cp "$testdata/writers/chain-wine-O2-nofp.exe" "$work/images/" || exit 2
 
 ncases=0
 nfailed=0
@@ -404,6 +410,10 @@ t stack_no_thread stack --thread 99999 triage.dmp
 t stack_bad_option stack --frobnicate triage.dmp
 t stack_no_file stack
 t stack_missing_file stack no-such.dmp
+t stack_images stack --images images wine-chain.dmp.gz
+t stack_images_json stack --json --images images wine-chain.dmp.gz
+t stack_no_images stack --no-images wine-chain.dmp.gz
+t stack_images_breakpad stack --breakpad --images images wine-chain.dmp.gz
 t symbolize_demo symbolize demo.sym 0x1000 0x1015 0x1045 0x1200 0x10 0x1006
 t symbolize_demo_json symbolize --json demo.sym 0x1015 0x1045 0x1006
 t symbolize_bad_addr symbolize demo.sym zz

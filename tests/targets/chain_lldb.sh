@@ -17,6 +17,9 @@
 #                         (the format is in tests/test_walk_writers.c)
 #   chain-lldb-V.syms/    Breakpad's dump_syms on the binary, in the store layout
 #                         chain_target/ID/chain_target.sym
+#   V/chain_target        the binary itself, which the dump names by this path; the .chain
+#                         points at its folder with `images V` (for `dmpread stack --images`,
+#                         with the system's libc folder beside it)
 # V is O0-fp, O0-nofp, O2-fp, O2-nofp, nsc-O0-fp, ... The checks are test_writers
 # (DMPREAD_WRITERS_DIR=OUTDIR) and test_walk_writers (DMPREAD_WALK_WRITERS_DIR=OUTDIR).
 #
@@ -168,6 +171,7 @@ capture() {
         echo "build $build"
         echo "dump $dumpname"
         echo "symbols $name.syms"
+        echo "images $stem"
         echo "thread $tid"
         sed -n 's/^module \(0x[0-9a-f]*\) \(chain_target\)$/module \1 \2/p' "$report"
         sed -n 's/^chain /frame /p' "$report"

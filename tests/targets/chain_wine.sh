@@ -14,7 +14,13 @@
 # MiniDumpWithFullMemory (about 100 MB). For each variant V (O0-fp, O0-nofp, O2-fp, O2-nofp)
 # OUTDIR then holds chain-wine-normal-V and chain-wine-full-V, each as .dmp (the normal one as
 # .dmp.gz with --gzip, as testdata keeps it), .sidecar (tests/targets/SIDECAR.md) and .chain
-# (the format is in tests/test_walk_writers.c).
+# (the format is in tests/test_walk_writers.c), and the program both dumps were taken of,
+# chain-wine-V.exe: it is built and run in OUTDIR, so the dumps name it by its path there
+# (Z:\...\chain-wine-V.exe) and it stays beside them. Each .chain says so with `images .`:
+# its own folder holds the module files (the .exe) to walk with, `dmpread stack --images`
+# (issue 11). The Windows DLLs are Wine's own PE files, not in OUTDIR: Wine's x86_64-windows
+# library folder (Debian: /usr/lib/x86_64-linux-gnu/wine/x86_64-windows), of the same Wine
+# build the sidecar's writer line names.
 #
 # With i686-w64-mingw32-gcc and a Wine that runs 32-bit programs, the same is done for x86
 # (variants x86-O0-fp, ...); without either the script says why and goes on with amd64.
@@ -91,7 +97,9 @@ trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
 
 rm -rf "$WINEPREFIX"
-rm -f "$out"/chain-wine-*
+# chain-wine-* is every file this script writes (the programs were chain-V.exe before they
+# were kept beside the dumps).
+rm -f "$out"/chain-wine-* "$out"/chain-O[02]-*.exe "$out"/chain-x86-O[02]-*.exe
 timeout -k 10 300 wine wineboot --init >"$out/wineboot.log" 2>&1
 rc=$?
 [ $rc -eq 124 ] && fail "wineboot timed out after 300 s (see $out/wineboot.log)"
@@ -124,6 +132,7 @@ chain() {
     echo "variant wine-$1-$stem"
     echo "build $build"
     echo "dump $dumpname"
+    echo "images ."
     echo "thread $(sed -n 's/^thread //p' "$report")"
     sed -n '/^module /{p;q}' "$report"
     sed -n 's/^chain /frame /p' "$report"
@@ -136,16 +145,16 @@ capture() {
     fp) fpflag=-fno-omit-frame-pointer ;;
     *) fpflag=-fomit-frame-pointer ;;
     esac
-    exe=$out/chain-$stem.exe
+    exe=$out/chain-wine-$stem.exe
     build="$cc -std=c11 -$opt $fpflag -s"
     # shellcheck disable=SC2086 # the flags are words
     $build -o "$exe" "$here/chain_target.c" || fail "cannot build $exe"
     report=$out/chain-wine-$stem.report
     timeout -k 10 120 wine "$exe" "$winout" "chain-wine-$stem" >"$out/chain-wine-$stem.log" 2>&1
     rc=$?
-    [ $rc -eq 124 ] && fail "chain-$stem.exe timed out after 120 s"
+    [ $rc -eq 124 ] && fail "chain-wine-$stem.exe timed out after 120 s"
     [ $rc -eq 0 ] && [ -s "$report" ] ||
-        fail "chain-$stem.exe failed with status $rc: $(cat "$out/chain-wine-$stem.log")"
+        fail "chain-wine-$stem.exe failed with status $rc: $(cat "$out/chain-wine-$stem.log")"
     [ "$(grep -c '^chain ' "$report")" = 4 ] || fail "$report does not hold the chain"
     for kind in normal full; do
         name=chain-wine-$kind-$stem
@@ -159,6 +168,7 @@ capture() {
         chain "$kind" >"$out/$name.chain" || fail "cannot write $name.chain"
         echo "$me: wrote $dumpname ($(wc -c <"$out/$dumpname") bytes), $name.sidecar, $name.chain"
     done
+    echo "$me: kept chain-wine-$stem.exe ($(wc -c <"$exe") bytes), the module file of both dumps"
     rm -f "$report" "$out/chain-wine-$stem.log"
 }
 
