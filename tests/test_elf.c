@@ -764,6 +764,16 @@ START_TEST(hostile_headers)
     bad.b[56] = 0xff;
     bad.b[57] = 0x00;
     ck_assert_int_eq(dmpi_elf_open(bad.b, len, &e, why, sizeof why), DMP_E_MALFORMED);
+    /* e_phnum PN_XNUM: the count is in section 0's sh_info. */
+    bad = file;
+    bad.b[56] = 0xff;
+    bad.b[57] = 0xff;
+    bad.b[shoff + 44] = 1;
+    e = open_ok(bad.b, len);
+    ck_assert(dmpi_elf_has_cfi(e));
+    dmpi_elf_free(e);
+    bad.b[shoff + 44] = 0xff; /* 255 program headers do not fit */
+    ck_assert_int_eq(dmpi_elf_open(bad.b, len, &e, NULL, 0), DMP_E_MALFORMED);
     /* Big-endian and unknown classes. */
     bad = file;
     bad.b[5] = 2;

@@ -201,7 +201,7 @@ static dmp_status read_extended(const struct dmpi_elf *e, struct ehdr *h, char *
     if (h->shstrndx == SHN_XINDEX)
         h->shstrndx = s0.link;
     if (h->phnum == PN_XNUM)
-        h->phnum = load_u32le(e->file.data + h->shoff + 28 + 3 * (uint64_t)e->addr_size);
+        h->phnum = load_u32le(e->file.data + h->shoff + 12 + 4 * (uint64_t)e->addr_size);
     return DMP_OK;
 }
 

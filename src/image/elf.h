@@ -108,10 +108,11 @@ struct dmpi_elf_frame {
  * leaf); registers with a rule get its value, DW_CFA_same_value ones the callee's; undefined,
  * rule-less and unrecoverable ones (their rule needs a register or memory we lack) are
  * invalid. On an undefined RA column the result is DMP_OK with outermost set and pc invalid.
- * DMP_OK; DMP_E_NOT_FOUND (no FDE covers pc, or the file's CPU has no register map);
- * DMP_E_MALFORMED (bad CIE, FDE, program or expression, or the CFA names a register dmpread
- * does not number); DMP_E_UNMAPPED (the CFA or RA needs memory not captured, or a register
- * not valid in callee). *caller and *info are written only on DMP_OK; info may be NULL. */
+ * DMP_OK; DMP_E_NOT_FOUND (no FDE covers pc, callee->cpu is not the file's, or the file's CPU
+ * has no register map); DMP_E_MALFORMED (bad CIE, FDE, program or expression, or the CFA
+ * names a register dmpread does not number); DMP_E_UNMAPPED (the CFA or RA needs memory not
+ * captured, or a register not valid in callee); DMP_E_INVALID_ARG (NULL e, callee or caller).
+ * *caller and *info are written only on DMP_OK; info may be NULL. */
 dmp_status dmpi_elf_unwind_ex(const struct dmpi_elf *e, uint64_t pc, uint64_t bias,
                               const dmp_regs *callee, dmp_memory mem, dmp_regs *caller,
                               struct dmpi_elf_frame *info);
