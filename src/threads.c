@@ -148,7 +148,8 @@ static dmp_status parse_list(dmp_file *f, uint32_t index, bool ex)
     return DMP_OK;
 }
 
-/* Copies MINIDUMP_THREAD_INFO `k` (at p) into every thread with its id that has none yet. */
+/* Copies MINIDUMP_THREAD_INFO `k` (at p) into every thread with its id, unless an earlier
+ * entry has. */
 static dmp_status join_info(dmp_file *f, uint32_t index, uint64_t k, const uint8_t *p)
 {
     struct dmpi_triage *const t = &f->triage;
@@ -156,13 +157,15 @@ static dmp_status join_info(dmp_file *f, uint32_t index, uint64_t k, const uint8
     const uint32_t id = load_u32le(p);
     const uint64_t off = (uint64_t)(p - f->src.bytes.data);
     size_t i = key_lower_bound(keys, t->thread_count, id);
-    if (i == t->thread_count)
+    if (i == t->thread_count || keys[i] >> 32 != id)
         return dmpi_malformed(f, index, off, k, "thread info for a thread not in the thread list");
-    bool used = false;
+    /* The first entry for an id fills every thread of the id at once: when the id's first
+     * thread has its info, they all do, and this entry is a repeat. Checking that one thread
+     * keeps the join linear however many threads share an id (issue 12). */
+    if (t->threads[keys[i] & UINT32_MAX].has_info)
+        return dmpi_malformed(f, index, off, k, "second thread info entry for a thread; ignored");
     for (; i < t->thread_count && keys[i] >> 32 == id; i++) {
         dmp_thread *const th = &t->threads[keys[i] & UINT32_MAX];
-        if (th->has_info)
-            continue;
         th->has_info = 1;
         th->dump_flags = load_u32le(p + 4);
         th->dump_error = load_u32le(p + 8);
@@ -173,11 +176,8 @@ static dmp_status join_info(dmp_file *f, uint32_t index, uint64_t k, const uint8
         th->user_time = load_u64le(p + 40);
         th->start_address = load_u64le(p + 48);
         th->affinity = load_u64le(p + 56);
-        used = true;
     }
-    return used
-               ? DMP_OK
-               : dmpi_malformed(f, index, off, k, "second thread info entry for a thread; ignored");
+    return DMP_OK;
 }
 
 /* ThreadInfoListStream: entries of the size its header gives, the known prefix decoded. */
@@ -202,7 +202,8 @@ static dmp_status parse_info(dmp_file *f, uint32_t index)
     return st;
 }
 
-/* Names every thread with the id of MINIDUMP_THREAD_NAME `k` (at p) that has no name yet. */
+/* Names every thread with the id of MINIDUMP_THREAD_NAME `k` (at p), unless an earlier entry
+ * has. */
 static dmp_status join_name(dmp_file *f, uint32_t index, uint64_t k, const uint8_t *p)
 {
     struct dmpi_triage *const t = &f->triage;
@@ -210,13 +211,14 @@ static dmp_status join_name(dmp_file *f, uint32_t index, uint64_t k, const uint8
     const uint32_t id = load_u32le(p);
     const uint64_t off = (uint64_t)(p - f->src.bytes.data);
     size_t i = key_lower_bound(keys, t->thread_count, id);
-    if (i == t->thread_count)
+    if (i == t->thread_count || keys[i] >> 32 != id)
         return dmpi_malformed(f, index, off, k, "thread name for a thread not in the thread list");
+    /* As for thread info: the first entry names every thread of the id. */
+    if (t->threads[keys[i] & UINT32_MAX].name)
+        return dmpi_malformed(f, index, off, k, "second thread name entry for a thread; ignored");
     const char *name = NULL;
     for (; i < t->thread_count && keys[i] >> 32 == id; i++) {
         dmp_thread *const th = &t->threads[keys[i] & UINT32_MAX];
-        if (th->name)
-            continue;
         if (!name) {
             const dmp_status st = dmpi_minidump_string(f, index, load_u64le(p + 4), &name);
             if (st != DMP_OK)
@@ -224,9 +226,7 @@ static dmp_status join_name(dmp_file *f, uint32_t index, uint64_t k, const uint8
         }
         th->name = name;
     }
-    return name
-               ? DMP_OK
-               : dmpi_malformed(f, index, off, k, "second thread name entry for a thread; ignored");
+    return DMP_OK;
 }
 
 /* ThreadNamesStream: u32 count, then 12-byte MINIDUMP_THREAD_NAMEs. */

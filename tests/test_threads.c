@@ -645,6 +645,50 @@ START_TEST(thread_names_damaged)
 }
 END_TEST
 
+/* Many threads sharing one id and many name entries for it (issue 12: the join was
+ * quadratic, each entry scanning every thread of the id): the first entry names them all, each
+ * repeat is one diagnostic; an id that falls between the list's ids is not in the list. */
+START_TEST(thread_names_shared_id)
+{
+    enum { THREADS = 64, ENTRIES = 200 };
+    struct mkdump *b = mkd_new(0);
+    struct th t[THREADS + 2];
+    memset(t, 0, sizeof t);
+    t[0].id = 0x10;
+    for (size_t i = 1; i <= THREADS; i++)
+        t[i].id = 0x20;
+    t[THREADS + 1].id = 0x40;
+    add_threads(b, DMP_STREAM_THREAD_LIST, t, THREADS + 2, THREADS + 2, false);
+    uint32_t ids[ENTRIES + 1];
+    uint64_t rvas[ENTRIES + 1];
+    const uint64_t first = add_ascii(b, "worker"), other = add_ascii(b, "other");
+    for (size_t i = 0; i < ENTRIES; i++) {
+        ids[i] = 0x20;
+        rvas[i] = i == 0 ? first : other;
+    }
+    ids[ENTRIES] = 0x30; /* between 0x20 and 0x40 */
+    rvas[ENTRIES] = other;
+    const uint32_t s = add_names(b, ids, rvas, ENTRIES + 1, ENTRIES + 1);
+    dmp_file *f = open_built(b);
+    for (size_t i = 1; i <= THREADS; i++)
+        ck_assert_str_eq(thread_at(f, i).name, "worker");
+    ck_assert_ptr_null(thread_at(f, 0).name);
+    ck_assert_ptr_null(thread_at(f, THREADS + 1).name);
+    size_t second = 0, missing = 0;
+    for (size_t i = 0; i < dmp_diag_count(f); i++) {
+        dmp_diag d;
+        ck_assert_int_eq(dmp_diag_get(f, i, &d), DMP_OK);
+        second += strstr(d.detail, "second thread name") != NULL;
+        missing += strstr(d.detail, "not in the thread list") != NULL;
+    }
+    ck_assert_uint_eq(second + missing, stream_diags(f, s, NULL));
+    ck_assert_uint_eq(second, ENTRIES - 1);
+    ck_assert_uint_eq(missing, 1);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
 START_TEST(thread_names_count_past_stream)
 {
     struct mkdump *b = mkd_new(0);
@@ -968,6 +1012,7 @@ int main(void)
     tcase_add_test(join, thread_info_without_thread_list);
     tcase_add_test(join, thread_names_joined);
     tcase_add_test(join, thread_names_damaged);
+    tcase_add_test(join, thread_names_shared_id);
     tcase_add_test(join, thread_names_string_budget);
     tcase_add_test(join, thread_names_count_past_stream);
     tcase_add_test(join, thread_names_too_small);
