@@ -84,6 +84,19 @@ static bool all_zero(const uint8_t *p, size_t n)
     return true;
 }
 
+/* Whether the first 4 inflated bytes can start a dump: "MDMP". Checked as soon as they exist,
+ * so that a gzip stream of anything else (a bomb of zeros) is rejected after a few bytes
+ * rather than after the whole heap limit; read_stream does the same for raw input. */
+static dmp_status check_start(const uint8_t *p, uint64_t at, dmp_error *err)
+{
+    if (memcmp(p, "MDMP", 4) == 0)
+        return DMP_OK;
+    dmpi_set_error(err, DMP_E_BAD_SIGNATURE, at,
+                   "not a minidump: the gzip data inflates to %02x %02x %02x %02x, not \"MDMP\"",
+                   p[0], p[1], p[2], p[3]);
+    return DMP_E_BAD_SIGNATURE;
+}
+
 /* Runs inflate until the current member ends or the input ends. Once the buffer has reached
  * the limit, inflate writes into a one-byte probe: any byte there means the limit is passed. */
 static dmp_status inflate_member(z_stream *zs, struct growbuf *out, const uint8_t *in,
@@ -118,6 +131,11 @@ static dmp_status inflate_member(z_stream *zs, struct growbuf *out, const uint8_
         }
         if (!probing)
             out->len += produced;
+        if (!probing && out->len >= 4 && out->len - produced < 4) {
+            const dmp_status st = check_start(out->data, (uint64_t)(zs->next_in - in), err);
+            if (st != DMP_OK)
+                return st;
+        }
         if (ret == Z_STREAM_END)
             return DMP_OK;
         if (ret == Z_OK)
@@ -217,7 +235,17 @@ static dmp_status read_stream(int fd, const char *path, size_t limit, struct gro
             dmpi_set_error(err, DMP_E_IO, out->len, "%s: %s", path, strerror(errno));
             return DMP_E_IO;
         }
+        const size_t before = out->len;
         out->len += (size_t)n;
+        /* Neither a dump nor gzip: no need to read the rest. */
+        const uint8_t *const p = out->data;
+        if (before < 4 && out->len >= 4 && !is_gzip(p, out->len) && memcmp(p, "MDMP", 4) != 0) {
+            dmpi_set_error(err, DMP_E_BAD_SIGNATURE, 0,
+                           "%s: not a minidump: the input starts with %02x %02x %02x %02x, "
+                           "neither \"MDMP\" nor gzip",
+                           path, p[0], p[1], p[2], p[3]);
+            return DMP_E_BAD_SIGNATURE;
+        }
     }
 }
 

@@ -578,9 +578,15 @@ START_TEST(gzip_of_not_a_minidump)
     ck_assert_int_eq(open_as_file(gz.data, gz.len, NULL, &f, NULL), DMP_E_BAD_SIGNATURE);
     free(gz.data);
     /* Too short once inflated, and nothing at all inflated. */
-    gz = gzip_of(text, 31);
+    const char mdmp[] = "MDMP and then too little for the header";
+    gz = gzip_of(mdmp, 31);
     ck_assert_int_eq(dmp_open_mem_ex(gz.data, gz.len, NULL, &f, &err), DMP_E_TOO_SHORT);
     expect_error(&err, DMP_E_TOO_SHORT, "31 bytes");
+    free(gz.data);
+    /* Short text is not a minidump: its first bytes say so before its length does. */
+    gz = gzip_of(text, 31);
+    ck_assert_int_eq(dmp_open_mem_ex(gz.data, gz.len, NULL, &f, &err), DMP_E_BAD_SIGNATURE);
+    expect_error(&err, DMP_E_BAD_SIGNATURE, "inflates to 54 68 69 73");
     free(gz.data);
     gz = gzip_of("", 0);
     ck_assert_int_eq(dmp_open_mem(gz.data, gz.len, &f), DMP_E_TOO_SHORT);
@@ -683,12 +689,23 @@ END_TEST
 
 START_TEST(gzip_bomb_stops_at_limit)
 {
-    /* 64 MiB of zeros deflate to about 64 KiB. With a 1 MiB limit the open must stop after
-     * about 1 MiB of output: it consumes little of the input and never holds 64 MiB. */
+    /* 64 MiB of "MDMP" and zeros deflate to about 64 KiB. With a 1 MiB limit the open must stop
+     * after about 1 MiB of output: it consumes little of the input and never holds 64 MiB. */
     const size_t chunk = (size_t)1 << 20;
     uint8_t *zeros = calloc(1, chunk);
     ck_assert_ptr_nonnull(zeros);
     struct buf gz = {NULL, 0, 0};
+    gz_member(&gz, zeros, chunk, 64, Z_BEST_SPEED, NULL);
+    /* Zeros alone are no minidump: rejected once 4 bytes are out, whatever the limit. */
+    dmp_file *f0 = NULL;
+    dmp_error err0;
+    ck_assert_int_eq(dmp_open_mem_ex(gz.data, gz.len, NULL, &f0, &err0), DMP_E_BAD_SIGNATURE);
+    expect_error(&err0, DMP_E_BAD_SIGNATURE, "inflates to 00 00 00 00");
+    ck_assert_msg(err0.offset < 4096, "consumed %llu compressed bytes",
+                  (unsigned long long)err0.offset);
+    free(gz.data);
+    memcpy(zeros, "MDMP", 4);
+    gz = (struct buf){NULL, 0, 0};
     gz_member(&gz, zeros, chunk, 64, Z_BEST_SPEED, NULL);
     free(zeros);
     ck_assert_uint_lt(gz.len, (size_t)1 << 20);
@@ -751,12 +768,20 @@ START_TEST(pipe_limit)
     char needle[64];
     snprintf(needle, sizeof needle, "limit of %zu bytes", len - 1);
     expect_error(&err, DMP_E_TOO_LARGE, needle);
-    /* An endless stream ends at the limit too. */
-    opts.max_heap_input = (uint64_t)1 << 20;
+    /* An endless stream that is no dump ends after its first bytes, whatever the limit (the
+     * default 4 GiB here: reading it all would take long enough to time the test out). */
     if (access("/dev/zero", R_OK) == 0) {
-        ck_assert_int_eq(dmp_open_ex("/dev/zero", &opts, &f, &err), DMP_E_TOO_LARGE);
-        expect_error(&err, DMP_E_TOO_LARGE, "/dev/zero");
+        ck_assert_int_eq(dmp_open_ex("/dev/zero", NULL, &f, &err), DMP_E_BAD_SIGNATURE);
+        expect_error(&err, DMP_E_BAD_SIGNATURE, "/dev/zero: not a minidump");
     }
+    /* An endless stream that starts like a dump ends at the limit. */
+    uint8_t *const endless = calloc(1, 4 << 20);
+    ck_assert_ptr_nonnull(endless);
+    memcpy(endless, "MDMP", 4);
+    opts.max_heap_input = (uint64_t)1 << 20;
+    ck_assert_int_eq(open_as_pipe(endless, 4 << 20, &opts, &f, &err), DMP_E_TOO_LARGE);
+    expect_error(&err, DMP_E_TOO_LARGE, "limit of 1048576 bytes");
+    free(endless);
     dmp_close(plain);
     mkd_free(b);
 }
