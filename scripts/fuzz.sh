@@ -4,8 +4,10 @@
 # SPDX-License-Identifier: MIT
 #
 # Harnesses: fuzz_open (dumps), fuzz_sym (Breakpad .sym files), fuzz_eval (the postfix
-# evaluator of STACK CFI / STACK WIN rules), fuzz_walk (the stack walker, over dumps), one at
-# a time.
+# evaluator of STACK CFI / STACK WIN rules), fuzz_walk (the stack walker, over dumps),
+# fuzz_elf (ELF files and their call frame information) and fuzz_pe (PE headers, exports and
+# x64 unwind data), one at a time; the last two get half the time each (small parsers, fast
+# executions).
 # The build goes to build-fuzz/ (override with BUILD_DIR). Each harness has a scratch corpus
 # folder in it, kept between runs, into which its seeds are copied and where the fuzzer adds
 # what it finds; nothing in the repository is written:
@@ -14,6 +16,10 @@
 #                 ../shared/symbols (DMPREAD_SHARED_SYMBOLS), under 64 KiB each
 #   corpus-eval/  fuzz/sym-seeds/*.expr, fuzz/corpus-eval/, and the STACK WIN programs and
 #                 STACK CFI expressions of ../shared/symbols
+#   corpus-elf/   the sample program tests/differential/elf_cfi_targets.sh builds for each CPU
+#                 the compilers here target, and fuzz/corpus-elf/
+#   corpus-pe/    the mingw programs in testdata/writers/, fuzz/corpus-pe/, and Wine's ntdll,
+#                 kernel32 and msvcrt when installed
 #   corpus-walk/  what corpus/ starts from, fuzz/walk-seeds/ and fuzz/corpus-walk/, and each
 #                 plain dump again with its crashing thread's context appended in the tail
 #                 format fuzz_walk.c reads ([context][mode][u16le length]), plus an arm64 and
@@ -22,7 +28,8 @@
 # fuzz_eval's and fuzz_walk's prefixed with their name), the other harnesses still run, and
 # this script exits non-zero; minimise the input with `<harness> -minimize_crash=1` and commit
 # it as fuzz/corpus/regress-<what> (fuzz_open), fuzz/corpus-sym/regress-<what> (fuzz_sym),
-# fuzz/corpus-eval/regress-<what> (fuzz_eval) or fuzz/corpus-walk/regress-<what> (fuzz_walk).
+# fuzz/corpus-eval/regress-<what> (fuzz_eval), fuzz/corpus-walk/regress-<what> (fuzz_walk),
+# fuzz/corpus-elf/regress-<what> (fuzz_elf) or fuzz/corpus-pe/regress-<what> (fuzz_pe).
 set -eu
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -42,7 +49,8 @@ esac
 cmake -S . -B "$build" -DCMAKE_C_COMPILER=clang -DDMPREAD_BUILD_FUZZERS=ON \
     -DDMPREAD_BUILD_TESTS=OFF -DDMPREAD_BUILD_CLI=OFF -DDMPREAD_INSTALL=OFF \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j"$jobs" --target fuzz_open fuzz_sym fuzz_eval fuzz_walk mkseeds
+cmake --build "$build" -j"$jobs" --target fuzz_open fuzz_sym fuzz_eval fuzz_walk fuzz_elf \
+    fuzz_pe mkseeds
 
 # Every input goes into one flat folder; shared dumps keep their folder in their name, as
 # several folders hold files of the same name.
@@ -198,6 +206,23 @@ if [ -f "$walk_seeds/shared_breakpad_minidump2.dmp" ]; then
 fi
 cp "$walk_seeds"/* "$walk_corpus"/
 
+# ELF files: the sample program for each CPU (no binaries are committed), and regressions.
+elf_corpus=$build/corpus-elf
+mkdir -p "$elf_corpus"
+sh tests/differential/elf_cfi_targets.sh "$elf_corpus" >/dev/null
+cp fuzz/corpus-elf/* "$elf_corpus"/ 2>/dev/null || true
+# PE files: the chain programs, regressions, and a few of Wine's DLLs.
+pe_corpus=$build/corpus-pe
+mkdir -p "$pe_corpus"
+cp testdata/writers/*.exe "$pe_corpus"/
+cp fuzz/corpus-pe/* "$pe_corpus"/ 2>/dev/null || true
+for dll in ntdll kernel32 msvcrt; do
+    f=/usr/lib/x86_64-linux-gnu/wine/x86_64-windows/$dll.dll
+    if [ -f "$f" ]; then
+        cp "$f" "$pe_corpus"/
+    fi
+done
+
 failed=""
 summary=""
 
@@ -235,6 +260,13 @@ run_fuzzer fuzz_eval fuzz_eval "$eval_corpus" "$root/fuzz/sym.dict" 16384 \
     "$artifacts/fuzz_eval-" "$build/fuzz_eval.log"
 run_fuzzer fuzz_walk fuzz_walk "$walk_corpus" "$root/fuzz/dmp.dict" 1114112 \
     "$artifacts/fuzz_walk-" "$build/fuzz_walk.log"
+full_seconds=$seconds
+seconds=$(((full_seconds + 1) / 2))
+run_fuzzer fuzz_elf fuzz_elf "$elf_corpus" "$root/fuzz/elf.dict" 65536 \
+    "$artifacts/fuzz_elf-" "$build/fuzz_elf.log"
+run_fuzzer fuzz_pe fuzz_pe "$pe_corpus" "$root/fuzz/pe.dict" 65536 \
+    "$artifacts/fuzz_pe-" "$build/fuzz_pe.log"
+seconds=$full_seconds
 
 echo "fuzz: executions in $seconds s each:$summary"
 if [ -n "$failed" ]; then
