@@ -70,13 +70,11 @@ static bool find_module(const dmp_file *f, uint64_t addr, size_t *index, const c
         *name = m.name, *base = m.base, *unloaded = false;
         return true;
     }
-    const size_t n = dmp_unloaded_module_count(f);
-    for (size_t i = 0; i < n; i++) {
-        dmp_unloaded_module u;
-        if (dmp_unloaded_module_get(f, i, &u) == DMP_OK && addr - u.base < u.size) {
-            *index = i, *name = u.name, *base = u.base, *unloaded = true;
-            return true;
-        }
+    dmp_unloaded_module u;
+    if (dmp_unloaded_module_find(f, addr, index) == DMP_OK &&
+        dmp_unloaded_module_get(f, *index, &u) == DMP_OK) {
+        *name = u.name, *base = u.base, *unloaded = true;
+        return true;
     }
     return false;
 }

@@ -291,10 +291,13 @@ DMP_API const char *dmp_diag_kind_name(dmp_diag_kind kind);
 /* ---- Streams beyond memory: what a triage tool asks ------------------------------------- *
  *
  * Every stream below is decoded once, at open, from the mapped bytes; the accessors copy
- * small fixed-size records out and never allocate. A stream the dump lacks gives
- * DMP_E_ABSENT; a stream too damaged to use gives DMP_E_MALFORMED and a DMP_DIAG_MALFORMED
- * diagnostic naming it and the file offset. A damaged entry inside a list is dropped on its
- * own (with a diagnostic); the rest of the list and of the dump stays usable.
+ * small fixed-size records out and never allocate. A single-record stream (dmp_get_*) the dump
+ * lacks gives DMP_E_ABSENT; one too damaged to use gives DMP_E_MALFORMED and a
+ * DMP_DIAG_MALFORMED diagnostic naming it and the file offset. Lists are counted instead:
+ * dmp_*_count is 0 when the stream is absent or unusable, and dmp_*_get(f, i, ...) is
+ * DMP_E_NOT_FOUND for every i at or past the count, whether or not the stream exists (ask
+ * dmp_stream_find to tell a missing list from an empty one). A damaged entry inside a list is
+ * dropped on its own (with a diagnostic); the rest of the list and of the dump stays usable.
  *
  * Strings: every `const char *` here is UTF-8, NUL-terminated and owned by the dump (valid
  * until dmp_close). MINIDUMP_STRINGs (UTF-16LE) are converted with unpaired surrogates
@@ -666,6 +669,8 @@ typedef struct dmp_thread {
     uint64_t affinity;
 } dmp_thread;
 
+/* Thread i in list order: DMP_OK, DMP_E_NOT_FOUND (i >= dmp_thread_count: every i when the dump
+ * has no thread list), DMP_E_INVALID_ARG. */
 DMP_API size_t dmp_thread_count(const dmp_file *f);
 DMP_API dmp_status dmp_thread_get(const dmp_file *f, size_t i, dmp_thread *out);
 /* The thread with this id: DMP_OK with *index, or DMP_E_NOT_FOUND. */
@@ -710,6 +715,8 @@ typedef struct dmp_module {
     uint32_t misc_size;
 } dmp_module;
 
+/* Module i in list order: DMP_OK, DMP_E_NOT_FOUND (i >= dmp_module_count: every i when the dump
+ * has no module list), DMP_E_INVALID_ARG. */
 DMP_API size_t dmp_module_count(const dmp_file *f);
 DMP_API dmp_status dmp_module_get(const dmp_file *f, size_t i, dmp_module *out);
 /* The module whose [base, base+size) holds addr: DMP_OK with *index and *offset (addr - base;
@@ -728,6 +735,10 @@ typedef struct dmp_unloaded_module {
 
 DMP_API size_t dmp_unloaded_module_count(const dmp_file *f);
 DMP_API dmp_status dmp_unloaded_module_get(const dmp_file *f, size_t i, dmp_unloaded_module *out);
+/* The unloaded module whose [base, base+size) holds addr: DMP_OK with *index (may be NULL),
+ * or DMP_E_NOT_FOUND. Of several (a DLL unloaded more than once), the lowest-based, then the
+ * first listed. O(log n). */
+DMP_API dmp_status dmp_unloaded_module_find(const dmp_file *f, uint64_t addr, size_t *index);
 
 /* ExceptionStream (6): MINIDUMP_EXCEPTION_STREAM. A dump may hold several. On Linux and
  * Android, Breakpad and Crashpad write the signal number as the code and si_code as the
@@ -746,6 +757,8 @@ typedef struct dmp_exception {
     uint32_t context_rva;
 } dmp_exception;
 
+/* ExceptionStream i in directory order: DMP_OK, DMP_E_NOT_FOUND (i >= dmp_exception_count:
+ * every i when the dump has none, or none usable), DMP_E_INVALID_ARG. */
 DMP_API size_t dmp_exception_count(const dmp_file *f);
 DMP_API dmp_status dmp_exception_get(const dmp_file *f, size_t i, dmp_exception *out);
 /* "EXCEPTION_ACCESS_VIOLATION", "SIGSEGV", "EXC_BAD_ACCESS": the name of a code on a
@@ -1313,6 +1326,68 @@ DMP_API uint64_t dmp_stack_bad_return(const dmp_stack *st);
  * exception's context. */
 DMP_API uint32_t dmp_stack_thread_id(const dmp_stack *st);
 DMP_API int dmp_stack_from_exception(const dmp_stack *st);
+
+/* ---- The crash at a glance ------------------------------------------------------------ */
+
+/* What every triage tool works out before anything else, done once here: the dump's CPU
+ * with its pointer size and byte order, and the crash: which exception, its name, which
+ * thread, and the registers at the fault. */
+
+/* The CPU of the dumped process. */
+typedef struct dmp_arch_info {
+    uint32_t arch;         /* SystemInfo's DMP_ARCH_*; DMP_ARCH_UNKNOWN without SystemInfo */
+    dmp_cpu cpu;           /* the register set the walker knows, DMP_CPU_UNKNOWN for others */
+    unsigned pointer_size; /* 4 or 8 bytes: the width of an address in the process's memory */
+    int big_endian;        /* memory holds words most significant byte first (PPC, PPC64);
+                              0 for every CPU Windows, Linux and macOS dumps come from today */
+    int from_context;      /* SystemInfo was missing or named no known CPU: told from a
+                              thread's context record (the crashing one's first) */
+} dmp_arch_info;
+
+/* The dump's CPU, from SystemInfo's ProcessorArchitecture, else from the layout of a context
+ * record (the exception's, then each thread's). DMP_OK with *out; DMP_E_NOT_FOUND when
+ * neither tells it; DMP_E_INVALID_ARG. Cheap: no walking, no allocation. */
+DMP_API dmp_status dmp_get_arch(const dmp_file *f, dmp_arch_info *out);
+
+/* Where the registers at a fault came from. */
+typedef enum dmp_context_source {
+    DMP_CONTEXT_NONE = 0,      /* neither record below is there and decodes */
+    DMP_CONTEXT_EXCEPTION = 1, /* the ExceptionStream's own context record */
+    DMP_CONTEXT_THREAD = 2,    /* the faulting thread's context in the thread list */
+} dmp_context_source;
+
+/* "none", "exception", "thread". */
+DMP_API const char *dmp_context_source_name(dmp_context_source source);
+
+/* The registers at exception i's fault: its own context record when that decodes, else the
+ * context of the thread it names (as debuggers and Breakpad do). DMP_OK with *ctx and, when
+ * `source` is not NULL, where they came from; DMP_E_NOT_FOUND (no exception i, or neither
+ * record is there and decodes), DMP_E_INVALID_ARG. */
+DMP_API dmp_status dmp_exception_context(const dmp_file *f, size_t i, dmp_context *ctx,
+                                         dmp_context_source *source);
+
+/* The name of an exception code on the dump's own platform (SystemInfo's PlatformId;
+ * NTSTATUS names when the dump has no SystemInfo): dmp_exception_code_name without the
+ * system-info call. NULL when unknown; a NULL f reads as a dump without SystemInfo. */
+DMP_API const char *dmp_exception_name(const dmp_file *f, uint32_t code);
+
+/* The crash: the first usable ExceptionStream (the one Breakpad, LLDB and WinDbg report when a
+ * dump holds several), its name, its thread and the registers at the fault. */
+typedef struct dmp_crash {
+    size_t exception_index; /* for dmp_exception_get: 0 */
+    dmp_exception exception;
+    const char *name;                  /* dmp_exception_name of its code; NULL when unknown */
+    int has_thread;                    /* the exception's thread is in the thread list ... */
+    size_t thread_index;               /* ... at this index (dmp_thread_get, dmp_walk_thread) */
+    dmp_context_source context_source; /* DMP_CONTEXT_NONE: `context` is not set */
+    dmp_context context; /* as dmp_exception_context: the exception's, else the thread's */
+} dmp_crash;
+
+/* Fills *out for the dump's crash. DMP_OK even when the thread or the context is missing
+ * (see has_thread, context_source); DMP_E_ABSENT when the dump has no ExceptionStream (a dump
+ * written on request, or by a writer without one); DMP_E_MALFORMED when it has one but none is
+ * usable (see the diagnostics); DMP_E_INVALID_ARG. */
+DMP_API dmp_status dmp_get_crash(const dmp_file *f, dmp_crash *out);
 
 #ifdef __cplusplus
 }

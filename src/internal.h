@@ -92,6 +92,7 @@ struct dmpi_triage {
     size_t *module_by_base; /* module indices sorted by base, for dmp_module_find */
     dmp_unloaded_module *unloaded;
     size_t unloaded_count;
+    size_t *unloaded_by_base; /* as module_by_base, for dmp_unloaded_module_find */
     dmp_exception *exceptions;
     size_t exception_count;
     struct view meminfo; /* the entries of MemoryInfoList */

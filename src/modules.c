@@ -252,7 +252,8 @@ static dmp_status decode_module(struct walk *w, const uint8_t *p, dmp_module *m,
     return st == DMP_OK ? set_code_id(f, m) : st;
 }
 
-/* ---- The lookup table ------------------------------------------------------------------ *
+/* ---- The lookup tables ----------------------------------------------------------------- *
+ * One for the modules, one for the unloaded modules (both structs start with base and size).
  * module_by_base holds the n module indices, non-empty modules sorted by (base, index) first,
  * then the empty ones. The same allocation continues (8-aligned) with reach[n]: reach[k] is
  * the highest last address among sorted positions 0..k (carried over the empty tail). reach
@@ -282,15 +283,27 @@ static size_t reach_offset(size_t n)
     return (n * sizeof(size_t) + 7) & ~(size_t)7;
 }
 
-static const uint64_t *reach_of(const struct dmpi_triage *t)
+static const uint64_t *reach_of(const size_t *by_base, size_t n)
 {
-    const unsigned char *const p = (const unsigned char *)t->module_by_base;
-    return (const uint64_t *)(const void *)(p + reach_offset(t->module_count));
+    const unsigned char *const p = (const unsigned char *)by_base;
+    return (const uint64_t *)(const void *)(p + reach_offset(n));
 }
 
-static dmp_status build_lookup(struct dmpi_triage *t)
+_Static_assert(offsetof(dmp_module, base) == offsetof(dmp_unloaded_module, base) &&
+                   offsetof(dmp_module, size) == offsetof(dmp_unloaded_module, size),
+               "the lookup reads both kinds of module through the same offsets");
+
+/* Item i's base and size, in an array of dmp_module or dmp_unloaded_module. */
+static void range_at(const void *items, size_t stride, size_t i, uint64_t *base, uint64_t *size)
 {
-    const size_t n = t->module_count;
+    const unsigned char *const p = (const unsigned char *)items + i * stride;
+    memcpy(base, p + offsetof(dmp_module, base), sizeof *base);
+    memcpy(size, p + offsetof(dmp_module, size), sizeof *size);
+}
+
+/* The table of n items (dmp_module or dmp_unloaded_module, `stride` bytes apart). */
+static dmp_status build_lookup(const void *items, size_t stride, size_t n, size_t **out)
+{
     if (n == 0)
         return DMP_OK;
     struct sort_key *const keys = malloc(n * sizeof *keys);
@@ -300,21 +313,52 @@ static dmp_status build_lookup(struct dmpi_triage *t)
         free(block);
         return DMP_E_NOMEM;
     }
-    for (size_t i = 0; i < n; i++)
-        keys[i] = (struct sort_key){t->modules[i].base, i, t->modules[i].size == 0};
+    for (size_t i = 0; i < n; i++) {
+        uint64_t base, size;
+        range_at(items, stride, i, &base, &size);
+        keys[i] = (struct sort_key){base, i, size == 0};
+    }
     qsort(keys, n, sizeof *keys, compare_keys);
     size_t *const by_base = (size_t *)(void *)block;
     uint64_t *const reach = (uint64_t *)(void *)(block + reach_offset(n));
     uint64_t high = 0;
     for (size_t k = 0; k < n; k++) {
-        const dmp_module *const m = &t->modules[keys[k].index];
+        uint64_t base, size;
+        range_at(items, stride, keys[k].index, &base, &size);
         by_base[k] = keys[k].index;
-        if (m->size != 0 && (k == 0 || m->base + (m->size - 1) > high))
-            high = m->base + (m->size - 1); /* cannot wrap: checked in decode_module */
+        /* base + size - 1 cannot wrap: such entries are refused when decoding */
+        if (size != 0 && (k == 0 || base + (size - 1) > high))
+            high = base + (size - 1);
         reach[k] = high;
     }
     free(keys);
-    t->module_by_base = by_base;
+    *out = by_base;
+    return DMP_OK;
+}
+
+/* The item holding addr through its table: the lowest-based one that can (DMP_OK with *index),
+ * or DMP_E_NOT_FOUND. */
+static dmp_status find_in(const size_t *by_base, const void *items, size_t stride, size_t n,
+                          uint64_t addr, size_t *index)
+{
+    if (n == 0 || !by_base)
+        return DMP_E_NOT_FOUND;
+    const uint64_t *const reach = reach_of(by_base, n);
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        const size_t mid = lo + (hi - lo) / 2;
+        if (reach[mid] >= addr)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    if (lo == n)
+        return DMP_E_NOT_FOUND;
+    uint64_t base, size;
+    range_at(items, stride, by_base[lo], &base, &size);
+    if (addr < base || addr - base >= size)
+        return DMP_E_NOT_FOUND;
+    *index = by_base[lo];
     return DMP_OK;
 }
 
@@ -377,7 +421,8 @@ static dmp_status parse_module_list(struct walk *w)
             return st;
         f->triage.module_count += keep;
     }
-    return build_lookup(&f->triage);
+    return build_lookup(f->triage.modules, sizeof(dmp_module), f->triage.module_count,
+                        &f->triage.module_by_base);
 }
 
 static dmp_status decode_unloaded(struct walk *w, const uint8_t *p, dmp_unloaded_module *u,
@@ -426,7 +471,7 @@ static dmp_status parse_unloaded_list(struct walk *w)
             return st;
         f->triage.unloaded_count += keep;
     }
-    return DMP_OK;
+    return build_lookup(mods, sizeof *mods, f->triage.unloaded_count, &f->triage.unloaded_by_base);
 }
 
 /* Decodes the first stream of `type` with `parse`, and reports any later one. A stream that
@@ -475,27 +520,14 @@ dmp_status dmp_module_find(const dmp_file *f, uint64_t addr, size_t *index, uint
     if (!f)
         return DMP_E_INVALID_ARG;
     const struct dmpi_triage *const t = &f->triage;
-    if (t->module_count == 0)
-        return DMP_E_NOT_FOUND;
-    const uint64_t *const reach = reach_of(t);
-    size_t lo = 0, hi = t->module_count;
-    while (lo < hi) {
-        const size_t mid = lo + (hi - lo) / 2;
-        if (reach[mid] >= addr)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    if (lo == t->module_count)
-        return DMP_E_NOT_FOUND;
-    const size_t i = t->module_by_base[lo];
-    const dmp_module *const m = &t->modules[i];
-    if (addr < m->base || addr - m->base >= m->size)
+    size_t i;
+    if (find_in(t->module_by_base, t->modules, sizeof *t->modules, t->module_count, addr, &i) !=
+        DMP_OK)
         return DMP_E_NOT_FOUND;
     if (index)
         *index = i;
     if (offset)
-        *offset = addr - m->base;
+        *offset = addr - t->modules[i].base;
     return DMP_OK;
 }
 
@@ -511,5 +543,19 @@ dmp_status dmp_unloaded_module_get(const dmp_file *f, size_t i, dmp_unloaded_mod
     if (i >= f->triage.unloaded_count)
         return DMP_E_NOT_FOUND;
     *out = f->triage.unloaded[i];
+    return DMP_OK;
+}
+
+dmp_status dmp_unloaded_module_find(const dmp_file *f, uint64_t addr, size_t *index)
+{
+    if (!f)
+        return DMP_E_INVALID_ARG;
+    const struct dmpi_triage *const t = &f->triage;
+    size_t i;
+    if (find_in(t->unloaded_by_base, t->unloaded, sizeof *t->unloaded, t->unloaded_count, addr,
+                &i) != DMP_OK)
+        return DMP_E_NOT_FOUND;
+    if (index)
+        *index = i;
     return DMP_OK;
 }

@@ -77,6 +77,7 @@ void dmpi_triage_free(struct dmpi_triage *t)
     free(t->modules);
     free(t->module_by_base);
     free(t->unloaded);
+    free(t->unloaded_by_base);
     free(t->exceptions);
     free(t->handles);
     free(t->dsos);

@@ -742,6 +742,52 @@ START_TEST(unloaded_list_sizes)
 }
 END_TEST
 
+/* dmp_unloaded_module_find against a linear scan, over a list a DLL was unloaded from many
+ * times (the same range repeated), with nested, adjacent and empty entries around it. */
+START_TEST(unloaded_find)
+{
+    enum { N = 40 };
+    struct mod_spec m[N];
+    memset(m, 0, sizeof m);
+    for (size_t i = 0; i < N; i++) {
+        switch (i % 4) {
+        case 0: /* the same DLL, again and again */
+            m[i].base = 0x70000000, m[i].size = 0x10000;
+            break;
+        case 1: /* nested inside it */
+            m[i].base = 0x70000000 + 0x1000 * i, m[i].size = 0x800;
+            break;
+        case 2: /* adjacent ones, past it */
+            m[i].base = 0x70010000 + 0x100 * i, m[i].size = 0x100;
+            break;
+        default: /* empty */
+            m[i].base = 0x70000010, m[i].size = 0;
+        }
+    }
+    struct mkdump *b = mkd_new(0);
+    add_unloaded(b, 12, 24, N, m, N);
+    dmp_file *f = open_built(b);
+    ck_assert_uint_eq(dmp_unloaded_module_count(f), N);
+    for (uint64_t addr = 0x6ffff000; addr < 0x70014000; addr += 0x80) {
+        size_t want = SIZE_MAX, got = SIZE_MAX;
+        uint64_t want_base = 0;
+        for (size_t i = 0; i < N; i++)
+            if (m[i].size && addr - m[i].base < m[i].size &&
+                (want == SIZE_MAX || m[i].base < want_base)) {
+                want = i;
+                want_base = m[i].base;
+            }
+        const dmp_status st = dmp_unloaded_module_find(f, addr, &got);
+        ck_assert_msg(want == SIZE_MAX ? st == DMP_E_NOT_FOUND : st == DMP_OK && got == want,
+                      "0x%llx: %zu, want %zu", (unsigned long long)addr, got, want);
+    }
+    ck_assert_int_eq(dmp_unloaded_module_find(f, 0x70000000, NULL), DMP_OK);
+    ck_assert_int_eq(dmp_unloaded_module_find(NULL, 0x70000000, NULL), DMP_E_INVALID_ARG);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
 START_TEST(unloaded_list_malformed)
 {
     /* header size, entry size, count, entries written, stream length override (0: none),
@@ -901,6 +947,7 @@ int main(void)
     tcase_add_test(tc, second_module_list_reported);
     tcase_add_test(tc, module_accessor_arguments);
     tcase_add_test(tc, unloaded_list_sizes);
+    tcase_add_test(tc, unloaded_find);
     tcase_add_test(tc, unloaded_list_malformed);
     suite_add_tcase(s, tc);
     if (manifest_load(DMPREAD_SHARED_DUMPS)) {
