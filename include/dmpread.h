@@ -208,12 +208,14 @@ DMP_API dmp_status dmp_read_memory(const dmp_file *f, uint64_t addr, void *dst, 
 
 /* Checks [addr, addr+len) without copying. DMP_OK when every byte is captured; otherwise
  * DMP_E_UNMAPPED with *first_missing set to the lowest uncaptured address in the range, or
- * DMP_E_WRAP when addr+len passes 2^64 (first_missing is then untouched). */
+ * DMP_E_WRAP when addr+len passes 2^64 (first_missing is then untouched). O(log n) in the
+ * ranges, whatever len: the first question that meets a run of more than 16 adjacent ranges
+ * builds a table of 4 bytes a range, kept until dmp_close (thread-safe). */
 DMP_API dmp_status dmp_find_uncovered(const dmp_file *f, uint64_t addr, uint64_t len,
                                       uint64_t *first_missing);
 
-/* How many bytes starting at `addr` can be read in one piece: 0 when addr itself is not
- * captured. Never fails. */
+/* How many bytes starting at `addr` can be read in one piece (adjacent ranges joined): 0 when
+ * addr itself is not captured. Never fails. O(log n), as dmp_find_uncovered. */
 DMP_API uint64_t dmp_readable_len(const dmp_file *f, uint64_t addr);
 
 /* Flags of a dmp_range. */

@@ -253,17 +253,13 @@ static bool cover(const struct dmpi_memindex *mem, uint64_t addr, uint64_t len, 
         return false;
     }
     *first = i;
-    const uint64_t last = addr + (len - 1);
-    for (;;) {
-        const uint64_t piece_last = mem->starts[i] + (mem->pieces[i].size - 1);
-        if (piece_last >= last)
-            return true;
-        if (i + 1 == mem->count || mem->starts[i + 1] != piece_last + 1) {
-            *missing = piece_last + 1;
-            return false;
-        }
-        i++;
-    }
+    /* The run of adjacent pieces from i covers up to its last piece's last byte. */
+    const size_t r = dmpi_memindex_run_last(mem, i);
+    const uint64_t run_last = mem->starts[r] + (mem->pieces[r].size - 1);
+    if (run_last >= addr + (len - 1))
+        return true;
+    *missing = run_last + 1;
+    return false;
 }
 
 static bool wraps(uint64_t addr, uint64_t len)
@@ -328,15 +324,9 @@ uint64_t dmp_readable_len(const dmp_file *f, uint64_t addr)
     if (!f || !dmpi_memindex_find(&f->mem, addr, &i))
         return 0;
     const struct dmpi_memindex *mem = &f->mem;
-    /* Captured bytes all lie in the file, so their sum cannot reach 2^64. */
-    uint64_t total = mem->pieces[i].size - (addr - mem->starts[i]);
-    for (; i + 1 < mem->count; i++) {
-        const uint64_t end = mem->starts[i] + mem->pieces[i].size; /* 0 if the piece ends at 2^64 */
-        if (end == 0 || mem->starts[i + 1] != end)
-            break;
-        total += mem->pieces[i + 1].size;
-    }
-    return total;
+    /* Captured bytes all lie in the file, so the run's bytes from addr cannot reach 2^64. */
+    const size_t r = dmpi_memindex_run_last(mem, i);
+    return (mem->starts[r] - addr) + mem->pieces[r].size;
 }
 
 size_t dmp_range_count(const dmp_file *f)

@@ -6,6 +6,7 @@
 #include "bytes.h"
 #include "dmpread.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 
 /* Where the dump's bytes live. Only source.c creates or releases one. */
@@ -52,6 +53,10 @@ struct dmpi_memindex {
     size_t count;
     struct dmpi_memlist *lists;
     size_t list_count;
+    /* For each piece, the last piece of its run of adjacent pieces: built the first time a
+     * coverage question meets a long run (dmpi_memindex_run_last), so that questions about
+     * long runs cost O(log n), not the run's length. NULL until then. */
+    _Atomic(uint32_t *) run_last;
 };
 
 struct dmpi_diags {
@@ -163,6 +168,8 @@ bool dmpi_memindex_find(const struct dmpi_memindex *mem, uint64_t addr, size_t *
 const struct dmpi_memlist *dmpi_memindex_list_of(const struct dmpi_memindex *mem, uint64_t rank);
 /* Position of the first piece starting above addr (mem->count when none). */
 size_t dmpi_memindex_upper(const struct dmpi_memindex *mem, uint64_t addr);
+/* The last piece of the run of adjacent pieces that piece i starts or continues. */
+size_t dmpi_memindex_run_last(const struct dmpi_memindex *mem, size_t i);
 
 /* diag.c: appends a diagnostic, merging it into the previous one when it continues a run of
  * the same kind over consecutive descriptors. Fails only on allocation. */

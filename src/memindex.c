@@ -613,8 +613,53 @@ done:
     return st;
 }
 
+/* Pieces a run is followed through one at a time before the run table is built: reads and
+ * coverage questions over a few adjacent pieces (the usual case) never pay for it. */
+#define RUN_WALK 16
+
+static bool adjacent(const struct dmpi_memindex *mem, size_t i)
+{
+    const uint64_t end = mem->starts[i] + mem->pieces[i].size; /* 0 if the piece ends at 2^64 */
+    return i + 1 < mem->count && end != 0 && mem->starts[i + 1] == end;
+}
+
+/* The run table, built once: the first caller that needs it builds one and publishes it; a
+ * caller that loses the race frees its own. Without memory for it, runs are walked. */
+static const uint32_t *run_table(const struct dmpi_memindex *mem)
+{
+    struct dmpi_memindex *const m = (struct dmpi_memindex *)(uintptr_t)mem;
+    uint32_t *t = atomic_load_explicit(&m->run_last, memory_order_acquire);
+    if (t || mem->count > UINT32_MAX)
+        return t;
+    uint32_t *const built = malloc(mem->count * sizeof *built);
+    if (!built)
+        return NULL;
+    for (size_t i = mem->count; i-- > 0;)
+        built[i] = adjacent(mem, i) ? built[i + 1] : (uint32_t)i;
+    uint32_t *expected = NULL;
+    if (atomic_compare_exchange_strong_explicit(&m->run_last, &expected, built,
+                                                memory_order_acq_rel, memory_order_acquire))
+        return built;
+    free(built);
+    return expected;
+}
+
+size_t dmpi_memindex_run_last(const struct dmpi_memindex *mem, size_t i)
+{
+    for (unsigned k = 0; k < RUN_WALK; k++, i++)
+        if (!adjacent(mem, i))
+            return i;
+    const uint32_t *const t = run_table(mem);
+    if (t)
+        return t[i];
+    while (adjacent(mem, i))
+        i++;
+    return i;
+}
+
 void dmpi_memindex_free(struct dmpi_memindex *mem)
 {
+    free(atomic_load(&mem->run_last));
     free(mem->starts);
     free(mem->pieces);
     free(mem->lists);

@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: MIT */
 #include "suite.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #define R(a, s, t)                                                                                 \
@@ -630,6 +631,75 @@ START_TEST(sorted_lists_interleave)
 }
 END_TEST
 
+/* Runs of adjacent ranges of every length around the point where the run table takes over
+ * from walking (16 pieces): dmp_readable_len and dmp_find_uncovered must answer as a walk of
+ * the run does, from every piece of every run, and from several threads at once (the table
+ * is built on first need and published by whichever thread gets there first). */
+#define RUNS 6
+static const unsigned run_len[RUNS] = {1, 15, 16, 17, 40, 1000};
+
+struct run_oracle {
+    const dmp_file *f;
+    uint64_t run_start[RUNS];
+    unsigned bad;
+};
+
+static void *check_runs(void *arg)
+{
+    struct run_oracle *const o = arg;
+    for (int r = 0; r < RUNS; r++) {
+        const uint64_t end = o->run_start[r] + 0x10 * (uint64_t)run_len[r];
+        for (uint64_t a = o->run_start[r]; a < end; a += 0x8) {
+            uint64_t missing = 0;
+            o->bad += dmp_readable_len(o->f, a) != end - a;
+            o->bad += dmp_find_uncovered(o->f, a, end - a, &missing) != DMP_OK;
+            o->bad += dmp_find_uncovered(o->f, a, end - a + 1, &missing) != DMP_E_UNMAPPED ||
+                      missing != end;
+        }
+        o->bad += dmp_readable_len(o->f, end) != 0;
+    }
+    return NULL;
+}
+
+START_TEST(long_runs_of_adjacent_ranges)
+{
+    size_t n = 0;
+    for (int r = 0; r < RUNS; r++)
+        n += run_len[r];
+    struct mkd_range *const rs = calloc(n, sizeof *rs);
+    ck_assert_ptr_nonnull(rs);
+    struct run_oracle o = {0};
+    size_t k = 0;
+    uint64_t at = 0x100000;
+    for (int r = 0; r < RUNS; r++) {
+        o.run_start[r] = at;
+        for (unsigned i = 0; i < run_len[r]; i++, k++, at += 0x10)
+            rs[k] = (struct mkd_range)R(at, 0x10, (uint8_t)(r + 1));
+        at += 0x1000; /* a gap between runs */
+    }
+    struct mkdump *b = mkd_new(0);
+    mkd_add_memory64_list(b, rs, n);
+    dmp_file *f = open_built(b);
+    ck_assert_uint_eq(dmp_range_count(f), n);
+    o.f = f;
+    struct run_oracle each[4];
+    pthread_t th[4];
+    for (int t = 0; t < 4; t++) {
+        each[t] = o;
+        ck_assert_int_eq(pthread_create(&th[t], NULL, check_runs, &each[t]), 0);
+    }
+    for (int t = 0; t < 4; t++) {
+        pthread_join(th[t], NULL);
+        ck_assert_msg(each[t].bad == 0, "thread %d: %u wrong answers", t, each[t].bad);
+    }
+    /* And a read across the whole long run. */
+    expect_bytes(f, o.run_start[RUNS - 1], 0x10 * 1000, RUNS);
+    dmp_close(f);
+    mkd_free(b);
+    free(rs);
+}
+END_TEST
+
 START_TEST(sorted_lists_collide)
 {
     /* Each list sorted, but one byte shared between them: in the middle of the merge, and
@@ -693,6 +763,7 @@ static Suite *memindex_suite(void)
     tcase_add_test(tc, aliased_lists_bounded_by_file_size);
     tcase_add_test(tc, sorted_lists_interleave);
     tcase_add_test(tc, sorted_lists_collide);
+    tcase_add_test(tc, long_runs_of_adjacent_ranges);
     suite_add_tcase(s, tc);
     return s;
 }
