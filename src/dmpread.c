@@ -91,7 +91,7 @@ dmp_status dmp_open_ex(const char *path, const dmp_options *opts, dmp_file **out
         return DMP_E_INVALID_ARG;
     }
     struct dmpi_source src;
-    const dmp_status st = dmpi_source_open_path(&src, path, max_heap_of(opts), err);
+    const dmp_status st = dmpi_source_open_path(&src, path, max_heap_of(opts), "MDMP", err);
     if (st != DMP_OK)
         return st;
     return finish_open(&src, out, err);
@@ -110,7 +110,7 @@ dmp_status dmp_open_mem_ex(const void *buf, size_t len, const dmp_options *opts,
         return DMP_E_INVALID_ARG;
     }
     struct dmpi_source src;
-    const dmp_status st = dmpi_source_open_mem(&src, buf, len, max_heap_of(opts), err);
+    const dmp_status st = dmpi_source_open_mem(&src, buf, len, max_heap_of(opts), "MDMP", err);
     if (st != DMP_OK)
         return st;
     return finish_open(&src, out, err);

@@ -142,10 +142,13 @@ struct dmp_file {
 };
 
 /* source.c */
+/* Opens a file (mapped; a pipe or gzip onto the heap, within max_heap) or a buffer. `magic`:
+ * the 4 bytes the content must start with ("MDMP"), checked as soon as they are read or
+ * inflated so that anything else is refused without reading it all; NULL for no check. */
 dmp_status dmpi_source_open_path(struct dmpi_source *src, const char *path, uint64_t max_heap,
-                                 dmp_error *err);
+                                 const char *magic, dmp_error *err);
 dmp_status dmpi_source_open_mem(struct dmpi_source *src, const void *buf, size_t len,
-                                uint64_t max_heap, dmp_error *err);
+                                uint64_t max_heap, const char *magic, dmp_error *err);
 void dmpi_source_close(struct dmpi_source *src);
 /* malloc for large arrays: huge-page aligned and advised when `size` is 2 MiB or more. */
 void *dmpi_alloc_large(size_t size);

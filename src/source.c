@@ -38,6 +38,7 @@ struct growbuf {
     size_t len;
     size_t cap;
     size_t limit;
+    const char *magic; /* the 4 bytes the content must start with, or NULL */
 };
 
 /* Makes room for at least one more byte. DMP_E_TOO_LARGE when already at the limit. */
@@ -84,16 +85,17 @@ static bool all_zero(const uint8_t *p, size_t n)
     return true;
 }
 
-/* Whether the first 4 inflated bytes can start a dump: "MDMP". Checked as soon as they exist,
- * so that a gzip stream of anything else (a bomb of zeros) is rejected after a few bytes
- * rather than after the whole heap limit; read_stream does the same for raw input. */
-static dmp_status check_start(const uint8_t *p, uint64_t at, dmp_error *err)
+/* Whether the first 4 inflated bytes are the content's magic ("MDMP" for a dump; symbol and
+ * image files ask for no check). Checked as soon as they exist, so that a gzip stream of
+ * anything else (a bomb of zeros) is rejected after a few bytes rather than after the whole
+ * heap limit; read_stream does the same for raw input. */
+static dmp_status check_start(const uint8_t *p, const char *magic, uint64_t at, dmp_error *err)
 {
-    if (memcmp(p, "MDMP", 4) == 0)
+    if (!magic || memcmp(p, magic, 4) == 0)
         return DMP_OK;
     dmpi_set_error(err, DMP_E_BAD_SIGNATURE, at,
-                   "not a minidump: the gzip data inflates to %02x %02x %02x %02x, not \"MDMP\"",
-                   p[0], p[1], p[2], p[3]);
+                   "not a minidump: the gzip data inflates to %02x %02x %02x %02x, not \"%.4s\"",
+                   p[0], p[1], p[2], p[3], magic);
     return DMP_E_BAD_SIGNATURE;
 }
 
@@ -132,7 +134,8 @@ static dmp_status inflate_member(z_stream *zs, struct growbuf *out, const uint8_
         if (!probing)
             out->len += produced;
         if (!probing && out->len >= 4 && out->len - produced < 4) {
-            const dmp_status st = check_start(out->data, (uint64_t)(zs->next_in - in), err);
+            const dmp_status st =
+                check_start(out->data, out->magic, (uint64_t)(zs->next_in - in), err);
             if (st != DMP_OK)
                 return st;
         }
@@ -157,7 +160,7 @@ static dmp_status inflate_member(z_stream *zs, struct growbuf *out, const uint8_
 
 /* Inflates every gzip member of `in` onto the heap. Trailing zero bytes (tape padding) are
  * accepted; anything else after the last member is an error. */
-static dmp_status inflate_all(const uint8_t *in, size_t in_len, size_t limit,
+static dmp_status inflate_all(const uint8_t *in, size_t in_len, size_t limit, const char *magic,
                               struct dmpi_source *src, dmp_error *err)
 {
     z_stream zs;
@@ -166,7 +169,7 @@ static dmp_status inflate_all(const uint8_t *in, size_t in_len, size_t limit,
         dmpi_set_error(err, DMP_E_NOMEM, 0, "zlib could not initialise");
         return DMP_E_NOMEM;
     }
-    struct growbuf out = {NULL, 0, 0, limit};
+    struct growbuf out = {NULL, 0, 0, limit, magic};
     zs.next_in = in;
     dmp_status st;
     for (;;) {
@@ -194,11 +197,11 @@ static dmp_status inflate_all(const uint8_t *in, size_t in_len, size_t limit,
 }
 
 dmp_status dmpi_source_open_mem(struct dmpi_source *src, const void *buf, size_t len,
-                                uint64_t max_heap, dmp_error *err)
+                                uint64_t max_heap, const char *magic, dmp_error *err)
 {
     memset(src, 0, sizeof *src);
     if (is_gzip(buf, len))
-        return inflate_all(buf, len, heap_limit(max_heap), src, err);
+        return inflate_all(buf, len, heap_limit(max_heap), magic, src, err);
     src->bytes.data = buf;
     src->bytes.len = len;
     src->kind = DMPI_SOURCE_BORROWED;
@@ -206,8 +209,8 @@ dmp_status dmpi_source_open_mem(struct dmpi_source *src, const void *buf, size_t
 }
 
 /* Reads a non-seekable file (a pipe, a terminal) to its end onto the heap. */
-static dmp_status read_stream(int fd, const char *path, size_t limit, struct growbuf *out,
-                              dmp_error *err)
+static dmp_status read_stream(int fd, const char *path, size_t limit, const char *magic,
+                              struct growbuf *out, dmp_error *err)
 {
     out->limit = limit;
     for (;;) {
@@ -237,26 +240,27 @@ static dmp_status read_stream(int fd, const char *path, size_t limit, struct gro
         }
         const size_t before = out->len;
         out->len += (size_t)n;
-        /* Neither a dump nor gzip: no need to read the rest. */
+        /* Neither what it must be nor gzip: no need to read the rest. */
         const uint8_t *const p = out->data;
-        if (before < 4 && out->len >= 4 && !is_gzip(p, out->len) && memcmp(p, "MDMP", 4) != 0) {
+        if (magic && before < 4 && out->len >= 4 && !is_gzip(p, out->len) &&
+            memcmp(p, magic, 4) != 0) {
             dmpi_set_error(err, DMP_E_BAD_SIGNATURE, 0,
                            "%s: not a minidump: the input starts with %02x %02x %02x %02x, "
-                           "neither \"MDMP\" nor gzip",
-                           path, p[0], p[1], p[2], p[3]);
+                           "neither \"%.4s\" nor gzip",
+                           path, p[0], p[1], p[2], p[3], magic);
             return DMP_E_BAD_SIGNATURE;
         }
     }
 }
 
 static dmp_status open_pipe(struct dmpi_source *src, int fd, const char *path, size_t limit,
-                            dmp_error *err)
+                            const char *magic, dmp_error *err)
 {
-    struct growbuf raw = {NULL, 0, 0, 0};
-    dmp_status st = read_stream(fd, path, limit, &raw, err);
+    struct growbuf raw = {NULL, 0, 0, 0, NULL};
+    dmp_status st = read_stream(fd, path, limit, magic, &raw, err);
     if (st == DMP_OK && is_gzip(raw.data, raw.len)) {
         /* The compressed copy is held while inflating: both count against the limit. */
-        st = inflate_all(raw.data, raw.len, limit - raw.len, src, err);
+        st = inflate_all(raw.data, raw.len, limit - raw.len, magic, src, err);
         if (st == DMP_E_TOO_LARGE)
             dmpi_set_error(err, st, raw.len,
                            "%s: %zu compressed bytes and the inflated dump exceed the limit of "
@@ -274,7 +278,7 @@ static dmp_status open_pipe(struct dmpi_source *src, int fd, const char *path, s
 }
 
 static dmp_status open_mapped(struct dmpi_source *src, int fd, const char *path, uint64_t size,
-                              size_t limit, dmp_error *err)
+                              size_t limit, const char *magic, dmp_error *err)
 {
     if (size > SIZE_MAX) {
         dmpi_set_error(err, DMP_E_IO, 0, "%s: too large to map", path);
@@ -290,7 +294,7 @@ static dmp_status open_mapped(struct dmpi_source *src, int fd, const char *path,
         return DMP_E_IO;
     }
     if (is_gzip(map, size)) {
-        const dmp_status st = inflate_all(map, (size_t)size, limit, src, err);
+        const dmp_status st = inflate_all(map, (size_t)size, limit, magic, src, err);
         munmap(map, (size_t)size);
         return st;
     }
@@ -301,7 +305,7 @@ static dmp_status open_mapped(struct dmpi_source *src, int fd, const char *path,
 }
 
 dmp_status dmpi_source_open_path(struct dmpi_source *src, const char *path, uint64_t max_heap,
-                                 dmp_error *err)
+                                 const char *magic, dmp_error *err)
 {
     memset(src, 0, sizeof *src);
     const int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -318,9 +322,9 @@ dmp_status dmpi_source_open_path(struct dmpi_source *src, const char *path, uint
         dmpi_set_error(err, DMP_E_IO, 0, "%s: is a directory", path);
         status = DMP_E_IO;
     } else if (S_ISREG(st.st_mode)) {
-        status = open_mapped(src, fd, path, (uint64_t)st.st_size, heap_limit(max_heap), err);
+        status = open_mapped(src, fd, path, (uint64_t)st.st_size, heap_limit(max_heap), magic, err);
     } else {
-        status = open_pipe(src, fd, path, heap_limit(max_heap), err);
+        status = open_pipe(src, fd, path, heap_limit(max_heap), magic, err);
     }
     close(fd); /* a mapping outlives its descriptor */
     return status;
