@@ -262,7 +262,13 @@ typedef enum dmp_diag_kind {
     DMP_DIAG_ZERO_SIZE = 11,        /* zero-size descriptors: ignored */
     DMP_DIAG_RECORDS_REUSED = 12,   /* lists alias each other's records: the excess unused */
     DMP_DIAG_MALFORMED = 13,        /* a stream's content is unsound: `detail` says what */
+    DMP_DIAG_SUPPRESSED = 14,       /* `count` more diagnostics of one kind (`detail` names it)
+                                       than DMP_DIAG_MAX_PER_KIND were not kept */
 } dmp_diag_kind;
+
+/* At most this many diagnostics of a kind are kept per dump; past that one DMP_DIAG_SUPPRESSED
+ * at the end counts the rest, so the list cannot outgrow what it describes. */
+#define DMP_DIAG_MAX_PER_KIND 1000
 
 #define DMP_DIAG_NO_STREAM UINT32_MAX
 
@@ -278,7 +284,8 @@ typedef struct dmp_diag {
     uint64_t addr;        /* start of the memory range concerned */
     uint64_t size;        /* size claimed by the file */
     uint64_t kept;        /* what was kept: bytes, descriptors or entries */
-    const char *detail;   /* DMP_DIAG_MALFORMED: a static phrase ("string runs past EOF") */
+    const char *detail;   /* DMP_DIAG_MALFORMED: a static phrase ("string runs past EOF");
+                             DMP_DIAG_SUPPRESSED: the suppressed kind's name ("overlap") */
 } dmp_diag;
 
 DMP_API size_t dmp_diag_count(const dmp_file *f);

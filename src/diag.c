@@ -25,6 +25,11 @@ dmp_status dmpi_diag_push(struct dmpi_diags *diags, const dmp_diag *d)
             return DMP_OK;
         }
     }
+    const unsigned k = (unsigned)d->kind < DMPI_DIAG_KINDS ? (unsigned)d->kind : 0;
+    if (diags->kept[k] >= DMP_DIAG_MAX_PER_KIND) {
+        diags->suppressed[k]++;
+        return DMP_OK;
+    }
     if (diags->count == diags->cap) {
         const size_t cap = diags->cap ? diags->cap * 2 : 8;
         dmp_diag *const items = realloc(diags->items, cap * sizeof *items);
@@ -37,6 +42,25 @@ dmp_status dmpi_diag_push(struct dmpi_diags *diags, const dmp_diag *d)
     if (kind_merges(d->kind))
         diags->items[diags->count].count = 1;
     diags->count++;
+    diags->kept[k]++;
+    return DMP_OK;
+}
+
+dmp_status dmpi_diag_finish(struct dmpi_diags *diags)
+{
+    for (unsigned k = 0; k < DMPI_DIAG_KINDS; k++) {
+        if (!diags->suppressed[k])
+            continue;
+        const dmp_diag d = {.kind = DMP_DIAG_SUPPRESSED,
+                            .stream_index = DMP_DIAG_NO_STREAM,
+                            .count = diags->suppressed[k],
+                            .kept = diags->kept[k],
+                            .detail = dmp_diag_kind_name((dmp_diag_kind)k)};
+        diags->kept[DMP_DIAG_SUPPRESSED] = 0; /* the summaries themselves are never capped */
+        const dmp_status st = dmpi_diag_push(diags, &d);
+        if (st != DMP_OK)
+            return st;
+    }
     return DMP_OK;
 }
 
@@ -88,6 +112,8 @@ const char *dmp_diag_kind_name(dmp_diag_kind kind)
         return "records-reused";
     case DMP_DIAG_MALFORMED:
         return "malformed";
+    case DMP_DIAG_SUPPRESSED:
+        return "suppressed";
     }
     return "unknown";
 }
@@ -199,6 +225,11 @@ size_t dmp_diag_format(const dmp_diag *d, char *buf, size_t cap)
         buf[0] = '\0';
     if (!d)
         return 0;
+    if (d->kind == DMP_DIAG_SUPPRESSED) {
+        put(&o, "%" PRIu64 " more %s diagnostics not kept (the first %" PRIu64 " are)", d->count,
+            d->detail ? d->detail : "?", d->kept);
+        return o.len;
+    }
     if (d->stream_index == DMP_DIAG_NO_STREAM) {
         put(&o, "directory at 0x%" PRIx64 ": ", d->offset);
     } else {

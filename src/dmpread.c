@@ -74,6 +74,8 @@ static dmp_status finish_open(struct dmpi_source *src, dmp_file **out, dmp_error
         st = dmpi_memindex_build(f);
     if (st == DMP_OK)
         st = dmpi_triage_parse(f);
+    if (st == DMP_OK)
+        st = dmpi_diag_finish(&f->diags);
     if (st != DMP_OK) {
         if (st == DMP_E_NOMEM)
             dmpi_set_error(err, st, 0, "out of memory while indexing the dump");

@@ -59,10 +59,14 @@ struct dmpi_memindex {
     _Atomic(uint32_t *) run_last;
 };
 
+#define DMPI_DIAG_KINDS 16 /* above the highest dmp_diag_kind */
+
 struct dmpi_diags {
     dmp_diag *items;
     size_t count;
     size_t cap;
+    uint64_t kept[DMPI_DIAG_KINDS];       /* kept of each kind */
+    uint64_t suppressed[DMPI_DIAG_KINDS]; /* and not kept, past DMP_DIAG_MAX_PER_KIND */
 };
 
 /* Storage for the UTF-8 strings a dump hands out: chunks freed together at close. */
@@ -178,6 +182,8 @@ size_t dmpi_memindex_run_last(const struct dmpi_memindex *mem, size_t i);
  * the same kind over consecutive descriptors. Fails only on allocation. */
 dmp_status dmpi_diag_push(struct dmpi_diags *diags, const dmp_diag *d);
 void dmpi_diag_free(struct dmpi_diags *diags);
+/* Appends the DMP_DIAG_SUPPRESSED summaries: called once, when the open is done. */
+dmp_status dmpi_diag_finish(struct dmpi_diags *diags);
 
 /* strings.c: the arena, and MINIDUMP_STRING / UTF-16 / UTF-8 conversion into it. */
 void *dmpi_arena_alloc(struct dmpi_arena *a, size_t size);

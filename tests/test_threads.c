@@ -689,6 +689,44 @@ START_TEST(thread_names_shared_id)
 }
 END_TEST
 
+/* Diagnostics are capped per kind (DMP_DIAG_MAX_PER_KIND): 1,501 repeated names and one for a
+ * missing thread keep 1,000 "malformed" diagnostics and end with one summary of the other 502. */
+START_TEST(diagnostics_capped_per_kind)
+{
+    enum { ENTRIES = 1502 };
+    struct mkdump *b = mkd_new(0);
+    const struct th t[2] = {{.id = 0x20}, {.id = 0x40}};
+    add_threads(b, DMP_STREAM_THREAD_LIST, t, 2, 2, false);
+    static uint32_t ids[ENTRIES + 1];
+    static uint64_t rvas[ENTRIES + 1];
+    const uint64_t name = add_ascii(b, "worker");
+    for (size_t i = 0; i < ENTRIES; i++) {
+        ids[i] = 0x20;
+        rvas[i] = name;
+    }
+    ids[ENTRIES] = 0x30;
+    rvas[ENTRIES] = name;
+    add_names(b, ids, rvas, ENTRIES + 1, ENTRIES + 1);
+    dmp_file *f = open_built(b);
+    ck_assert_str_eq(thread_at(f, 0).name, "worker");
+    ck_assert_uint_eq(dmp_diag_count(f), DMP_DIAG_MAX_PER_KIND + 1);
+    dmp_diag d;
+    ck_assert_int_eq(dmp_diag_get(f, DMP_DIAG_MAX_PER_KIND - 1, &d), DMP_OK);
+    ck_assert_int_eq(d.kind, DMP_DIAG_MALFORMED);
+    ck_assert_int_eq(dmp_diag_get(f, DMP_DIAG_MAX_PER_KIND, &d), DMP_OK);
+    ck_assert_int_eq(d.kind, DMP_DIAG_SUPPRESSED);
+    ck_assert_uint_eq(d.count, ENTRIES - DMP_DIAG_MAX_PER_KIND);
+    ck_assert_uint_eq(d.kept, DMP_DIAG_MAX_PER_KIND);
+    ck_assert_str_eq(d.detail, "malformed");
+    char line[200];
+    dmp_diag_format(&d, line, sizeof line);
+    ck_assert_str_eq(line, "502 more malformed diagnostics not kept (the first 1000 are)");
+    ck_assert_str_eq(dmp_diag_kind_name(DMP_DIAG_SUPPRESSED), "suppressed");
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
 START_TEST(thread_names_count_past_stream)
 {
     struct mkdump *b = mkd_new(0);
@@ -1013,6 +1051,7 @@ int main(void)
     tcase_add_test(join, thread_names_joined);
     tcase_add_test(join, thread_names_damaged);
     tcase_add_test(join, thread_names_shared_id);
+    tcase_add_test(join, diagnostics_capped_per_kind);
     tcase_add_test(join, thread_names_string_budget);
     tcase_add_test(join, thread_names_count_past_stream);
     tcase_add_test(join, thread_names_too_small);
