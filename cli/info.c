@@ -12,7 +12,6 @@
 #include <string.h>
 
 #define LABEL "%-13s"
-#define UNKNOWN_PLATFORM UINT32_MAX
 
 /* EXCEPTION_ACCESS_VIOLATION and EXCEPTION_IN_PAGE_ERROR: parameter 0 says how the memory
  * was touched, parameter 1 where. */
@@ -31,25 +30,8 @@ static void print_unknown(const char *label, dmp_status st, const char *stream)
 /* Addresses of 32-bit processes get 8 digits, the rest 16. */
 static int dump_digits(const dmp_file *f)
 {
-    dmp_system_info s;
-    if (dmp_get_system_info(f, &s) != DMP_OK)
-        return 16;
-    switch (s.arch) {
-    case DMP_ARCH_X86:
-    case DMP_ARCH_ARM:
-    case DMP_ARCH_MIPS:
-    case DMP_ARCH_PPC:
-    case DMP_ARCH_X86_ON_WIN64:
-        return 8;
-    default:
-        return 16;
-    }
-}
-
-static uint32_t dump_platform(const dmp_file *f)
-{
-    dmp_system_info s;
-    return dmp_get_system_info(f, &s) == DMP_OK ? s.platform : UNKNOWN_PLATFORM;
+    dmp_arch_info a;
+    return dmp_get_arch(f, &a) == DMP_OK && a.pointer_size == 4 ? 8 : 16;
 }
 
 /* ---- System ----------------------------------------------------------------------------- */
@@ -546,18 +528,14 @@ static void json_system_memory(struct json *j, const dmp_file *f)
 
 /* ---- Exceptions ------------------------------------------------------------------------ */
 
-/* The registers at the fault: the exception's own context, else its thread's. */
-static const char *exception_context(const dmp_file *f, const dmp_exception *e, dmp_context *ctx)
+/* The registers at exception i's fault: the exception's own context, else its thread's.
+ * "exception" or "thread", NULL when neither. */
+static const char *exception_context(const dmp_file *f, size_t i, dmp_context *ctx)
 {
-    if (e->context && dmp_context_decode(f, e->context, e->context_size, ctx) == DMP_OK)
-        return "exception";
-    size_t index;
-    dmp_thread t;
-    if (dmp_thread_find(f, e->thread_id, &index) == DMP_OK &&
-        dmp_thread_get(f, index, &t) == DMP_OK && t.context &&
-        dmp_context_decode(f, t.context, t.context_size, ctx) == DMP_OK)
-        return "thread";
-    return NULL;
+    dmp_context_source source;
+    if (dmp_exception_context(f, i, ctx, &source) != DMP_OK)
+        return NULL;
+    return dmp_context_source_name(source);
 }
 
 /* "read", "write", "execute" for an access violation's parameter 0, else NULL. */
@@ -662,9 +640,9 @@ static void json_top_frames(struct json *j, const dmp_file *f, const dmp_context
     dmp_stack_free(st);
 }
 
-static void print_exception(const dmp_file *f, const dmp_exception *e, int digits)
+static void print_exception(const dmp_file *f, size_t i, const dmp_exception *e, int digits)
 {
-    const char *const name = dmp_exception_code_name(e->code, dump_platform(f));
+    const char *const name = dmp_exception_name(f, e->code);
     printf(LABEL "%s%s0x%" PRIx32 "%s", "exception:", name ? name : "", name ? " (" : "", e->code,
            name ? ")" : "");
     if (e->flags)
@@ -674,7 +652,7 @@ static void print_exception(const dmp_file *f, const dmp_exception *e, int digit
     print_exception_params(e, digits);
     print_thread_line(f, e->thread_id);
     dmp_context ctx;
-    const char *const source = exception_context(f, e, &ctx);
+    const char *const source = exception_context(f, i, &ctx);
     if (!source) {
         printf(LABEL "unknown: no usable context\n", "registers:");
         return;
@@ -702,7 +680,7 @@ static void print_exceptions(const dmp_file *f)
     const int digits = dump_digits(f);
     dmp_exception e;
     for (size_t i = 0; dmp_exception_get(f, i, &e) == DMP_OK; i++)
-        print_exception(f, &e, digits);
+        print_exception(f, i, &e, digits);
 }
 
 static void json_access(struct json *j, const dmp_exception *e)
@@ -718,20 +696,20 @@ static void json_access(struct json *j, const dmp_exception *e)
     json_object_end(j);
 }
 
-static void json_exception(struct json *j, const dmp_file *f, const dmp_exception *e)
+static void json_exception(struct json *j, const dmp_file *f, size_t i, const dmp_exception *e)
 {
     json_object_begin(j, NULL);
     json_uint(j, "stream_index", e->stream_index);
     json_hex(j, "code", e->code);
-    json_string(j, "code_name", dmp_exception_code_name(e->code, dump_platform(f)));
+    json_string(j, "code_name", dmp_exception_name(f, e->code));
     json_hex(j, "flags", e->flags);
     json_hex(j, "record", e->record);
     json_hex(j, "address", e->address);
     json_module_ref(j, "address_module", f, e->address);
     json_uint(j, "parameter_count", e->param_count);
     json_array_begin_compact(j, "parameters");
-    for (uint32_t i = 0; i < e->param_count && i < 15; i++)
-        json_hex(j, NULL, e->params[i]);
+    for (uint32_t k = 0; k < e->param_count && k < 15; k++)
+        json_hex(j, NULL, e->params[k]);
     json_array_end(j);
     json_access(j, e);
     json_uint(j, "thread_id", e->thread_id);
@@ -745,7 +723,7 @@ static void json_exception(struct json *j, const dmp_file *f, const dmp_exceptio
         json_null(j, "thread_index");
     json_string(j, "thread_name", found ? t.name : NULL);
     dmp_context ctx;
-    const char *const source = exception_context(f, e, &ctx);
+    const char *const source = exception_context(f, i, &ctx);
     json_string(j, "context_source", source);
     if (source) {
         json_context(j, "context", &ctx);
@@ -768,7 +746,7 @@ static void json_exceptions(struct json *j, const dmp_file *f)
     json_array_begin(j, "exceptions");
     dmp_exception e;
     for (size_t i = 0; dmp_exception_get(f, i, &e) == DMP_OK; i++)
-        json_exception(j, f, &e);
+        json_exception(j, f, i, &e);
     json_array_end(j);
 }
 
