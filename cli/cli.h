@@ -84,6 +84,8 @@ bool has_stream(const dmp_file *f, uint32_t type);
 /* ---- memory.c: reads and the memory index --------------------------------------------- */
 /* Decimal, or hex after 0x; the whole string, no sign, no overflow. */
 bool parse_u64(const char *s, uint64_t *out);
+/* The path to open for a FILE operand: "-" is standard input. */
+const char *dump_path(const char *arg);
 int cmd_read(struct run *r);
 int cmd_ranges(struct run *r);
 

@@ -13,11 +13,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char usage_text[] =
     "usage: dmpread [--raw] [OPTIONS] FILE ADDR LEN   print LEN bytes of memory at ADDR\n"
     "       dmpread COMMAND [OPTIONS] FILE            describe the dump (commands below)\n"
-    "       dmpread --help | --version\n"
+    "       dmpread help | --help | --version\n"
     "\n"
     "commands:\n"
     "  info           the crash at a glance: system, process, exception, crashing thread\n"
@@ -44,7 +45,8 @@ static const char usage_text[] =
     "                   with the diagnostics in it; errors of exit status 2 still go to\n"
     "                   stderr alone\n"
     "  --max-heap=N     most bytes to hold in memory for gzip or piped input\n"
-    "                   (default 4 GiB); FILE may be a .dmp or a gzip-compressed dump\n"
+    "                   (default 4 GiB; N may end in K, M or G); FILE may be a .dmp or a\n"
+    "                   gzip-compressed dump, or - for standard input\n"
     "  -h, --help       show this help\n"
     "  --version        show the version\n"
     "\n"
@@ -77,6 +79,32 @@ static bool take_command(struct args *a, const char *arg)
     return false;
 }
 
+/* A byte count: decimal or 0x hex, optionally with a K, M or G suffix (binary: 1K = 1024). */
+static bool parse_size(const char *s, uint64_t *out)
+{
+    const size_t n = strlen(s);
+    unsigned shift = 0;
+    char buf[64];
+    if (n > 0 && n < sizeof buf && strchr("KkMmGg", s[n - 1]) && !(n > 2 && s[1] == 'x')) {
+        shift = strchr("Kk", s[n - 1]) ? 10 : strchr("Mm", s[n - 1]) ? 20 : 30;
+        memcpy(buf, s, n - 1);
+        buf[n - 1] = '\0';
+        s = buf;
+    }
+    uint64_t v;
+    if (!parse_u64(s, &v) || v > UINT64_MAX >> shift)
+        return false;
+    *out = v << shift;
+    return true;
+}
+
+static int take_max_heap(struct args *a, const char *value)
+{
+    if (!parse_size(value, &a->max_heap) || a->max_heap == 0)
+        return fail("--max-heap: '%s' is not a positive size (N, NK, NM or NG)", value);
+    return -1;
+}
+
 /* One option: -1 to go on, else the exit status. */
 static int take_option(struct args *a, const char *arg)
 {
@@ -91,19 +119,77 @@ static int take_option(struct args *a, const char *arg)
     } else if (strcmp(arg, "--json") == 0) {
         a->json = true;
     } else if (strncmp(arg, "--max-heap=", 11) == 0) {
-        if (!parse_u64(arg + 11, &a->max_heap) || a->max_heap == 0)
-            return fail("--max-heap: '%s' is not a positive number", arg + 11);
+        return take_max_heap(a, arg + 11);
     } else if (strcmp(arg, "--max-heap") == 0) {
-        return fail("--max-heap needs a value: --max-heap=N");
+        return fail("--max-heap needs a value: --max-heap=N or --max-heap N");
     } else {
         return fail("unknown option '%s' (try --help)", arg);
     }
     return -1;
 }
 
+/* The distance between two short words (insertions, deletions, substitutions), capped. */
+static unsigned edit_distance(const char *x, const char *y)
+{
+    enum { MAX = 32 };
+    const size_t n = strlen(x), m = strlen(y);
+    if (n >= MAX || m >= MAX)
+        return MAX;
+    unsigned row[MAX + 1];
+    for (size_t j = 0; j <= m; j++)
+        row[j] = (unsigned)j;
+    for (size_t i = 1; i <= n; i++) {
+        unsigned diag = row[0];
+        row[0] = (unsigned)i;
+        for (size_t j = 1; j <= m; j++) {
+            const unsigned up = row[j];
+            unsigned best = diag + (x[i - 1] != y[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[m];
+}
+
+/* A first operand that is no file and reads like a word was meant as a command: say so
+ * rather than "missing LEN". -1 to go on, else the exit status. */
+static int check_command_word(const struct args *a)
+{
+    const char *const w = a->positional[0];
+    struct stat st;
+    if (!w || stat(w, &st) == 0 || strcmp(w, "-") == 0)
+        return -1;
+    for (const char *c = w; *c; c++)
+        if (!islower((unsigned char)*c) && *c != '-')
+            return -1;
+    static const char *const names[] = {"ranges",  "info",  "threads",   "modules", "memory-info",
+                                        "streams", "stack", "symbolize", "help"};
+    const char *best = NULL;
+    unsigned best_d = 3;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const unsigned d = edit_distance(w, names[i]);
+        if (d < best_d || (strncmp(w, names[i], strlen(w)) == 0 && !best)) {
+            best = names[i];
+            best_d = d < best_d ? d : best_d;
+        }
+    }
+    if (best)
+        return fail("unknown command '%s'; did you mean '%s'? (try --help)", w, best);
+    return fail("unknown command '%s', and no file of that name (try --help)", w);
+}
+
 /* Whether the operands fit the command: -1 to go on, else the exit status. */
 static int check_operands(const struct args *a)
 {
+    if (a->command == CMD_READ && a->npositional > 0 && a->npositional < 3) {
+        const int rc = check_command_word(a);
+        if (rc >= 0)
+            return rc;
+    }
     if (a->command != CMD_READ) {
         if (a->npositional > 1)
             return fail("too many arguments: %s takes one FILE (try --help)", a->command_name);
@@ -137,7 +223,10 @@ static int parse_args(int argc, char **argv, struct args *a)
             int rc;
             if (strcmp(arg, "--") == 0)
                 options_done = true;
-            else if ((rc = take_option(a, arg)) >= 0)
+            else if (strcmp(arg, "--max-heap") == 0 && i + 1 < argc) {
+                if ((rc = take_max_heap(a, argv[++i])) >= 0)
+                    return rc;
+            } else if ((rc = take_option(a, arg)) >= 0)
                 return rc;
             continue;
         }
@@ -155,7 +244,7 @@ static int open_dump(const struct args *a, dmp_file **f)
     assert(a->positional[0]); /* check_operands saw to it */
     const dmp_options opts = {a->max_heap};
     dmp_error err;
-    if (dmp_open_ex(a->positional[0], &opts, f, &err) != DMP_OK) {
+    if (dmp_open_ex(dump_path(a->positional[0]), &opts, f, &err) != DMP_OK) {
         /* I/O messages already start with the path; do not print it twice. */
         const char *const path = a->positional[0];
         const size_t n = strlen(path);
@@ -206,6 +295,10 @@ static int (*own_command(int argc, char **argv))(int, char **)
 
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "help") == 0) {
+        fputs(usage_text, stdout);
+        return EXIT_SUCCESS;
+    }
     int (*const own)(int, char **) = own_command(argc, argv);
     if (own) {
         const int rc = own(argc, argv);

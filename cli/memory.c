@@ -43,6 +43,11 @@ static enum num_result parse_u64_operand(const char *s, uint64_t *out)
     return NUM_OK;
 }
 
+const char *dump_path(const char *arg)
+{
+    return strcmp(arg, "-") == 0 ? "/dev/stdin" : arg;
+}
+
 bool parse_u64(const char *s, uint64_t *out)
 {
     return parse_u64_operand(s, out) == NUM_OK;

@@ -398,7 +398,7 @@ int cmd_stack(int argc, char **argv)
     int rc = parse_stack_args(argc, argv, &sa);
     dmp_file *f = NULL;
     dmp_error err;
-    if (rc < 0 && dmp_open_ex(sa.path, NULL, &f, &err) != DMP_OK) {
+    if (rc < 0 && dmp_open_ex(dump_path(sa.path), NULL, &f, &err) != DMP_OK) {
         /* I/O messages already start with the path */
         const size_t n = strlen(sa.path);
         const bool named = strncmp(err.message, sa.path, n) == 0 && err.message[n] == ':';

@@ -485,6 +485,23 @@ t info_json_not_a_dump info --json notadump.txt
 t info_json_max_heap --json --max-heap=4096 info full.dmp.gz
 t file_named_info -- info 0 1
 
+# The edges a new user hits: a mistyped command, help, --max-heap's forms, stdin.
+t command_typo thread triage.dmp
+t command_typo_prefix mem triage.dmp
+t command_unknown frobnicate triage.dmp
+t help_command help
+t max_heap_space --max-heap 64K ranges full.dmp.gz
+t max_heap_suffix_small --max-heap=1K ranges full.dmp.gz
+t max_heap_bad_suffix --max-heap=1X ranges full.dmp.gz
+# "-" is standard input: the same report as the file's, but for the name.
+ncases=$((ncases + 1))
+echo stdin_dump >>"$tmp/names"
+(cd "$work" && "$dmpread" info triage.dmp) 2>&1 | sed 1d >"$tmp/file_out"
+(cd "$work" && "$dmpread" info - <triage.dmp) 2>&1 | sed 1d >"$tmp/stdin_out"
+if ! cmp -s "$tmp/file_out" "$tmp/stdin_out" || ! [ -s "$tmp/file_out" ]; then
+    fail_case stdin_dump "info - <triage.dmp differs from info triage.dmp"
+fi
+
 # ---- Results ----------------------------------------------------------------------------
 for exp in "$expected"/*.txt; do
     [ -f "$exp" ] || continue
