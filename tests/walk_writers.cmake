@@ -54,7 +54,7 @@ add_test(NAME walk_writers_wine_capture
     COMMAND sh -c "rm -rf \"$2\" && exec sh \"$1\" \"$2\""
             sh "${CMAKE_CURRENT_LIST_DIR}/targets/chain_wine.sh" "${_walk_wine_dir}")
 set_tests_properties(walk_writers_wine_capture PROPERTIES
-    SKIP_RETURN_CODE 77 TIMEOUT 900 FIXTURES_SETUP walk_writers_wine)
+    SKIP_RETURN_CODE 77 TIMEOUT 900 FIXTURES_SETUP walk_writers_wine RESOURCE_LOCK wine)
 # The 100 MB full-memory dumps go once every test that needs them has run
 # (CHAIN_WINE_KEEP_FULL=1 in ctest's environment keeps them).
 add_test(NAME walk_writers_wine_cleanup

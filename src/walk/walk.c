@@ -351,8 +351,9 @@ static const char *keep_name(dmp_stack *st, const char *s, size_t len)
     return out;
 }
 
-/* The name the module's image gives: the nearest PE export, or the ELF symbol covering it.
- * False when none; -1 (as false, with *oom) when the copy could not be made. */
+/* The name the module's image gives: the nearest PE export, or the ELF symbol covering it,
+ * copied into the stack. False when there is none, or (with *oom set) when the copy could not
+ * be made. */
 static bool image_name(struct walker *w, struct wframe *fr, size_t module, uint64_t base, bool *oom)
 {
     const struct dmpi_modimage *const img = w->images ? dmpi_images_get(w->images, module) : NULL;
