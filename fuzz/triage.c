@@ -315,6 +315,47 @@ static void check_stream_spans(const dmp_file *f, const uint8_t *base, uint64_t 
     }
 }
 
+/* src/crash.c: the crash, its context and name, the CPU; consistent with the accessors. */
+static void check_crash(const dmp_file *f)
+{
+    dmp_arch_info a;
+    const dmp_status ar = dmp_get_arch(f, &a);
+    TRIAGE_CHECK(ar == DMP_OK || ar == DMP_E_NOT_FOUND, "get_arch = %d", (int)ar);
+    if (ar == DMP_OK)
+        TRIAGE_CHECK(a.pointer_size == 4 || a.pointer_size == 8, "pointer size %u", a.pointer_size);
+    dmp_crash *const c = malloc(sizeof *c);
+    dmp_context *const ctx = malloc(sizeof *ctx);
+    if (!c || !ctx) {
+        free(c);
+        free(ctx);
+        return;
+    }
+    const dmp_status cr = dmp_get_crash(f, c);
+    TRIAGE_CHECK(cr == DMP_OK || cr == DMP_E_ABSENT || cr == DMP_E_MALFORMED, "get_crash = %d",
+                 (int)cr);
+    TRIAGE_CHECK((cr == DMP_OK) == (dmp_exception_count(f) > 0),
+                 "get_crash = %d with %zu exceptions", (int)cr, dmp_exception_count(f));
+    if (cr == DMP_OK) {
+        dmp_thread t;
+        TRIAGE_CHECK(c->exception_index < dmp_exception_count(f), "crash exception %zu",
+                     c->exception_index);
+        TRIAGE_CHECK(!c->has_thread || (dmp_thread_get(f, c->thread_index, &t) == DMP_OK &&
+                                        t.id == c->exception.thread_id),
+                     "crash thread %zu", c->thread_index);
+        (void)dmp_context_source_name(c->context_source);
+        (void)dmp_exception_name(f, c->exception.code);
+    }
+    for (size_t i = 0; i <= dmp_exception_count(f) && i < 64; i++) {
+        dmp_context_source src = DMP_CONTEXT_NONE;
+        const dmp_status er = dmp_exception_context(f, i, ctx, &src);
+        TRIAGE_CHECK(er != DMP_OK || src != DMP_CONTEXT_NONE, "exception_context %zu: no source",
+                     i);
+        TRIAGE_CHECK(er == DMP_OK || er == DMP_E_NOT_FOUND, "exception_context = %d", (int)er);
+    }
+    free(c);
+    free(ctx);
+}
+
 void fuzz_triage(const dmp_file *f, const uint8_t *base, uint64_t len)
 {
     const uint32_t platform = check_system(f);
@@ -325,4 +366,5 @@ void fuzz_triage(const dmp_file *f, const uint8_t *base, uint64_t len)
     check_memory_info(f);
     check_extras(f);
     check_crashpad_modules(f, base, len);
+    check_crash(f);
 }
