@@ -592,9 +592,5 @@ int main(void)
     tcase_add_test(tc, bad_headers);
     tcase_add_test(tc, wine_dlls);
     suite_add_tcase(s, tc);
-    SRunner *const sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    const int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

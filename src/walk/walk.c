@@ -160,6 +160,16 @@ int dmpi_walk_checked_return(struct walker *w, uint64_t ip)
     return -1;
 }
 
+/* Callee-saved registers the unwind rules do not name keep the callee's value. */
+static void keep_callee_saved(const struct walker *w, const struct wframe *callee, dmp_regs *regs)
+{
+    const uint64_t keep = w->cpu->callee_saved & callee->pub.regs.valid & ~regs->valid;
+    for (unsigned r = 0; r < DMP_REGS_MAX; r++)
+        if (keep >> r & 1)
+            regs->value[r] = callee->pub.regs.value[r];
+    regs->valid |= keep;
+}
+
 int dmpi_walk_by_cfi(struct walker *w, bool scan_allowed, struct wframe *caller)
 {
     (void)scan_allowed;
@@ -173,12 +183,7 @@ int dmpi_walk_by_cfi(struct walker *w, bool scan_allowed, struct wframe *caller)
     dmp_regs regs;
     if (dmp_sym_find_cfi(s, callee->pub.lookup_ip - base, rules) == DMP_OK &&
         dmp_cfi_apply(rules, &callee->pub.regs, w->mem, &regs, NULL, NULL) == DMP_OK) {
-        /* Callee-saved registers the rules do not name keep their value. */
-        const uint64_t keep = w->cpu->callee_saved & callee->pub.regs.valid & ~regs.valid;
-        for (unsigned r = 0; r < DMP_REGS_MAX; r++)
-            if (keep >> r & 1)
-                regs.value[r] = callee->pub.regs.value[r];
-        regs.valid |= keep;
+        keep_callee_saved(w, callee, &regs);
         caller->pub.regs = regs;
         caller->pub.trust = DMP_TRUST_CFI;
         found = 1;
@@ -221,12 +226,7 @@ int dmpi_walk_by_image(struct walker *w, bool scan_allowed, struct wframe *calle
         if (info.ra_signed && w->ptr_mask)
             regs.value[ip] &= w->ptr_mask;
         caller->exact = info.signal_frame;
-        /* Callee-saved registers the rules do not name keep their value. */
-        const uint64_t keep = w->cpu->callee_saved & callee->pub.regs.valid & ~regs.valid;
-        for (unsigned r = 0; r < DMP_REGS_MAX; r++)
-            if (keep >> r & 1)
-                regs.value[r] = callee->pub.regs.value[r];
-        regs.valid |= keep;
+        keep_callee_saved(w, callee, &regs);
     }
     if (!regs.value[sp])
         return 0;
