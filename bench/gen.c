@@ -41,7 +41,10 @@
 #define THREAD_SIZE 48
 #define CONTEXT_AMD64_SIZE 1232
 #define DESC_SIZE 16
-#define STREAM_COUNT 4
+#define STREAM_COUNT 5
+#define MEMINFO_HEADER 16
+#define MEMINFO_ENTRY 48
+#define HIGH_STACKS ((uint64_t)0x7ff000000000) /* where --stacks-high puts them */
 #define BASE_ADDR ((uint64_t)0x10000)
 #define WRITE_CHUNK ((size_t)1 << 20)
 
@@ -55,6 +58,8 @@ struct options {
     uint64_t stack_size;
     uint64_t clusters;
     bool overlap;
+    bool stacks_high;
+    bool meminfo;
     bool fill;
     uint64_t seed;
     const char *out;
@@ -72,6 +77,10 @@ static const char usage_text[] =
     "  --clusters C        spread the ranges over C clusters, each spanning --span / C,\n"
     "                      placed evenly across the 128 TiB user address space (default 1)\n"
     "  --overlap           put each stack over a Memory64 range instead of in a gap\n"
+    "  --stacks-high       put the stacks at 0x7ff000000000 and up, above every range, as\n"
+    "                      real processes' thread stacks often are\n"
+    "  --meminfo           add a MemoryInfoListStream with one region per range and stack,\n"
+    "                      as full-memory dumps carry\n"
     "  --fill              write real bytes for the Memory64 ranges (default: a sparse hole)\n"
     "  --seed S            random seed (default 1)\n"
     "BYTES take a K, M, G or T suffix (powers of 1024).\n";
@@ -84,8 +93,13 @@ static int usage_error(const char *what, const char *arg)
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-    *o = (struct options){
-        1000, (uint64_t)1 << 40, 4 * KIB, 1024 * KIB, 0.3, 16, 64 * KIB, 1, false, false, 1, NULL};
+    *o = (struct options){1000,     (uint64_t)1 << 40,
+                          4 * KIB,  1024 * KIB,
+                          0.3,      16,
+                          64 * KIB, 1,
+                          false,    false,
+                          false,    false,
+                          1,        NULL};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -110,6 +124,10 @@ static int parse_args(int argc, char **argv, struct options *o)
             ok = v && bu_parse_fraction(v, &o->adjacent);
         else if ((takes = false, strcmp(a, "--overlap") == 0))
             o->overlap = true;
+        else if (strcmp(a, "--stacks-high") == 0)
+            o->stacks_high = true;
+        else if (strcmp(a, "--meminfo") == 0)
+            o->meminfo = true;
         else if (strcmp(a, "--fill") == 0)
             o->fill = true;
         else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
@@ -162,7 +180,8 @@ static void layout(const struct options *o, struct range *r, struct range *stack
         r[i].size = draw_size(&rng, o);
         total += r[i].size;
     }
-    const uint64_t stack_gap = o->overlap ? 0 : round_page(o->stack_size) + 128 * KIB;
+    const uint64_t stack_gap =
+        o->overlap || o->stacks_high ? 0 : round_page(o->stack_size) + 128 * KIB;
     const double gaps = (1.0 - o->adjacent) * (double)(o->ranges > 1 ? o->ranges - 1 : 1);
     const uint64_t room =
         total + o->stacks * stack_gap < o->span ? o->span - total - o->stacks * stack_gap : 0;
@@ -179,7 +198,7 @@ static void layout(const struct options *o, struct range *r, struct range *stack
             addr += round_page((uint64_t)(2.0 * mean_gap * bu_unit(&rng)) + 1);
         r[i].start = addr;
         addr += r[i].size;
-        if (k < o->stacks && i + 1 == (k + 1) * o->ranges / (o->stacks + 1)) {
+        if (!o->stacks_high && k < o->stacks && i + 1 == (k + 1) * o->ranges / (o->stacks + 1)) {
             if (o->overlap) {
                 stacks[k].start = r[i].start;
             } else {
@@ -189,7 +208,9 @@ static void layout(const struct options *o, struct range *r, struct range *stack
             stacks[k++].size = o->stack_size;
         }
     }
-    for (; k < o->stacks; k++) { /* only when N is tiny: put the rest above everything */
+    if (o->stacks_high && addr < HIGH_STACKS)
+        addr = HIGH_STACKS - 64 * KIB;
+    for (; k < o->stacks; k++) { /* tiny N or --stacks-high: the rest go above everything */
         stacks[k].start = addr + 64 * KIB;
         stacks[k].size = o->stack_size;
         addr += round_page(o->stack_size) + 128 * KIB;
@@ -248,8 +269,8 @@ static bool write_pattern(int fd, uint8_t *buf, uint64_t addr, uint64_t len, uin
 
 /* Offsets of everything before the Memory64 bytes. */
 struct plan {
-    uint64_t dir, sysinfo, csd, threads, contexts, memlist, mem64, stack_bytes, base_rva;
-    uint64_t memlist_size, mem64_size, threads_size;
+    uint64_t dir, sysinfo, csd, threads, contexts, memlist, mem64, meminfo, stack_bytes, base_rva;
+    uint64_t memlist_size, mem64_size, meminfo_size, threads_size;
 };
 
 static struct plan make_plan(const struct options *o)
@@ -265,7 +286,9 @@ static struct plan make_plan(const struct options *o)
     p.memlist_size = 4 + o->stacks * DESC_SIZE;
     p.mem64 = (p.memlist + p.memlist_size + 7) / 8 * 8;
     p.mem64_size = 16 + o->ranges * DESC_SIZE;
-    p.stack_bytes = round_page(p.mem64 + p.mem64_size);
+    p.meminfo = p.mem64 + p.mem64_size;
+    p.meminfo_size = o->meminfo ? MEMINFO_HEADER + (o->ranges + o->stacks) * MEMINFO_ENTRY : 0;
+    p.stack_bytes = round_page(p.meminfo + p.meminfo_size);
     p.base_rva = p.stack_bytes + o->stacks * round_page(o->stack_size);
     return p;
 }
@@ -288,6 +311,7 @@ static uint8_t *build_head(const struct options *o, const struct plan *p,
         {3, p->threads_size, p->threads},
         {o->stacks ? 5 : 0, o->stacks ? p->memlist_size : 0, o->stacks ? p->memlist : 0},
         {9, p->mem64_size, p->mem64},
+        {o->meminfo ? 16 : 0, p->meminfo_size, o->meminfo ? p->meminfo : 0},
     };
     for (int i = 0; i < STREAM_COUNT; i++)
         for (int j = 0; j < 3; j++)
@@ -347,14 +371,48 @@ static bool write_mem64(int fd, const struct options *o, const struct plan *p,
     return true;
 }
 
+/* The MemoryInfoList: one committed read-write private region per range, then per stack. */
+static bool write_meminfo(int fd, const struct options *o, const struct plan *p,
+                          const struct range *r, const struct range *stacks, uint8_t *buf)
+{
+    uint8_t head[MEMINFO_HEADER];
+    put_u32(head, MEMINFO_HEADER);
+    put_u32(head + 4, MEMINFO_ENTRY);
+    put_u64(head + 8, o->ranges + o->stacks);
+    if (!write_all(fd, head, sizeof head, p->meminfo))
+        return false;
+    const uint64_t per_chunk = WRITE_CHUNK / MEMINFO_ENTRY, total = o->ranges + o->stacks;
+    for (uint64_t i = 0; i < total; i += per_chunk) {
+        const uint64_t n = total - i < per_chunk ? total - i : per_chunk;
+        memset(buf, 0, (size_t)(n * MEMINFO_ENTRY));
+        for (uint64_t j = 0; j < n; j++) {
+            const struct range *const g =
+                i + j < o->ranges ? &r[i + j] : &stacks[i + j - o->ranges];
+            uint8_t *const e = buf + j * MEMINFO_ENTRY;
+            put_u64(e, g->start);     /* BaseAddress */
+            put_u64(e + 8, g->start); /* AllocationBase */
+            put_u32(e + 16, 0x04);    /* AllocationProtect: PAGE_READWRITE */
+            put_u64(e + 24, g->size); /* RegionSize */
+            put_u32(e + 32, 0x1000);  /* State: MEM_COMMIT */
+            put_u32(e + 36, 0x04);    /* Protect */
+            put_u32(e + 40, 0x20000); /* Type: MEM_PRIVATE */
+        }
+        if (!write_all(fd, buf, (size_t)(n * MEMINFO_ENTRY),
+                       p->meminfo + MEMINFO_HEADER + i * MEMINFO_ENTRY))
+            return false;
+    }
+    return true;
+}
+
 static bool write_dump(int fd, const struct options *o, const struct range *r,
                        const struct range *stacks, uint64_t *file_size)
 {
     const struct plan p = make_plan(o);
     uint8_t *const head = build_head(o, &p, stacks);
     uint8_t *const buf = malloc(WRITE_CHUNK);
-    bool ok =
-        head && buf && write_all(fd, head, (size_t)p.mem64, 0) && write_mem64(fd, o, &p, r, buf);
+    bool ok = head && buf && write_all(fd, head, (size_t)p.mem64, 0) &&
+              write_mem64(fd, o, &p, r, buf) &&
+              (!o->meminfo || write_meminfo(fd, o, &p, r, stacks, buf));
     for (uint64_t k = 0; ok && k < o->stacks; k++)
         ok = write_pattern(fd, buf, stacks[k].start, o->stack_size,
                            p.stack_bytes + k * round_page(o->stack_size));
@@ -391,9 +449,9 @@ int main(int argc, char **argv)
     }
     const struct range *mid = &r[o.ranges / 2], *last = &r[o.ranges - 1];
     printf("ranges=%" PRIu64 " stacks=%" PRIu64 " file_bytes=%" PRIu64 " span=%" PRIu64
-           " first=0x%" PRIx64 " mid=0x%" PRIx64 " end=0x%" PRIx64 "\n",
+           " first=0x%" PRIx64 " mid=0x%" PRIx64 " last=0x%" PRIx64 " end=0x%" PRIx64 "\n",
            o.ranges, o.stacks, file_size, last->start + last->size - r[0].start, r[0].start,
-           mid->start + mid->size / 2, last->start + last->size);
+           mid->start + mid->size / 2, last->start + last->size / 2, last->start + last->size);
     free(stacks);
     free(r);
     return 0;

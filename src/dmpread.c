@@ -256,8 +256,9 @@ static bool cover(const struct dmpi_memindex *mem, uint64_t addr, uint64_t len, 
     }
     *first = i;
     /* The run of adjacent pieces from i covers up to its last piece's last byte. */
-    const size_t r = dmpi_memindex_run_last(mem, i);
-    const uint64_t run_last = mem->starts[r] + (mem->pieces[r].size - 1);
+    struct dmpi_range r;
+    dmpi_memindex_get(mem, dmpi_memindex_run_last(mem, i), &r);
+    const uint64_t run_last = r.start + (r.size - 1);
     if (run_last >= addr + (len - 1))
         return true;
     *missing = run_last + 1;
@@ -288,12 +289,13 @@ dmp_status dmp_read_memory(const dmp_file *f, uint64_t addr, void *dst, size_t l
     uint8_t *out = dst;
     size_t left = len;
     for (uint64_t at = addr; left > 0; i++) {
-        const struct dmpi_piece *p = &mem->pieces[i];
-        const uint64_t skip = at - mem->starts[i];
-        const uint64_t avail = p->size - skip;
+        struct dmpi_range p;
+        dmpi_memindex_get(mem, i, &p);
+        const uint64_t skip = at - p.start;
+        const uint64_t avail = p.size - skip;
         const size_t n = avail < left ? (size_t)avail : left;
-        assert(p->file_offset + skip + n <= f->src.bytes.len);
-        memcpy(out, f->src.bytes.data + p->file_offset + skip, n);
+        assert(p.file_offset + skip + n <= f->src.bytes.len);
+        memcpy(out, f->src.bytes.data + p.file_offset + skip, n);
         out += n;
         left -= n;
         at += n;
@@ -327,13 +329,14 @@ uint64_t dmp_readable_len(const dmp_file *f, uint64_t addr)
         return 0;
     const struct dmpi_memindex *mem = &f->mem;
     /* Captured bytes all lie in the file, so the run's bytes from addr cannot reach 2^64. */
-    const size_t r = dmpi_memindex_run_last(mem, i);
-    return (mem->starts[r] - addr) + mem->pieces[r].size;
+    struct dmpi_range r;
+    dmpi_memindex_get(mem, dmpi_memindex_run_last(mem, i), &r);
+    return (r.start - addr) + r.size;
 }
 
 size_t dmp_range_count(const dmp_file *f)
 {
-    return f ? f->mem.count : 0;
+    return f ? f->mem.total : 0;
 }
 
 dmp_status dmp_range_get(const dmp_file *f, size_t i, dmp_range *out)
@@ -341,19 +344,20 @@ dmp_status dmp_range_get(const dmp_file *f, size_t i, dmp_range *out)
     if (!f || !out)
         return DMP_E_INVALID_ARG;
     const struct dmpi_memindex *mem = &f->mem;
-    if (i >= mem->count)
+    if (i >= mem->total)
         return DMP_E_NOT_FOUND;
-    const struct dmpi_piece *p = &mem->pieces[i];
-    const uint64_t rank = p->origin & ~DMPI_ORIGIN_TRUNCATED;
+    struct dmpi_range p;
+    dmpi_memindex_get(mem, i, &p);
+    const uint64_t rank = p.origin & ~DMPI_ORIGIN_TRUNCATED;
     const struct dmpi_memlist *l = dmpi_memindex_list_of(mem, rank);
-    out->addr = mem->starts[i];
-    out->size = p->size;
-    out->file_offset = p->file_offset;
+    out->addr = p.start;
+    out->size = p.size;
+    out->file_offset = p.file_offset;
     out->descriptor = rank - l->first_rank;
     out->stream_index = l->stream_index;
     out->stream_type = l->stream_type;
-    out->flags = p->origin & DMPI_ORIGIN_TRUNCATED ? DMP_RANGE_TRUNCATED : 0;
-    out->data = f->src.bytes.data + p->file_offset;
+    out->flags = p.origin & DMPI_ORIGIN_TRUNCATED ? DMP_RANGE_TRUNCATED : 0;
+    out->data = f->src.bytes.data + p.file_offset;
     return DMP_OK;
 }
 
@@ -369,7 +373,7 @@ dmp_status dmp_range_next(const dmp_file *f, uint64_t addr, size_t *index)
     if (!f || !index)
         return DMP_E_INVALID_ARG;
     const size_t i = dmpi_memindex_upper(&f->mem, addr);
-    if (i == f->mem.count)
+    if (i == f->mem.total)
         return DMP_E_NOT_FOUND;
     *index = i;
     return DMP_OK;

@@ -46,11 +46,40 @@ struct dmpi_piece {
     uint64_t origin; /* rank | DMPI_ORIGIN_TRUNCATED */
 };
 
-/* The memory index: `count` disjoint pieces sorted by start address. */
+/* The largest Memory64 list, when it is sorted and every descriptor before those past EOF
+ * survives (the usual full-memory dump), is indexed where it lies in the dump: piece k is
+ * descriptor k. Only every 16th piece's start and file offset are kept (1 byte per piece);
+ * the others' offsets are that block's offset plus the sizes before them in the block. */
+#define DMPI_BIG_BLOCK 16
+struct dmpi_bigtier {
+    const uint8_t *desc; /* descriptor 0, 16 bytes each: start, size */
+    size_t count;        /* pieces: the descriptors kept (a dropped tail is not counted) */
+    uint64_t first_rank; /* rank of descriptor 0 */
+    uint64_t last_size;  /* size of piece count - 1 as kept (clipped at EOF if truncated) */
+    bool last_truncated;
+    uint64_t *block_start; /* start of piece 16b */
+    uint64_t *block_off;   /* file offset of piece 16b */
+};
+
+/* One piece as the index serves it, whichever tier holds it. */
+struct dmpi_range {
+    uint64_t start;
+    uint64_t size;
+    uint64_t file_offset;
+    uint64_t origin; /* rank | DMPI_ORIGIN_TRUNCATED */
+};
+
+/* The memory index: `total` disjoint pieces sorted by start address, in two tiers: the big
+ * tier (above; may be empty) and `count` pieces in the arrays (every other list's, or all of
+ * them when the big tier could not be used). merged[j] is array piece j's position among all
+ * pieces; NULL when one tier is empty. Pieces are read through dmpi_memindex_get. */
 struct dmpi_memindex {
     uint64_t *starts;
     struct dmpi_piece *pieces;
     size_t count;
+    struct dmpi_bigtier big;
+    size_t *merged;
+    size_t total;
     struct dmpi_memlist *lists;
     size_t list_count;
     /* For each piece, the last piece of its run of adjacent pieces: built the first time a
@@ -173,8 +202,10 @@ void dmpi_memindex_free(struct dmpi_memindex *mem);
 bool dmpi_memindex_find(const struct dmpi_memindex *mem, uint64_t addr, size_t *pos);
 /* The memory list that descriptor rank `rank` came from. */
 const struct dmpi_memlist *dmpi_memindex_list_of(const struct dmpi_memindex *mem, uint64_t rank);
-/* Position of the first piece starting above addr (mem->count when none). */
+/* Position of the first piece starting above addr (mem->total when none). */
 size_t dmpi_memindex_upper(const struct dmpi_memindex *mem, uint64_t addr);
+/* Piece i < mem->total. */
+void dmpi_memindex_get(const struct dmpi_memindex *mem, size_t i, struct dmpi_range *out);
 /* The last piece of the run of adjacent pieces that piece i starts or continues. */
 size_t dmpi_memindex_run_last(const struct dmpi_memindex *mem, size_t i);
 

@@ -20,14 +20,20 @@
  *     file whose lists do not share bytes never reaches that, while directory entries that
  *     alias one list would otherwise cost (entries x records) work from a small file.
  *
- * Build: the descriptors that survive rule 3 are written straight into the index arrays, in
- * rank order. When they come sorted and disjoint (one Memory64 list, the usual case) that is
- * the index: O(n), 32 bytes per range, nothing copied. When each list is sorted and disjoint
- * on its own but the lists interleave (a MemoryList of stacks before a full-memory list),
- * the smaller lists are sorted aside and merged into the largest in place: O(n + m log m)
- * for m descriptors outside the largest list. Anything else (overlaps, unsorted lists) takes
- * the general path: a sort and a sweep with a heap keyed by rank, O(n log n). Nothing is
- * allocated beyond what the descriptors that fit in the file need.
+ * Build: the largest Memory64 list is tried first as the big tier (internal.h): when its
+ * descriptors up to those past EOF all survive rule 3 and are sorted and disjoint (what a
+ * full-memory dump writes), it is indexed where it lies in the dump, with one start and one
+ * file offset kept per block of 16 descriptors: one pass, 1 byte per range, nothing copied.
+ * The other lists' descriptors that survive rule 3 are written into the index arrays
+ * (32 bytes per range), in rank order. When they come sorted and disjoint, list after list,
+ * that is the array tier: O(n). When each list is sorted and disjoint on its own but the
+ * lists interleave, the smaller lists are sorted aside and merged into the largest in place:
+ * O(n + m log m) for m descriptors outside the largest list. When the two tiers share no
+ * byte, each array piece's position among all pieces is recorded and lookups search both.
+ * Anything else (overlaps, unsorted lists, a big tier that shares bytes with another list)
+ * moves the big tier into the arrays and takes the general path: a sort and a sweep with a
+ * heap keyed by rank, O(n log n). Nothing is allocated beyond what the descriptors that fit
+ * in the file need.
  */
 #include "internal.h"
 
@@ -100,6 +106,7 @@ struct gather {
     const struct dmpi_memlist *list; /* the list being walked */
     size_t list_begin;               /* where its pieces begin */
     bool lists_sorted;               /* every list so far is sorted and disjoint on its own */
+    size_t big_stream;               /* the Memory64 list tried as the big tier, or SIZE_MAX */
 };
 
 static dmp_status push_diag(struct gather *g, dmp_diag_kind kind, uint64_t k, uint64_t start,
@@ -193,6 +200,106 @@ static dmp_status walk_memory64_list(struct gather *g, const struct view *v,
     return DMP_OK;
 }
 
+/* Makes room in the arrays for `need` pieces in all, keeping those gathered so far. */
+static dmp_status reserve_pieces(struct gather *g, size_t need)
+{
+    struct dmpi_memindex *const mem = &g->f->mem;
+    if (need <= g->cap)
+        return DMP_OK;
+    uint64_t *const starts = dmpi_alloc_large(need * sizeof *starts);
+    struct dmpi_piece *const pieces = dmpi_alloc_large(need * sizeof *pieces);
+    if (!starts || !pieces) {
+        free(starts);
+        free(pieces);
+        return DMP_E_NOMEM;
+    }
+    if (mem->count) {
+        memcpy(starts, mem->starts, mem->count * sizeof *starts);
+        memcpy(pieces, mem->pieces, mem->count * sizeof *pieces);
+    }
+    free(mem->starts);
+    free(mem->pieces);
+    mem->starts = starts;
+    mem->pieces = pieces;
+    g->cap = need;
+    return DMP_OK;
+}
+
+/* The big tier: a Memory64 list indexed where it lies. It qualifies when its descriptors,
+ * up to the first whose bytes start at or past EOF (or whose offset passed 2^64), all
+ * survive rule 3 and are sorted and disjoint; those past EOF are then the dropped tail.
+ * Builds the block tables and pushes the diagnostics rule 3 gives (the last kept piece
+ * clipped at EOF, every descriptor of the tail), exactly as add_descriptor would. Sets
+ * *used false, with nothing pushed, when the list does not qualify. */
+static dmp_status compact_memory64_list(struct gather *g, const struct view *v,
+                                        const struct list_layout *l, bool *used)
+{
+    struct dmpi_bigtier *const big = &g->f->mem.big;
+    const uint64_t file_len = g->f->src.bytes.len;
+    const uint8_t *const desc = v->data + l->first_off;
+    const size_t blocks = (size_t)((l->usable + DMPI_BIG_BLOCK - 1) / DMPI_BIG_BLOCK);
+    *used = false;
+    if (blocks == 0)
+        return DMP_OK;
+    uint64_t *const bstart = malloc(blocks * sizeof *bstart);
+    uint64_t *const boff = malloc(blocks * sizeof *boff);
+    if (!bstart || !boff) {
+        free(bstart);
+        free(boff);
+        return DMP_E_NOMEM;
+    }
+    uint64_t off = l->base_rva, last_off = 0, last_size = 0, prev_last = 0, k = 0;
+    bool off_ok = true;
+    for (; k < l->usable; k++) {
+        const uint64_t start = load_u64le(desc + k * DESCRIPTOR_SIZE);
+        const uint64_t size = load_u64le(desc + k * DESCRIPTOR_SIZE + 8);
+        if (!off_ok || off >= file_len)
+            break; /* the tail: nothing from here on lies in the file */
+        if (size == 0 || size - 1 > UINT64_MAX - start || (k > 0 && start <= prev_last)) {
+            free(bstart);
+            free(boff);
+            return DMP_OK;
+        }
+        if (k % DMPI_BIG_BLOCK == 0) {
+            bstart[k / DMPI_BIG_BLOCK] = start;
+            boff[k / DMPI_BIG_BLOCK] = off;
+        }
+        prev_last = start + (size - 1);
+        last_off = off;
+        last_size = size;
+        off_ok = add_u64(off, size, &off);
+    }
+    *big =
+        (struct dmpi_bigtier){desc, (size_t)k, g->list->first_rank, last_size, false, bstart, boff};
+    *used = true;
+    dmp_status st = DMP_OK;
+    if (k > 0 && last_size > file_len - last_off) {
+        big->last_size = file_len - last_off;
+        big->last_truncated = true;
+        const dmp_diag d = {
+            .kind = DMP_DIAG_RANGE_TRUNCATED,
+            .stream_index = g->list->stream_index,
+            .stream_type = g->list->stream_type,
+            .offset = g->list->desc_offset + (k - 1) * DESCRIPTOR_SIZE,
+            .data_offset = last_off,
+            .descriptor = k - 1,
+            .count = 1,
+            .addr = load_u64le(desc + (k - 1) * DESCRIPTOR_SIZE),
+            .size = last_size,
+            .kept = big->last_size,
+        };
+        st = dmpi_diag_push(&g->f->diags, &d);
+    }
+    /* The tail: add_descriptor drops each one before it reaches the arrays. */
+    for (; k < l->usable && st == DMP_OK; k++) {
+        const uint8_t *const p = desc + k * DESCRIPTOR_SIZE;
+        const uint64_t size = load_u64le(p + 8);
+        st = add_descriptor(g, k, load_u64le(p), size, off, off_ok);
+        off_ok = off_ok && add_u64(off, size, &off);
+    }
+    return st;
+}
+
 static dmp_status list_diag(struct gather *g, dmp_diag_kind kind, const struct dmpi_stream *s,
                             const struct list_layout *l)
 {
@@ -228,14 +335,19 @@ static dmp_status gather_descriptors(struct gather *g, struct dmpi_memindex *mem
     const dmp_file *f = g->f;
     uint64_t total = 0;
     size_t lists = 0;
-    uint64_t budget = f->src.bytes.len / DESCRIPTOR_SIZE;
+    uint64_t budget = f->src.bytes.len / DESCRIPTOR_SIZE, big_usable = 0;
     for (size_t i = 0; i < f->stream_count; i++) {
         struct list_layout l;
         if (!is_memory_list(&f->streams[i]))
             continue;
         lists++; /* counts lists too small for a header too: they still get a diagnostic */
-        if (take_layout(&f->streams[i], &l, &budget))
-            total += l.usable; /* at most file size / 16 in all: no overflow */
+        if (!take_layout(&f->streams[i], &l, &budget))
+            continue;
+        total += l.usable; /* at most file size / 16 in all: no overflow */
+        if (f->streams[i].type == DMP_STREAM_MEMORY64_LIST && l.usable > big_usable) {
+            big_usable = l.usable;
+            g->big_stream = i;
+        }
     }
     budget = f->src.bytes.len / DESCRIPTOR_SIZE;
     if (lists == 0)
@@ -244,13 +356,11 @@ static dmp_status gather_descriptors(struct gather *g, struct dmpi_memindex *mem
     *seg = malloc((lists + 1) * sizeof **seg);
     if (!mem->lists || !*seg)
         return DMP_E_NOMEM;
-    if (total) {
-        mem->starts = dmpi_alloc_large((size_t)total * sizeof *mem->starts);
-        mem->pieces = dmpi_alloc_large((size_t)total * sizeof *mem->pieces);
-        if (!mem->starts || !mem->pieces)
-            return DMP_E_NOMEM;
-    }
-    g->cap = (size_t)total;
+    /* Room for every list but the big tier's; reserve_pieces adds its share if it does not
+     * qualify. */
+    dmp_status st = reserve_pieces(g, (size_t)(total - big_usable));
+    if (st != DMP_OK)
+        return st;
     uint64_t rank = 0;
     for (size_t i = 0; i < f->stream_count; i++) {
         const struct dmpi_stream *s = &f->streams[i];
@@ -259,7 +369,7 @@ static dmp_status gather_descriptors(struct gather *g, struct dmpi_memindex *mem
         struct list_layout l;
         struct dmpi_memlist tmp = {rank, s->rva, (uint32_t)i, s->type};
         g->list = &tmp;
-        dmp_status st = DMP_OK;
+        st = DMP_OK;
         if (!take_layout(s, &l, &budget)) {
             l.claimed = 0;
             st = list_diag(g, DMP_DIAG_LIST_TOO_SMALL, s, &l);
@@ -274,9 +384,14 @@ static dmp_status gather_descriptors(struct gather *g, struct dmpi_memindex *mem
                 st = list_diag(g, DMP_DIAG_COUNT_CLIPPED, s, &l);
             if (st == DMP_OK && l.reused > 0)
                 st = list_diag(g, DMP_DIAG_RECORDS_REUSED, s, &l);
-            if (st == DMP_OK && s->type == DMP_STREAM_MEMORY_LIST)
+            bool big = false;
+            if (st == DMP_OK && i == g->big_stream)
+                st = compact_memory64_list(g, &s->bytes, &l, &big);
+            if (st == DMP_OK && !big && i == g->big_stream)
+                st = reserve_pieces(g, (size_t)total);
+            if (st == DMP_OK && !big && s->type == DMP_STREAM_MEMORY_LIST)
                 st = walk_memory_list(g, &s->bytes, &l);
-            else if (st == DMP_OK)
+            else if (st == DMP_OK && !big)
                 st = walk_memory64_list(g, &s->bytes, &l);
             rank += l.usable;
         }
@@ -586,31 +701,221 @@ static void shrink_pieces(struct dmpi_memindex *mem)
         mem->pieces = pieces;
 }
 
+/* ---- The big tier ---------------------------------------------------------------------- */
+
+static uint64_t big_start(const struct dmpi_bigtier *b, size_t k)
+{
+    return load_u64le(b->desc + k * DESCRIPTOR_SIZE);
+}
+
+static void big_get(const struct dmpi_bigtier *b, size_t k, struct dmpi_range *out)
+{
+    const size_t first = k / DMPI_BIG_BLOCK * DMPI_BIG_BLOCK;
+    uint64_t off = b->block_off[k / DMPI_BIG_BLOCK];
+    for (size_t t = first; t < k; t++)
+        off += load_u64le(b->desc + t * DESCRIPTOR_SIZE + 8); /* sums that fit: checked at build */
+    const bool last = k + 1 == b->count;
+    out->start = big_start(b, k);
+    out->size = last ? b->last_size : load_u64le(b->desc + k * DESCRIPTOR_SIZE + 8);
+    out->file_offset = off;
+    out->origin = (b->first_rank + k) | (last && b->last_truncated ? DMPI_ORIGIN_TRUNCATED : 0);
+}
+
+/* Big-tier pieces starting at or below addr: the last block whose first start is not above
+ * addr, then a count over that block's starts (sorted, so the count is the position). */
+static size_t big_upper(const struct dmpi_bigtier *b, uint64_t addr)
+{
+    if (b->count == 0 || b->block_start[0] > addr)
+        return 0;
+    size_t lo = 0, n = (b->count + DMPI_BIG_BLOCK - 1) / DMPI_BIG_BLOCK;
+    while (n > 1) {
+        const size_t half = n / 2;
+        lo = b->block_start[lo + half] <= addr ? lo + half : lo;
+        n -= half;
+    }
+    const size_t first = lo * DMPI_BIG_BLOCK;
+    const size_t end = b->count - first < DMPI_BIG_BLOCK ? b->count : first + DMPI_BIG_BLOCK;
+    size_t k = first + 1;
+    for (size_t t = first + 1; t < end; t++)
+        k += big_start(b, t) <= addr;
+    return k;
+}
+
+static size_t array_upper(const struct dmpi_memindex *mem, uint64_t addr)
+{
+    size_t lo = 0, n = mem->count;
+    while (n > 0) {
+        const size_t half = n / 2;
+        if (mem->starts[lo + half] <= addr) {
+            lo += half + 1;
+            n -= half + 1;
+        } else {
+            n = half;
+        }
+    }
+    return lo;
+}
+
+static void big_free(struct dmpi_bigtier *b)
+{
+    free(b->block_start);
+    free(b->block_off);
+    memset(b, 0, sizeof *b);
+}
+
+/* Moves the big tier's pieces into the arrays (after the others), for the general path. */
+static dmp_status unpack_big(struct dmpi_memindex *mem)
+{
+    struct dmpi_bigtier *const b = &mem->big;
+    const size_t n = mem->count + b->count;
+    uint64_t *const starts = dmpi_alloc_large(n * sizeof *starts);
+    struct dmpi_piece *const pieces = dmpi_alloc_large(n * sizeof *pieces);
+    if (!starts || !pieces) {
+        free(starts);
+        free(pieces);
+        return DMP_E_NOMEM;
+    }
+    if (mem->count) {
+        memcpy(starts, mem->starts, mem->count * sizeof *starts);
+        memcpy(pieces, mem->pieces, mem->count * sizeof *pieces);
+    }
+    for (size_t k = 0; k < b->count; k++) {
+        struct dmpi_range r;
+        big_get(b, k, &r);
+        starts[mem->count + k] = r.start;
+        pieces[mem->count + k] = (struct dmpi_piece){r.size, r.file_offset, r.origin};
+    }
+    free(mem->starts);
+    free(mem->pieces);
+    mem->starts = starts;
+    mem->pieces = pieces;
+    mem->count = n;
+    big_free(b);
+    return DMP_OK;
+}
+
+/* With both tiers sorted and disjoint on their own: whether no array piece shares a byte
+ * with a big-tier piece, and if so each array piece's position among all pieces. */
+static dmp_status link_tiers(struct dmpi_memindex *mem, bool *disjoint)
+{
+    const struct dmpi_bigtier *const b = &mem->big;
+    *disjoint = true;
+    if (mem->count == 0 || b->count == 0)
+        return DMP_OK;
+    size_t *const merged = malloc(mem->count * sizeof *merged);
+    if (!merged)
+        return DMP_E_NOMEM;
+    for (size_t j = 0; j < mem->count && *disjoint; j++) {
+        const uint64_t start = mem->starts[j], last = piece_last(mem, j);
+        const size_t k = big_upper(b, start); /* big pieces starting at or below start */
+        struct dmpi_range r;
+        if (k > 0) {
+            big_get(b, k - 1, &r);
+            *disjoint = r.start + (r.size - 1) < start;
+        }
+        if (*disjoint && k < b->count)
+            *disjoint = big_start(b, k) > last;
+        merged[j] = k + j;
+    }
+    if (!*disjoint) {
+        free(merged);
+        return DMP_OK;
+    }
+    mem->merged = merged;
+    return DMP_OK;
+}
+
+/* ---- Build -------------------------------------------------------------------------------- */
+
 /* Up to this many lists are merged; more (a hostile directory) go to the general path. */
 #define MERGE_MAX_LISTS 64
+
+/* Orders the array tier: as gathered when every list is sorted and they follow one another,
+ * by merging lists that are each sorted, else (or on a collision) by the general path. The
+ * big tier joins the general path when the arrays need it or share bytes with it. */
+static dmp_status arrange(dmp_file *f, const struct gather *g, const size_t *seg)
+{
+    struct dmpi_memindex *const mem = &f->mem;
+    bool ordered = mem->count == 0 || (g->lists_sorted && lists_follow(mem, seg));
+    dmp_status st;
+    if (!ordered && g->lists_sorted && mem->list_count <= MERGE_MAX_LISTS &&
+        (st = merge_lists(mem, seg, &ordered)) != DMP_OK)
+        return st;
+    bool disjoint = false;
+    if (ordered && (st = link_tiers(mem, &disjoint)) != DMP_OK)
+        return st;
+    if (ordered && disjoint)
+        return DMP_OK;
+    if (mem->big.count > 0 && (st = unpack_big(mem)) != DMP_OK)
+        return st;
+    st = build_overlapping(f);
+    shrink_pieces(mem);
+    return st;
+}
 
 dmp_status dmpi_memindex_build(dmp_file *f)
 {
     struct dmpi_memindex *const mem = &f->mem;
-    struct gather g = {f, 0, NULL, 0, true};
+    struct gather g = {f, 0, NULL, 0, true, SIZE_MAX};
     size_t *seg = NULL;
     dmp_status st = gather_descriptors(&g, mem, &seg);
-    if (st != DMP_OK || mem->count == 0)
-        goto done;
-    assert(seg); /* pieces came from some list, so the segment table was allocated */
-    if (g.lists_sorted && lists_follow(mem, seg))
-        goto done;
-    bool merged = false;
-    if (g.lists_sorted && mem->list_count <= MERGE_MAX_LISTS &&
-        (st = merge_lists(mem, seg, &merged)) != DMP_OK)
-        goto done;
-    if (!merged) {
-        st = build_overlapping(f);
-        shrink_pieces(mem);
+    if (st == DMP_OK && mem->big.count == 0)
+        big_free(&mem->big); /* a list whose every descriptor lies past EOF */
+    if (st == DMP_OK && mem->count > 0) {
+        assert(seg); /* pieces came from some list, so the segment table was allocated */
+        st = arrange(f, &g, seg);
     }
-done:
+    mem->total = mem->count + mem->big.count;
     free(seg);
     return st;
+}
+
+/* ---- Lookups ------------------------------------------------------------------------------ */
+
+void dmpi_memindex_get(const struct dmpi_memindex *mem, size_t i, struct dmpi_range *out)
+{
+    assert(i < mem->total);
+    size_t j = i; /* array pieces before position i, when both tiers are in use */
+    if (mem->merged) {
+        size_t lo = 0, n = mem->count;
+        while (n > 0) {
+            const size_t half = n / 2;
+            if (mem->merged[lo + half] < i) {
+                lo += half + 1;
+                n -= half + 1;
+            } else {
+                n = half;
+            }
+        }
+        if (lo == mem->count || mem->merged[lo] != i) {
+            big_get(&mem->big, i - lo, out);
+            return;
+        }
+        j = lo;
+    } else if (mem->big.count > 0) {
+        big_get(&mem->big, i, out);
+        return;
+    }
+    const struct dmpi_piece *const p = &mem->pieces[j];
+    *out = (struct dmpi_range){mem->starts[j], p->size, p->file_offset, p->origin};
+}
+
+size_t dmpi_memindex_upper(const struct dmpi_memindex *mem, uint64_t addr)
+{
+    return big_upper(&mem->big, addr) + array_upper(mem, addr);
+}
+
+bool dmpi_memindex_find(const struct dmpi_memindex *mem, uint64_t addr, size_t *pos)
+{
+    const size_t i = dmpi_memindex_upper(mem, addr);
+    if (i == 0)
+        return false;
+    struct dmpi_range r;
+    dmpi_memindex_get(mem, i - 1, &r);
+    if (addr - r.start >= r.size)
+        return false;
+    *pos = i - 1;
+    return true;
 }
 
 /* Pieces a run is followed through one at a time before the run table is built: reads and
@@ -619,8 +924,15 @@ done:
 
 static bool adjacent(const struct dmpi_memindex *mem, size_t i)
 {
-    const uint64_t end = mem->starts[i] + mem->pieces[i].size; /* 0 if the piece ends at 2^64 */
-    return i + 1 < mem->count && end != 0 && mem->starts[i + 1] == end;
+    if (i + 1 >= mem->total)
+        return false;
+    struct dmpi_range a, b;
+    dmpi_memindex_get(mem, i, &a);
+    const uint64_t end = a.start + a.size; /* 0 if the piece ends at 2^64 */
+    if (end == 0)
+        return false;
+    dmpi_memindex_get(mem, i + 1, &b);
+    return b.start == end;
 }
 
 /* The run table, built once: the first caller that needs it builds one and publishes it; a
@@ -629,12 +941,12 @@ static const uint32_t *run_table(const struct dmpi_memindex *mem)
 {
     struct dmpi_memindex *const m = (struct dmpi_memindex *)(uintptr_t)mem;
     uint32_t *t = atomic_load_explicit(&m->run_last, memory_order_acquire);
-    if (t || mem->count > UINT32_MAX)
+    if (t || mem->total > UINT32_MAX)
         return t;
-    uint32_t *const built = malloc(mem->count * sizeof *built);
+    uint32_t *const built = malloc(mem->total * sizeof *built);
     if (!built)
         return NULL;
-    for (size_t i = mem->count; i-- > 0;)
+    for (size_t i = mem->total; i-- > 0;)
         built[i] = adjacent(mem, i) ? built[i + 1] : (uint32_t)i;
     uint32_t *expected = NULL;
     if (atomic_compare_exchange_strong_explicit(&m->run_last, &expected, built,
@@ -662,6 +974,8 @@ void dmpi_memindex_free(struct dmpi_memindex *mem)
     free(atomic_load(&mem->run_last));
     free(mem->starts);
     free(mem->pieces);
+    free(mem->merged);
+    big_free(&mem->big);
     free(mem->lists);
     memset(mem, 0, sizeof *mem);
 }
@@ -680,28 +994,4 @@ const struct dmpi_memlist *dmpi_memindex_list_of(const struct dmpi_memindex *mem
     }
     assert(mem->list_count > 0);
     return &mem->lists[lo];
-}
-
-size_t dmpi_memindex_upper(const struct dmpi_memindex *mem, uint64_t addr)
-{
-    size_t lo = 0, n = mem->count;
-    while (n > 0) {
-        const size_t half = n / 2;
-        if (mem->starts[lo + half] <= addr) {
-            lo += half + 1;
-            n -= half + 1;
-        } else {
-            n = half;
-        }
-    }
-    return lo;
-}
-
-bool dmpi_memindex_find(const struct dmpi_memindex *mem, uint64_t addr, size_t *pos)
-{
-    const size_t i = dmpi_memindex_upper(mem, addr);
-    if (i == 0 || addr - mem->starts[i - 1] >= mem->pieces[i - 1].size)
-        return false;
-    *pos = i - 1;
-    return true;
 }

@@ -733,11 +733,89 @@ START_TEST(sorted_lists_collide)
 }
 END_TEST
 
+/* A Memory64 list long enough for several of the big tier's 16-piece blocks, with a
+ * MemoryList whose ranges fall between its ranges, abut them on either side, or lie below
+ * and above them all; listed before and after it. Every position, read, stitched read and
+ * readable length must be what one sorted list of all of them gives. */
+START_TEST(two_tiers_agree_with_one_sorted_list)
+{
+    enum { BIG = 100, SMALL = 6 };
+    for (int small_first = 0; small_first < 2; small_first++) {
+        struct mkd_range big[BIG], small[SMALL];
+        uint64_t at = 0x100000;
+        for (size_t k = 0; k < BIG; k++) {
+            const uint64_t size = 0x100 + 0x10 * (k % 7);
+            big[k] = (struct mkd_range)R(at, size, (uint8_t)(1 + k % 50));
+            at += size + (k % 3 == 0 ? 0 : 0x200); /* every third abuts the next */
+        }
+        /* Below everything; abutting big[16]'s end (a block boundary) and big[17]'s start
+         * is impossible when they abut, so big[17] (gap 0x200 after it): fill the gap
+         * exactly; inside the gap after big[40]; abutting big[99]'s end; far above. */
+        const uint64_t end17 = big[17].addr + big[17].size, end40 = big[40].addr + big[40].size;
+        small[0] = (struct mkd_range)R(0x1000, 0x100, 101);
+        small[1] = (struct mkd_range)R(end17, 0x200, 102);
+        small[2] = (struct mkd_range)R(end40 + 0x80, 0x40, 103);
+        small[3] = (struct mkd_range)R(big[BIG - 1].addr + big[BIG - 1].size, 0x80, 104);
+        small[4] = (struct mkd_range)R(0x7ff000000000, 0x1000, 105);
+        small[5] = (struct mkd_range)R(0x7ff000010000, 0x1000, 106);
+        ck_assert_uint_eq(big[18].addr, end17 + 0x200); /* so small[1] fills the gap */
+        struct mkdump *b = mkd_new(0);
+        if (small_first)
+            mkd_add_memory_list(b, small, SMALL, false);
+        mkd_add_memory64_list(b, big, BIG);
+        if (!small_first)
+            mkd_add_memory_list(b, small, SMALL, false);
+        dmp_file *f = open_built(b);
+        ck_assert_uint_eq(dmp_range_count(f), BIG + SMALL);
+        ck_assert_uint_eq(dmp_diag_count(f), 0);
+        /* Expected order: merge the two sorted arrays. */
+        struct mkd_range all[BIG + SMALL];
+        size_t i = 0, j = 0;
+        for (size_t pos = 0; pos < BIG + SMALL; pos++) {
+            const bool from_small = j < SMALL && (i == BIG || small[j].addr < big[i].addr);
+            const struct mkd_range *want = from_small ? &small[j] : &big[i];
+            all[pos] = *want;
+            const dmp_range r = range_at(f, pos);
+            ck_assert_uint_eq(r.addr, want->addr);
+            ck_assert_uint_eq(r.size, want->size);
+            ck_assert_uint_eq(r.descriptor, from_small ? j : i);
+            ck_assert_uint_eq(r.stream_type,
+                              from_small ? DMP_STREAM_MEMORY_LIST : DMP_STREAM_MEMORY64_LIST);
+            expect_bytes(f, want->addr, (size_t)want->size, want->tag);
+            size_t found = 99999;
+            ck_assert_int_eq(dmp_range_find(f, want->addr + want->size - 1, &found), DMP_OK);
+            ck_assert_uint_eq(found, pos);
+            ck_assert_int_eq(dmp_range_next(f, want->addr - 1, &found), DMP_OK);
+            ck_assert_uint_eq(found, pos);
+            from_small ? j++ : i++;
+        }
+        /* Readable lengths run through abutting ranges of either tier. */
+        for (size_t pos = BIG + SMALL; pos-- > 0;) {
+            uint64_t run_end = all[pos].addr + all[pos].size;
+            for (size_t q = pos + 1; q < BIG + SMALL && all[q].addr == run_end; q++)
+                run_end = all[q].addr + all[q].size;
+            ck_assert_uint_eq(dmp_readable_len(f, all[pos].addr), run_end - all[pos].addr);
+        }
+        /* Reads stitched across the tiers: big[17] + small[1] + big[18]. */
+        const uint64_t run17 = big[18].addr + big[18].size - big[17].addr;
+        uint8_t buf[0x1000];
+        ck_assert_uint_le(run17, sizeof buf);
+        ck_assert_int_eq(dmp_read_memory(f, big[17].addr, buf, (size_t)run17, NULL), DMP_OK);
+        ck_assert_uint_eq(dmp_readable_len(f, big[BIG - 1].addr), big[BIG - 1].size + 0x80);
+        expect_missing(f, end40 + 0x40, 0x10, end40 + 0x40);
+        expect_missing(f, end40 + 0x80 + 0x30, 0x20, end40 + 0x80 + 0x40);
+        dmp_close(f);
+        mkd_free(b);
+    }
+}
+END_TEST
+
 static Suite *memindex_suite(void)
 {
     Suite *s = suite_create("memindex");
     TCase *tc = tcase_create("rules");
     tcase_add_test(tc, memory_list_reads_back);
+    tcase_add_test(tc, two_tiers_agree_with_one_sorted_list);
     tcase_add_test(tc, both_lists_merge);
     tcase_add_test(tc, earlier_stream_wins);
     tcase_add_test(tc, directory_order_decides);
