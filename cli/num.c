@@ -47,7 +47,8 @@ bool parse_size(const char *s, uint64_t *out)
     const size_t n = strlen(s);
     unsigned shift = 0;
     char buf[64];
-    if (n > 0 && n < sizeof buf && strchr("KkMmGg", s[n - 1]) && !(n > 2 && s[1] == 'x')) {
+    if (n > 0 && n < sizeof buf && strchr("KkMmGg", s[n - 1]) &&
+        !(n > 2 && (s[1] == 'x' || s[1] == 'X'))) {
         shift = strchr("Kk", s[n - 1]) ? 10 : strchr("Mm", s[n - 1]) ? 20 : 30;
         memcpy(buf, s, n - 1);
         buf[n - 1] = '\0';
