@@ -10,6 +10,8 @@
 #    the shared library, the installed command, examples/ built against the install with
 #    CMake and pkg-config, static and shared) and `docs_api`/`docs_man` (docs/API.md against
 #    the header; the man page renders without warnings and covers the CLI's options).
+#    Then scripts/valgrind.sh: the Check suites of that build (all but test_api and test_gz,
+#    the slow ones) under valgrind --leak-check=full, CK_FORK=no, two at a time.
 # 2. clang, ASan+UBSan (no recovery), -Werror: build, then every ctest suite again.
 # 3. ThreadSanitizer: tests/tsan_threads.c and the library built with clang -fsanitize=thread
 #    (build-check/clang-tsan, that target only); one dump read, walked and queried from four
@@ -52,6 +54,8 @@ build_and_test gcc-release -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebI
     -DDMPREAD_BUILD_BENCH=ON $peer_args
 step "bench: smoke run at a tiny size"
 sh bench/smoke.sh "$out/gcc-release"
+step "valgrind: the Check suites of the gcc build under memcheck"
+scripts/valgrind.sh "$out/gcc-release"
 build_and_test clang-asan-ubsan -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
     "-DDMPREAD_SANITIZE=address;undefined" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON $peer_args
 
