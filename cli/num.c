@@ -3,6 +3,7 @@
 #include "num.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum num_result parse_u64_operand(const char *s, uint64_t *out)
@@ -45,18 +46,19 @@ bool parse_u64(const char *s, uint64_t *out)
 bool parse_size(const char *s, uint64_t *out)
 {
     const size_t n = strlen(s);
-    unsigned shift = 0;
-    char buf[64];
-    if (n > 0 && n < sizeof buf && strchr("KkMmGg", s[n - 1]) &&
-        !(n > 2 && (s[1] == 'x' || s[1] == 'X'))) {
-        shift = strchr("Kk", s[n - 1]) ? 10 : strchr("Mm", s[n - 1]) ? 20 : 30;
-        memcpy(buf, s, n - 1);
-        buf[n - 1] = '\0';
-        s = buf;
-    }
-    uint64_t v;
-    if (!parse_u64(s, &v) || v > UINT64_MAX >> shift)
+    if (n == 0 || !strchr("KkMmGg", s[n - 1]) || (n > 2 && (s[1] == 'x' || s[1] == 'X')))
+        return parse_u64(s, out);
+    const unsigned shift = strchr("Kk", s[n - 1]) ? 10 : strchr("Mm", s[n - 1]) ? 20 : 30;
+    /* The digits without the suffix, however many leading zeros they have. */
+    char *const digits = malloc(n);
+    if (!digits)
         return false;
-    *out = v << shift;
-    return true;
+    memcpy(digits, s, n - 1);
+    digits[n - 1] = '\0';
+    uint64_t v;
+    const bool ok = parse_u64(digits, &v) && v <= UINT64_MAX >> shift;
+    free(digits);
+    if (ok)
+        *out = v << shift;
+    return ok;
 }
