@@ -9,7 +9,7 @@
 # fuzz_elf (ELF files and their call frame information) and fuzz_pe (PE headers, exports and
 # x64 unwind data), one at a time; the last two get half the time each (small parsers, fast
 # executions). Then fuzz_open_fast (every accessor once, no oracle, inputs up to 64 KiB: the
-# stream decoders at thousands of executions a second), fuzz_gzip (the gzip paths against
+# stream decoders at three times fuzz_open's rate), fuzz_gzip (the gzip paths against
 # zlib; half the time) and fuzz_cli_num (the command's number parsers; a quarter, at least 5 s).
 # The build goes to build-fuzz/ (override with BUILD_DIR). Each harness has a scratch corpus
 # folder in it, kept between runs, into which its seeds are copied and where the fuzzer adds
