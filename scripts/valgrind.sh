@@ -7,9 +7,9 @@
 # process Valgrind watches, under `valgrind --error-exitcode=1 --leak-check=full`: an invalid
 # read or write, a use of uninitialised memory, or a leak fails it. The build must be without
 # sanitizers (check.sh uses the gcc one). Without SUITE, the default list below: every suite
-# but test_api and test_gz, which spend a minute or more each under Valgrind on a two-core
-# machine (their many-thread and multi-megabyte inflate cases), where the rest take about as
-# long together; the ASan+UBSan build runs those two, and every suite, under its sanitizers.
+# but test_api and test_gz, which took 78 s and 83 s each under Valgrind (Debug build, loaded
+# two-core machine), where the other 22 took 93 s together (two at a time, optimised build); the
+# ASan+UBSan build runs those two, and every suite, under its sanitizers.
 # Suites run as many at a time as there are processors. Prints each suite's seconds; exits
 # non-zero when any suite fails or is missing.
 set -eu
