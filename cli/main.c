@@ -7,6 +7,7 @@
  * commands, common.c the output document they share (docs/json.md for --json).
  */
 #include "cli.h"
+#include "num.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -77,25 +78,6 @@ static bool take_command(struct args *a, const char *arg)
         }
     }
     return false;
-}
-
-/* A byte count: decimal or 0x hex, optionally with a K, M or G suffix (binary: 1K = 1024). */
-static bool parse_size(const char *s, uint64_t *out)
-{
-    const size_t n = strlen(s);
-    unsigned shift = 0;
-    char buf[64];
-    if (n > 0 && n < sizeof buf && strchr("KkMmGg", s[n - 1]) && !(n > 2 && s[1] == 'x')) {
-        shift = strchr("Kk", s[n - 1]) ? 10 : strchr("Mm", s[n - 1]) ? 20 : 30;
-        memcpy(buf, s, n - 1);
-        buf[n - 1] = '\0';
-        s = buf;
-    }
-    uint64_t v;
-    if (!parse_u64(s, &v) || v > UINT64_MAX >> shift)
-        return false;
-    *out = v << shift;
-    return true;
 }
 
 static int take_max_heap(struct args *a, const char *value)

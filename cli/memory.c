@@ -1,6 +1,7 @@
 /* memory.c - the commands over captured memory: reads (hexdump, raw bytes, JSON) and ranges.
  * SPDX-License-Identifier: MIT */
 #include "cli.h"
+#include "num.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -8,49 +9,9 @@
 
 #define CHUNK ((size_t)1 << 16)
 
-enum num_result { NUM_OK, NUM_BAD, NUM_TOO_BIG };
-
-/* Decimal, or hex after 0x/0X. The whole string must be the number; no sign, no overflow. */
-static enum num_result parse_u64_operand(const char *s, uint64_t *out)
-{
-    unsigned base = 10;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s += 2;
-    }
-    if (*s == '\0')
-        return NUM_BAD;
-    uint64_t v = 0;
-    bool too_big = false;
-    for (; *s; s++) {
-        const int c = tolower((unsigned char)*s);
-        unsigned digit;
-        if (c >= '0' && c <= '9')
-            digit = (unsigned)(c - '0');
-        else if (base == 16 && c >= 'a' && c <= 'f')
-            digit = (unsigned)(c - 'a' + 10);
-        else
-            return NUM_BAD;
-        /* Keep scanning after an overflow so "99x" is still reported as not a number. */
-        if (too_big || v > (UINT64_MAX - digit) / base)
-            too_big = true;
-        else
-            v = v * base + digit;
-    }
-    if (too_big)
-        return NUM_TOO_BIG;
-    *out = v;
-    return NUM_OK;
-}
-
 const char *dump_path(const char *arg)
 {
     return strcmp(arg, "-") == 0 ? "/dev/stdin" : arg;
-}
-
-bool parse_u64(const char *s, uint64_t *out)
-{
-    return parse_u64_operand(s, out) == NUM_OK;
 }
 
 /* Parses ADDR or LEN; on failure says why in one line and returns false. */

@@ -7,6 +7,10 @@
  * testdata/ and ../shared/dumps join these in the corpus; the seeds add the shapes those
  * lack: overflow at 2^64, Memory64List offsets past 2^64, counts and directories that claim
  * too much, streams past EOF, many overlapping descriptors, and gzip.
+ *
+ * usage: mkseeds DIR GZDIR   also writes each seed gzipped into GZDIR, for fuzz_gzip: as one
+ * member (NAME.gz), as two members split in the middle (NAME.2m.gz) and followed by zero
+ * padding (NAME.pad.gz); seeds that are gzip already are copied there as they are.
  */
 #include "mkdump.h"
 
@@ -26,13 +30,81 @@
 #define AMD64 9
 
 static const char *out_dir;
+static const char *gz_dir; /* NULL: no gzipped copies */
 static int failures;
+
+static void write_file(const char *dir, const char *name, const uint8_t *data, size_t len);
+
+/* Appends one gzip member holding `len` bytes to *out (grown with realloc); false on failure. */
+static bool add_member(uint8_t **out, size_t *out_len, const uint8_t *data, size_t len)
+{
+    const size_t room = compressBound((uLong)len) + 64;
+    uint8_t *const grown = realloc(*out, *out_len + room);
+    if (!grown)
+        return false;
+    *out = grown;
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (deflateInit2(&zs, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return false;
+    zs.next_in = (Bytef *)(uintptr_t)data;
+    zs.avail_in = (uInt)len;
+    zs.next_out = grown + *out_len;
+    zs.avail_out = (uInt)room;
+    const bool ok = deflate(&zs, Z_FINISH) == Z_STREAM_END;
+    *out_len += zs.total_out;
+    deflateEnd(&zs);
+    return ok;
+}
+
+/* The gzipped copies of one seed in gz_dir. */
+static void write_gzipped(const char *name, const uint8_t *data, size_t len)
+{
+    const size_t n = strlen(name);
+    if (n > 3 && strcmp(name + n - 3, ".gz") == 0) {
+        write_file(gz_dir, name, data, len);
+        return;
+    }
+    static const uint8_t zeros[64];
+    char gz_name[256];
+    uint8_t *out = NULL;
+    size_t out_len = 0;
+    bool ok = add_member(&out, &out_len, data, len);
+    snprintf(gz_name, sizeof gz_name, "%s.gz", name);
+    if (ok)
+        write_file(gz_dir, gz_name, out, out_len);
+    uint8_t *const padded = ok ? realloc(out, out_len + sizeof zeros) : NULL;
+    if (padded) {
+        out = padded;
+        memcpy(out + out_len, zeros, sizeof zeros);
+        snprintf(gz_name, sizeof gz_name, "%s.pad.gz", name);
+        write_file(gz_dir, gz_name, out, out_len + sizeof zeros);
+    }
+    out_len = 0;
+    ok = padded && add_member(&out, &out_len, data, len / 2) &&
+         add_member(&out, &out_len, data + len / 2, len - len / 2);
+    snprintf(gz_name, sizeof gz_name, "%s.2m.gz", name);
+    if (ok)
+        write_file(gz_dir, gz_name, out, out_len);
+    if (!ok) {
+        fprintf(stderr, "mkseeds: cannot gzip %s\n", name);
+        failures++;
+    }
+    free(out);
+}
 
 static void write_bytes(const char *name, const uint8_t *data, size_t len)
 {
+    write_file(out_dir, name, data, len);
+    if (gz_dir)
+        write_gzipped(name, data, len);
+}
+
+static void write_file(const char *dir, const char *name, const uint8_t *data, size_t len)
+{
     char path[4096];
-    if (snprintf(path, sizeof path, "%s/%s", out_dir, name) >= (int)sizeof path) {
-        fprintf(stderr, "mkseeds: path too long: %s/%s\n", out_dir, name);
+    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) {
+        fprintf(stderr, "mkseeds: path too long: %s/%s\n", dir, name);
         failures++;
         return;
     }
@@ -269,11 +341,12 @@ static void seed_headers(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fputs("usage: mkseeds DIR\n", stderr);
+    if (argc != 2 && argc != 3) {
+        fputs("usage: mkseeds DIR [GZDIR]\n", stderr);
         return 2;
     }
     out_dir = argv[1];
+    gz_dir = argc == 3 ? argv[2] : NULL;
     seed_basic();
     seed_padded();
     seed_memory64();

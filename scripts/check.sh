@@ -10,10 +10,16 @@
 #    the shared library, the installed command, examples/ built against the install with
 #    CMake and pkg-config, static and shared) and `docs_api`/`docs_man` (docs/API.md against
 #    the header; the man page renders without warnings and covers the CLI's options).
+#    Then scripts/valgrind.sh: the Check suites of that build (all but test_api and test_gz,
+#    the slow ones) under valgrind --leak-check=full, CK_FORK=no, two at a time.
 # 2. clang, ASan+UBSan (no recovery), -Werror: build, then every ctest suite again.
-# 3. the libFuzzer harness under ASan+UBSan for FUZZ_SECONDS (default 60) over a corpus of
-#    testdata/, generated seeds and ../shared/dumps.
-# 4. clang-format and clang-tidy (clang-analyzer-*) over the sources, warnings as errors.
+# 3. ThreadSanitizer: tests/tsan_threads.c and the library built with clang -fsanitize=thread
+#    (build-check/clang-tsan, that target only); one dump read, walked and queried from four
+#    threads at once, failing on the first report.
+# 4. the libFuzzer harnesses under ASan+UBSan for FUZZ_SECONDS (default 60) each (some get a
+#    half or a quarter, see scripts/fuzz.sh) over corpora of testdata/, generated seeds and
+#    ../shared/dumps.
+# 5. clang-format and clang-tidy (clang-analyzer-*) over the sources, warnings as errors.
 # Build trees go in build-check/ (override with BUILD_ROOT). Exits non-zero on any failure.
 set -eu
 cd "$(dirname "$0")/.."
@@ -48,8 +54,20 @@ build_and_test gcc-release -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebI
     -DDMPREAD_BUILD_BENCH=ON $peer_args
 step "bench: smoke run at a tiny size"
 sh bench/smoke.sh "$out/gcc-release"
+step "valgrind: the Check suites of the gcc build under memcheck"
+scripts/valgrind.sh "$out/gcc-release"
 build_and_test clang-asan-ubsan -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
     "-DDMPREAD_SANITIZE=address;undefined" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON $peer_args
+
+step "ThreadSanitizer: tsan_threads (one dump, four threads at once)"
+# Only the test and the library, with clang -fsanitize=thread; halt_on_error turns the first
+# report into a failure (TSan's exit status 66), as the other sanitizers run without recovery.
+cmake -S . -B "$out/clang-tsan" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DDMPREAD_WERROR=ON -DDMPREAD_BUILD_TESTS=ON -DDMPREAD_BUILD_CLI=OFF -DDMPREAD_INSTALL=OFF \
+    -DDMPREAD_SANITIZE=thread >/dev/null
+cmake --build "$out/clang-tsan" -j"$jobs" --target tsan_threads
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+    ctest --test-dir "$out/clang-tsan" -R '^tsan_threads$' --output-on-failure --no-tests=error
 
 step "fuzz: ${FUZZ_SECONDS:-60} s"
 BUILD_DIR="$out/fuzz" scripts/fuzz.sh "${FUZZ_SECONDS:-60}"

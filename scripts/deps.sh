@@ -15,7 +15,7 @@
 set -eu
 
 packages="cmake make gcc clang libclang-rt-14-dev clang-format clang-tidy zlib1g-dev check
-pkg-config"
+pkg-config valgrind"
 if [ "${1:-}" = --build ]; then
     packages="cmake make gcc zlib1g-dev"
 elif [ "${1:-}" = --peers ]; then

@@ -1,13 +1,16 @@
 #!/bin/sh
 # fuzz.sh - builds the libFuzzer harnesses with clang and runs each in turn. From the source root:
 #   scripts/fuzz.sh [SECONDS]     (default: $FUZZ_SECONDS, else 60; each harness gets SECONDS)
+#   FUZZ_ONLY="fuzz_gzip fuzz_cli_num" scripts/fuzz.sh 300    runs only the harnesses named
 # SPDX-License-Identifier: MIT
 #
 # Harnesses: fuzz_open (dumps), fuzz_sym (Breakpad .sym files), fuzz_eval (the postfix
 # evaluator of STACK CFI / STACK WIN rules), fuzz_walk (the stack walker, over dumps),
 # fuzz_elf (ELF files and their call frame information) and fuzz_pe (PE headers, exports and
 # x64 unwind data), one at a time; the last two get half the time each (small parsers, fast
-# executions).
+# executions). Then fuzz_open_fast (every accessor once, no oracle, inputs up to 64 KiB: the
+# stream decoders at three times fuzz_open's rate), fuzz_gzip (the gzip paths against
+# zlib; half the time) and fuzz_cli_num (the command's number parsers; a quarter, at least 5 s).
 # The build goes to build-fuzz/ (override with BUILD_DIR). Each harness has a scratch corpus
 # folder in it, kept between runs, into which its seeds are copied and where the fuzzer adds
 # what it finds; nothing in the repository is written:
@@ -20,6 +23,10 @@
 #                 the compilers here target, and fuzz/corpus-elf/
 #   corpus-pe/    the mingw programs in testdata/writers/, fuzz/corpus-pe/, and Wine's ntdll,
 #                 kernel32 and msvcrt when installed
+#   corpus-fast/  what corpus/ starts from (read up to -max_len=65536; fuzz_gzip takes 16384)
+#   corpus-gzip/  the seeds gzipped by mkseeds (one member, two, zero padding), testdata's .gz,
+#                 fuzz/corpus-gzip/, and the shared dumps under 32 KiB gzipped here
+#   corpus-cli-num/  fuzz/corpus-cli-num/
 #   corpus-walk/  what corpus/ starts from, fuzz/walk-seeds/ and fuzz/corpus-walk/, and each
 #                 plain dump again with its crashing thread's context appended in the tail
 #                 format fuzz_walk.c reads ([context][mode][u16le length]), plus an arm64 and
@@ -29,7 +36,8 @@
 # this script exits non-zero; minimise the input with `<harness> -minimize_crash=1` and commit
 # it as fuzz/corpus/regress-<what> (fuzz_open), fuzz/corpus-sym/regress-<what> (fuzz_sym),
 # fuzz/corpus-eval/regress-<what> (fuzz_eval), fuzz/corpus-walk/regress-<what> (fuzz_walk),
-# fuzz/corpus-elf/regress-<what> (fuzz_elf) or fuzz/corpus-pe/regress-<what> (fuzz_pe).
+# fuzz/corpus-elf/regress-<what> (fuzz_elf), fuzz/corpus-pe/regress-<what> (fuzz_pe), or
+# fuzz/corpus-<name>/regress-<what> for fuzz_open_fast (corpus-fast), fuzz_gzip and fuzz_cli_num.
 set -eu
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -49,15 +57,25 @@ esac
 cmake -S . -B "$build" -DCMAKE_C_COMPILER=clang -DDMPREAD_BUILD_FUZZERS=ON \
     -DDMPREAD_BUILD_TESTS=OFF -DDMPREAD_BUILD_CLI=OFF -DDMPREAD_INSTALL=OFF \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j"$jobs" --target fuzz_open fuzz_sym fuzz_eval fuzz_walk fuzz_elf \
-    fuzz_pe mkseeds
+all="fuzz_open fuzz_sym fuzz_eval fuzz_walk fuzz_elf fuzz_pe fuzz_open_fast fuzz_gzip fuzz_cli_num"
+only=${FUZZ_ONLY:-$all}
+for h in $only; do
+    case " $all " in *" $h "*) ;; *)
+        echo "fuzz.sh: FUZZ_ONLY names no harness '$h' (harnesses: $all)" >&2
+        exit 2
+        ;;
+    esac
+done
+# shellcheck disable=SC2086 # the list is split on purpose
+cmake --build "$build" -j"$jobs" --target $only mkseeds
 
 # Every input goes into one flat folder; shared dumps keep their folder in their name, as
 # several folders hold files of the same name.
 corpus=$build/corpus
 artifacts=$build/artifacts
 mkdir -p "$corpus" "$artifacts" "$build/seeds"
-"$build/fuzz/mkseeds" "$build/seeds"
+mkdir -p "$build/gz-seeds"
+"$build/fuzz/mkseeds" "$build/seeds" "$build/gz-seeds"
 copy_dumps() { # DIR: the dump inputs, as fuzz_open and fuzz_walk both start from them
     cp "$build/seeds"/* "$1"/
     find testdata -type f \( -name "*.dmp" -o -name "*.gz" \) -exec cp {} "$1"/ \;
@@ -223,12 +241,33 @@ for dll in ntdll kernel32 msvcrt; do
     fi
 done
 
+# The fast harness starts from the dump inputs too; libFuzzer reads each up to -max_len.
+fast_corpus=$build/corpus-fast
+mkdir -p "$fast_corpus"
+copy_dumps "$fast_corpus"
+# Gzip: the seeds mkseeds gzipped, testdata's .gz, regressions, and small shared dumps.
+gzip_corpus=$build/corpus-gzip
+mkdir -p "$gzip_corpus"
+cp "$build/gz-seeds"/* "$gzip_corpus"/
+find testdata -type f -name "*.gz" -exec cp {} "$gzip_corpus"/ \;
+cp fuzz/corpus-gzip/* "$gzip_corpus"/ 2>/dev/null || true
+if [ -d "$shared" ]; then
+    find "$shared" -type f -name '*.dmp' -size -32k | while read -r f; do
+        name=$(printf '%s' "${f#"$shared"/}" | tr '/' '_')
+        gzip -9 -n -c "$f" >"$gzip_corpus/shared_$name.gz"
+    done
+fi
+num_corpus=$build/corpus-cli-num
+mkdir -p "$num_corpus"
+cp fuzz/corpus-cli-num/* "$num_corpus"/
+
 failed=""
 summary=""
 
 # run_fuzzer LABEL HARNESS CORPUS DICT MAX_LEN ARTIFACT_PREFIX LOG
 run_fuzzer() {
     label=$1 harness=$2 dir=$3 dict=$4 max_len=$5 prefix=$6 log=$7
+    case " $only " in *" $harness "*) ;; *) return 0 ;; esac
     before=$(find "$dir" -type f | wc -l)
     echo "$label: $seconds s over $before inputs in $dir"
     status=0
@@ -266,6 +305,16 @@ run_fuzzer fuzz_elf fuzz_elf "$elf_corpus" "$root/fuzz/elf.dict" 65536 \
     "$artifacts/fuzz_elf-" "$build/fuzz_elf.log"
 run_fuzzer fuzz_pe fuzz_pe "$pe_corpus" "$root/fuzz/pe.dict" 65536 \
     "$artifacts/fuzz_pe-" "$build/fuzz_pe.log"
+seconds=$full_seconds
+run_fuzzer fuzz_open_fast fuzz_open_fast "$fast_corpus" "$root/fuzz/dmp.dict" 65536 \
+    "$artifacts/fuzz_open_fast-" "$build/fuzz_open_fast.log"
+seconds=$(((full_seconds + 1) / 2))
+run_fuzzer fuzz_gzip fuzz_gzip "$gzip_corpus" "$root/fuzz/dmp.dict" 16384 \
+    "$artifacts/fuzz_gzip-" "$build/fuzz_gzip.log"
+seconds=$(((full_seconds + 3) / 4))
+[ "$seconds" -ge 5 ] || seconds=5
+run_fuzzer fuzz_cli_num fuzz_cli_num "$num_corpus" "$root/fuzz/num.dict" 128 \
+    "$artifacts/fuzz_cli_num-" "$build/fuzz_cli_num.log"
 seconds=$full_seconds
 
 echo "fuzz: executions in $seconds s each:$summary"
