@@ -123,6 +123,8 @@ struct dmpi_triage {
     const char **annotations;                      /* key, value, key, value, ... (in the arena) */
     struct dmpi_crashpad_module *crashpad_modules; /* in the arena */
     size_t crashpad_module_count;
+    dmp_status assertion_status;
+    dmp_assertion assertion; /* strings in the arena */
 };
 
 /* One MinidumpModuleCrashpadInfo, its arrays in the arena. */
@@ -241,6 +243,7 @@ dmp_status dmpi_parse_memory_info(dmp_file *f);   /* meminfo.c: MemoryInfoList, 
 dmp_status dmpi_parse_handles(dmp_file *f);
 dmp_status dmpi_parse_extras(dmp_file *f);   /* extras.c: comments, Breakpad, Linux */
 dmp_status dmpi_parse_crashpad(dmp_file *f); /* crashpad.c: CrashpadInfo, module annotations */
+dmp_status dmpi_parse_assertion(dmp_file *f); /* assertion.c: Breakpad's assertion stream */
 
 /* Formats into buf as snprintf does, clamping the result; used for messages. */
 void dmpi_set_error(dmp_error *err, dmp_status status, uint64_t offset, const char *fmt, ...)
