@@ -1439,9 +1439,9 @@ typedef struct dmp_assertion {
 
 /* "invalid parameter", "pure virtual call": NULL for other types. */
 DMP_API const char *dmp_assertion_type_name(uint32_t type);
-/* The first usable assertion stream. DMP_OK with *out (strings owned by f);
- * DMP_E_ABSENT when there is none; DMP_E_MALFORMED when there is one, but shorter than
- * MDRawAssertionInfo's 776 bytes (a diagnostic names it); DMP_E_INVALID_ARG. */
+/* The first usable assertion stream (later ones get a diagnostic). DMP_OK with *out (strings
+ * owned by f); DMP_E_ABSENT when there is none; DMP_E_MALFORMED when every one is shorter
+ * than MDRawAssertionInfo's 776 bytes (a diagnostic names each); DMP_E_INVALID_ARG. */
 DMP_API dmp_status dmp_get_assertion(const dmp_file *f, dmp_assertion *out);
 
 #ifdef __cplusplus
