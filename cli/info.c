@@ -644,7 +644,8 @@ static void print_reason(const dmp_file *f, size_t i, int digits)
 {
     dmp_exception_reason r;
     if (dmp_exception_reason_get(f, i, &r) != DMP_OK ||
-        !(r.detail || r.has_subcode || r.has_signal))
+        !(r.detail || (r.has_subcode && r.subcode) || r.has_address || r.has_status ||
+          r.has_signal))
         return;
     printf(LABEL, "reason:");
     const char *sep = "";
