@@ -255,8 +255,19 @@ static void thread_row(struct table *tb, const dmp_file *f, const dmp_thread *t,
         strcpy(sp, "-");
     }
     text_printable(t->name ? t->name : "", name, sizeof name);
-    const char *const cells[] = {
-        from_exception ? "*E" : crashed ? "*" : "", id, suspend, cls, prio, teb, stack, ip, where, sp, name};
+    const char *const cells[] = {from_exception ? "*E"
+                                 : crashed      ? "*"
+                                                : "",
+                                 id,
+                                 suspend,
+                                 cls,
+                                 prio,
+                                 teb,
+                                 stack,
+                                 ip,
+                                 where,
+                                 sp,
+                                 name};
     table_add(tb, cells);
 }
 

@@ -1415,7 +1415,7 @@ typedef struct dmp_exception_reason {
     uint64_t address;   /* ... (parameter 1 on Windows; si_addr or the Mach code 1) */
     int has_status;     /* `status` is EXCEPTION_IN_PAGE_ERROR's NTSTATUS (parameter 2) */
     uint32_t status;
-    int has_signal;     /* macOS: the BSD signal an EXC_CRASH carries (Crashpad and Breakpad) */
+    int has_signal; /* macOS: the BSD signal an EXC_CRASH carries (Crashpad and Breakpad) */
     uint32_t signal;
     const char *signal_name; /* "SIGSEGV", macOS's numbering; NULL when unknown */
 } dmp_exception_reason;
@@ -1424,8 +1424,7 @@ typedef struct dmp_exception_reason {
  * for Mach codes, its CPU; Windows without SystemInfo). Reads only the decoded exception's
  * fields, so any values are safe. DMP_OK with *out; DMP_E_NOT_FOUND (no exception i),
  * DMP_E_INVALID_ARG. */
-DMP_API dmp_status dmp_exception_reason_get(const dmp_file *f, size_t i,
-                                            dmp_exception_reason *out);
+DMP_API dmp_status dmp_exception_reason_get(const dmp_file *f, size_t i, dmp_exception_reason *out);
 
 /* Breakpad's assertion stream (0x47670002, MDRawAssertionInfo): an invalid-parameter or
  * pure-virtual-call handler's report, its UTF-16 fields as UTF-8 (up to the first NUL). */

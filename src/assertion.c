@@ -28,8 +28,8 @@ static dmp_status decode_assertion(dmp_file *f, uint32_t index, bool *used)
     const char **const text[] = {&t->assertion.expression, &t->assertion.function,
                                  &t->assertion.file};
     for (size_t i = 0; i < 3; i++) {
-        *text[i] = dmpi_utf16_dup(&f->arena, p + i * ASSERTION_TEXT_SIZE, ASSERTION_TEXT_SIZE,
-                                  true);
+        *text[i] =
+            dmpi_utf16_dup(&f->arena, p + i * ASSERTION_TEXT_SIZE, ASSERTION_TEXT_SIZE, true);
         if (!*text[i])
             return DMP_E_NOMEM;
     }

@@ -173,28 +173,26 @@ static void windows_reason(const dmp_exception *e, dmp_exception_reason *r)
 
 /* asm-generic/siginfo.h: the codes any signal may carry (si_code <= 0, and SI_KERNEL). */
 static const struct sub_name si_generic[] = {
-    {0, "SI_USER"},     {0x80, "SI_KERNEL"}, {-1, "SI_QUEUE"},    {-2, "SI_TIMER"},
-    {-3, "SI_MESGQ"},   {-4, "SI_ASYNCIO"},  {-5, "SI_SIGIO"},    {-6, "SI_TKILL"},
+    {0, "SI_USER"},      {0x80, "SI_KERNEL"}, {-1, "SI_QUEUE"}, {-2, "SI_TIMER"},
+    {-3, "SI_MESGQ"},    {-4, "SI_ASYNCIO"},  {-5, "SI_SIGIO"}, {-6, "SI_TKILL"},
     {-7, "SI_DETHREAD"}, {-60, "SI_ASYNCNL"},
 };
 
 /* The per-signal codes, numbered from 1. */
-static const char *const si_ill[] = {NULL,          "ILL_ILLOPC", "ILL_ILLOPN",
-                                     "ILL_ILLADR",  "ILL_ILLTRP", "ILL_PRVOPC",
-                                     "ILL_PRVREG",  "ILL_COPROC", "ILL_BADSTK",
-                                     "ILL_BADIADDR"};
-static const char *const si_fpe[] = {
-    NULL,         "FPE_INTDIV", "FPE_INTOVF", "FPE_FLTDIV", "FPE_FLTOVF", "FPE_FLTUND",
-    "FPE_FLTRES", "FPE_FLTINV", "FPE_FLTSUB", NULL,         NULL,         NULL,
-    NULL,         NULL,         "FPE_FLTUNK", "FPE_CONDTRAP"};
-static const char *const si_segv[] = {NULL,           "SEGV_MAPERR",  "SEGV_ACCERR",
-                                      "SEGV_BNDERR",  "SEGV_PKUERR",  "SEGV_ACCADI",
-                                      "SEGV_ADIDERR", "SEGV_ADIPERR", "SEGV_MTEAERR",
-                                      "SEGV_MTESERR", "SEGV_CPERR"};
-static const char *const si_bus[] = {NULL,          "BUS_ADRALN",    "BUS_ADRERR",
-                                     "BUS_OBJERR",  "BUS_MCEERR_AR", "BUS_MCEERR_AO"};
-static const char *const si_trap[] = {NULL,         "TRAP_BRKPT", "TRAP_TRACE", "TRAP_BRANCH",
-                                      "TRAP_HWBKPT", "TRAP_UNK",  "TRAP_PERF"};
+static const char *const si_ill[] = {NULL,         "ILL_ILLOPC",  "ILL_ILLOPN", "ILL_ILLADR",
+                                     "ILL_ILLTRP", "ILL_PRVOPC",  "ILL_PRVREG", "ILL_COPROC",
+                                     "ILL_BADSTK", "ILL_BADIADDR"};
+static const char *const si_fpe[] = {NULL,         "FPE_INTDIV", "FPE_INTOVF", "FPE_FLTDIV",
+                                     "FPE_FLTOVF", "FPE_FLTUND", "FPE_FLTRES", "FPE_FLTINV",
+                                     "FPE_FLTSUB", NULL,         NULL,         NULL,
+                                     NULL,         NULL,         "FPE_FLTUNK", "FPE_CONDTRAP"};
+static const char *const si_segv[] = {
+    NULL,           "SEGV_MAPERR",  "SEGV_ACCERR",  "SEGV_BNDERR",  "SEGV_PKUERR", "SEGV_ACCADI",
+    "SEGV_ADIDERR", "SEGV_ADIPERR", "SEGV_MTEAERR", "SEGV_MTESERR", "SEGV_CPERR"};
+static const char *const si_bus[] = {NULL,         "BUS_ADRALN",    "BUS_ADRERR",
+                                     "BUS_OBJERR", "BUS_MCEERR_AR", "BUS_MCEERR_AO"};
+static const char *const si_trap[] = {NULL,          "TRAP_BRKPT", "TRAP_TRACE", "TRAP_BRANCH",
+                                      "TRAP_HWBKPT", "TRAP_UNK",   "TRAP_PERF"};
 static const char *const si_sys[] = {NULL, "SYS_SECCOMP", "SYS_USER_DISPATCH"};
 
 static void linux_reason(const dmp_exception *e, dmp_exception_reason *r)
@@ -251,9 +249,9 @@ static void linux_reason(const dmp_exception *e, dmp_exception_reason *r)
 
 /* sys/signal.h on Darwin: numbered like Linux up to SIGTERM but for 7, 10, 12; not after. */
 static const char *const darwin_signals[] = {
-    NULL,      "SIGHUP",  "SIGINT",  "SIGQUIT", "SIGILL",    "SIGTRAP", "SIGABRT", "SIGEMT",
-    "SIGFPE",  "SIGKILL", "SIGBUS",  "SIGSEGV", "SIGSYS",    "SIGPIPE", "SIGALRM", "SIGTERM",
-    "SIGURG",  "SIGSTOP", "SIGTSTP", "SIGCONT", "SIGCHLD",   "SIGTTIN", "SIGTTOU", "SIGIO",
+    NULL,      "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",   "SIGTRAP", "SIGABRT", "SIGEMT",
+    "SIGFPE",  "SIGKILL", "SIGBUS",    "SIGSEGV", "SIGSYS",   "SIGPIPE", "SIGALRM", "SIGTERM",
+    "SIGURG",  "SIGSTOP", "SIGTSTP",   "SIGCONT", "SIGCHLD",  "SIGTTIN", "SIGTTOU", "SIGIO",
     "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGINFO", "SIGUSR1", "SIGUSR2",
 };
 

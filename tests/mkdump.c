@@ -120,7 +120,7 @@ uint32_t mkd_add_stream_data(struct mkdump *b, uint32_t type, const void *data, 
 uint32_t mkd_add_system_info(struct mkdump *b, uint32_t platform, uint16_t arch)
 {
     uint8_t rec[56] = {0};
-    mkd_store_u16(rec, arch);        /* ProcessorArchitecture */
+    mkd_store_u16(rec, arch);          /* ProcessorArchitecture */
     mkd_store_u32(rec + 20, platform); /* PlatformId */
     return mkd_add_stream_data(b, 7 /* SystemInfoStream */, rec, sizeof rec);
 }

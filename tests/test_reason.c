@@ -68,19 +68,43 @@ START_TEST(windows_memory_faults)
         uint32_t status;
     } cases[] = {
         {{0xc0000005, 0, 0x401000, 2, {0, 0x41414141, 0}},
-         "EXCEPTION_ACCESS_VIOLATION_READ", "read", 1, 0, 0},
-        {{0xc0000005, 0, 0x401000, 2, {1, 0x45, 0}}, "EXCEPTION_ACCESS_VIOLATION_WRITE", "write",
-         1, 0, 0},
-        {{0xc0000005, 0, 0x3df944, 2, {8, 0x3df944, 0}}, "EXCEPTION_ACCESS_VIOLATION_EXEC",
-         "execute", 1, 0, 0},
+         "EXCEPTION_ACCESS_VIOLATION_READ",
+         "read",
+         1,
+         0,
+         0},
+        {{0xc0000005, 0, 0x401000, 2, {1, 0x45, 0}},
+         "EXCEPTION_ACCESS_VIOLATION_WRITE",
+         "write",
+         1,
+         0,
+         0},
+        {{0xc0000005, 0, 0x3df944, 2, {8, 0x3df944, 0}},
+         "EXCEPTION_ACCESS_VIOLATION_EXEC",
+         "execute",
+         1,
+         0,
+         0},
         {{0xc0000005, 0, 0x401000, 2, {2, 0x10, 0}}, NULL, NULL, 1, 0, 0}, /* unknown kind */
         {{0xc0000005, 0, 0x401000, 1, {0, 0x10, 0}}, NULL, NULL, 0, 0, 0}, /* too few */
-        {{0xc0000006, 0, 0x401000, 3, {0, 0x7ff0000, 0xc000009c}}, "EXCEPTION_IN_PAGE_ERROR_READ",
-         "read", 1, 1, 0xc000009c},
+        {{0xc0000006, 0, 0x401000, 3, {0, 0x7ff0000, 0xc000009c}},
+         "EXCEPTION_IN_PAGE_ERROR_READ",
+         "read",
+         1,
+         1,
+         0xc000009c},
         {{0xc0000006, 0, 0x401000, 3, {1, 0x7ff0000, 0xc000000e}},
-         "EXCEPTION_IN_PAGE_ERROR_WRITE", "write", 1, 1, 0xc000000e},
-        {{0xc0000006, 0, 0x401000, 2, {8, 0x7ff0000, 0}}, "EXCEPTION_IN_PAGE_ERROR_EXEC",
-         "execute", 1, 0, 0}, /* no status parameter */
+         "EXCEPTION_IN_PAGE_ERROR_WRITE",
+         "write",
+         1,
+         1,
+         0xc000000e},
+        {{0xc0000006, 0, 0x401000, 2, {8, 0x7ff0000, 0}},
+         "EXCEPTION_IN_PAGE_ERROR_EXEC",
+         "execute",
+         1,
+         0,
+         0}, /* no status parameter */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const dmp_exception_reason r = reason_of(DMP_PLATFORM_WINNT, DMP_ARCH_AMD64, &cases[i].e);
