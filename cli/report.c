@@ -255,19 +255,8 @@ static void thread_row(struct table *tb, const dmp_file *f, const dmp_thread *t,
         strcpy(sp, "-");
     }
     text_printable(t->name ? t->name : "", name, sizeof name);
-    const char *const cells[] = {from_exception ? "*E"
-                                 : crashed      ? "*"
-                                                : "",
-                                 id,
-                                 suspend,
-                                 cls,
-                                 prio,
-                                 teb,
-                                 stack,
-                                 ip,
-                                 where,
-                                 sp,
-                                 name};
+    const char *const mark = from_exception ? "*E" : crashed ? "*" : "";
+    const char *const cells[] = {mark, id, suspend, cls, prio, teb, stack, ip, where, sp, name};
     table_add(tb, cells);
 }
 
