@@ -138,6 +138,71 @@ static void json_system(struct json *j, const dmp_file *f)
     json_object_end(j);
 }
 
+/* "512 bytes", "9.4 MiB": a size for reading; JSON has the exact byte counts. */
+static void format_size(uint64_t bytes, char *buf, size_t cap)
+{
+    static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    if (bytes < 1024) {
+        snprintf(buf, cap, "%" PRIu64 " bytes", bytes);
+        return;
+    }
+    double v = (double)bytes / 1024;
+    size_t u = 0;
+    while (v >= 1024 && u + 1 < sizeof units / sizeof units[0]) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(buf, cap, "%.1f %s", v, units[u]);
+}
+
+/* "9.4 MiB (9,830,400 bytes)": a count of bytes for reading, with the exact figure; below
+ * 1 KiB just "512 bytes". */
+static void format_size_exact(uint64_t bytes, char *buf, size_t cap)
+{
+    if (bytes < 1024) {
+        format_size(bytes, buf, cap);
+        return;
+    }
+    char digits[24], grouped[32];
+    const int n = snprintf(digits, sizeof digits, "%" PRIu64, bytes);
+    size_t k = 0;
+    for (int i = 0; i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            grouped[k++] = ',';
+        grouped[k++] = digits[i];
+    }
+    grouped[k] = '\0';
+    char size[32];
+    format_size(bytes, size, sizeof size);
+    snprintf(buf, cap, "%s (%s bytes)", size, grouped);
+}
+
+/* "42 s", "5 min 3 s", "3 h 12 min", "2 d 4 h": a span of time for reading. */
+static void format_duration(uint64_t secs, char *buf, size_t cap)
+{
+    if (secs < 60)
+        snprintf(buf, cap, "%" PRIu64 " s", secs);
+    else if (secs < 3600)
+        snprintf(buf, cap, "%" PRIu64 " min %" PRIu64 " s", secs / 60, secs % 60);
+    else if (secs < 86400)
+        snprintf(buf, cap, "%" PRIu64 " h %" PRIu64 " min", secs / 3600, secs / 60 % 60);
+    else
+        snprintf(buf, cap, "%" PRIu64 " d %" PRIu64 " h", secs / 86400, secs / 3600 % 24);
+}
+
+/* Seconds from the process's start to the dump's writing, when both are recorded and in
+ * that order. */
+static bool process_uptime(const dmp_file *f, const dmp_misc_info *m, uint64_t *secs)
+{
+    dmp_header h;
+    dmp_get_header(f, &h);
+    if (!(m->flags & DMP_MISC_PROCESS_TIMES) || m->process_create_time == 0 ||
+        h.time_date_stamp == 0 || h.time_date_stamp < m->process_create_time)
+        return false;
+    *secs = h.time_date_stamp - m->process_create_time;
+    return true;
+}
+
 /* ---- Process (MiscInfo) ------------------------------------------------------------------ */
 
 static void print_process(const dmp_file *f)
@@ -156,7 +221,14 @@ static void print_process(const dmp_file *f)
     if (m.flags & DMP_MISC_PROCESS_TIMES) {
         char when[48];
         format_unix_time(m.process_create_time, false, when, sizeof when);
-        printf(", started %s, %" PRIu32 " s user, %" PRIu32 " s kernel", when, m.process_user_time,
+        printf(", started %s", when);
+        uint64_t up;
+        if (process_uptime(f, &m, &up)) {
+            char span[48];
+            format_duration(up, span, sizeof span);
+            printf(", uptime %s", span);
+        }
+        printf(", %" PRIu32 " s user, %" PRIu32 " s kernel", m.process_user_time,
                m.process_kernel_time);
     }
     printf("\n");
@@ -215,8 +287,11 @@ static void json_process(struct json *j, const dmp_file *f)
         json_unix_time(j, "create_time", m.process_create_time);
     else
         json_null(j, "create_time");
+    uint64_t up;
+    const bool has_up = process_uptime(f, &m, &up);
     json_uint_or_null(j, "user_time", m.flags & DMP_MISC_PROCESS_TIMES, m.process_user_time);
     json_uint_or_null(j, "kernel_time", m.flags & DMP_MISC_PROCESS_TIMES, m.process_kernel_time);
+    json_uint_or_null(j, "uptime", has_up, has_up ? up : 0);
     json_processor_power(j, &m);
     json_hex_or_null(j, "integrity_level", m.flags & DMP_MISC_PROCESS_INTEGRITY,
                      m.process_integrity_level);
@@ -232,23 +307,6 @@ static void json_process(struct json *j, const dmp_file *f)
 }
 
 /* ---- Memory use (ProcessVmCounters) ------------------------------------------------------ */
-
-/* "512 bytes", "9.4 MiB": a size for reading; JSON has the exact byte counts. */
-static void format_size(uint64_t bytes, char *buf, size_t cap)
-{
-    static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-    if (bytes < 1024) {
-        snprintf(buf, cap, "%" PRIu64 " bytes", bytes);
-        return;
-    }
-    double v = (double)bytes / 1024;
-    size_t u = 0;
-    while (v >= 1024 && u + 1 < sizeof units / sizeof units[0]) {
-        v /= 1024;
-        u++;
-    }
-    snprintf(buf, cap, "%.1f %s", v, units[u]);
-}
 
 /* Appends ", " (unless first), label, the size and, when peak is given, "(peak ...)". */
 static void print_size_pair(const char *label, uint64_t v, const uint64_t *peak, bool *first)
@@ -580,13 +638,43 @@ static void print_thread_line(const dmp_file *f, uint32_t id)
     printf("\n");
 }
 
-static void print_exception_params(const dmp_exception *e, int digits)
+/* "reason:      SEGV_MAPERR at 0x0000000000000045": the sub-code, its address, an in-page
+ * error's status and the signal a Mach EXC_CRASH carried. Nothing when none is known. */
+static void print_reason(const dmp_file *f, size_t i, int digits)
 {
-    const char *const kind = access_kind(e);
-    if (kind) {
-        printf(LABEL "%s at 0x%0*" PRIx64 "\n", "access:", kind, digits, e->params[1]);
+    dmp_exception_reason r;
+    if (dmp_exception_reason_get(f, i, &r) != DMP_OK ||
+        !(r.detail || (r.has_subcode && r.subcode) || r.has_address || r.has_status ||
+          r.has_signal))
         return;
+    printf(LABEL, "reason:");
+    const char *sep = "";
+    if (r.detail)
+        printf("%s", r.detail);
+    else if (r.has_subcode)
+        printf("sub-code 0x%" PRIx64, r.subcode);
+    if (r.detail || r.has_subcode)
+        sep = ", ";
+    if (r.has_address) {
+        printf("%sat 0x%0*" PRIx64, *sep ? " " : "", digits, r.address);
+        sep = ", ";
     }
+    if (r.has_status) {
+        const char *const status = dmp_exception_code_name(r.status, DMP_PLATFORM_WINNT);
+        printf("%sstatus 0x%08" PRIx32 "%s%s%s", sep, r.status, status ? " (" : "",
+               status ? status : "", status ? ")" : "");
+        sep = ", ";
+    }
+    if (r.has_signal)
+        printf("%ssignal %" PRIu32 "%s%s%s", sep, r.signal, r.signal_name ? " (" : "",
+               r.signal_name ? r.signal_name : "", r.signal_name ? ")" : "");
+    printf("\n");
+}
+
+static void print_exception_params(const dmp_exception *e)
+{
+    if (access_kind(e))
+        return; /* the reason line says it */
     if (e->param_count == 0)
         return;
     printf(LABEL, "parameters:");
@@ -649,7 +737,8 @@ static void print_exception(const dmp_file *f, size_t i, const dmp_exception *e,
         printf(", flags 0x%" PRIx32, e->flags);
     printf("\n");
     print_address("address:", f, e->address, digits);
-    print_exception_params(e, digits);
+    print_reason(f, i, digits);
+    print_exception_params(e);
     print_thread_line(f, e->thread_id);
     dmp_context ctx;
     const char *const source = exception_context(f, i, &ctx);
@@ -696,6 +785,27 @@ static void json_access(struct json *j, const dmp_exception *e)
     json_object_end(j);
 }
 
+static void json_reason(struct json *j, const dmp_file *f, size_t i)
+{
+    dmp_exception_reason r;
+    if (dmp_exception_reason_get(f, i, &r) != DMP_OK) {
+        json_null(j, "reason");
+        return;
+    }
+    json_object_begin_compact(j, "reason");
+    json_string(j, "name", r.name);
+    json_string(j, "detail", r.detail);
+    json_hex_or_null(j, "subcode", r.has_subcode, r.subcode);
+    json_string(j, "access", r.access);
+    json_hex_or_null(j, "address", r.has_address, r.address);
+    json_hex_or_null(j, "status", r.has_status, r.status);
+    json_string(j, "status_name",
+                r.has_status ? dmp_exception_code_name(r.status, DMP_PLATFORM_WINNT) : NULL);
+    json_uint_or_null(j, "signal", r.has_signal, r.signal);
+    json_string(j, "signal_name", r.signal_name);
+    json_object_end(j);
+}
+
 static void json_exception(struct json *j, const dmp_file *f, size_t i, const dmp_exception *e)
 {
     json_object_begin(j, NULL);
@@ -712,6 +822,7 @@ static void json_exception(struct json *j, const dmp_file *f, size_t i, const dm
         json_hex(j, NULL, e->params[k]);
     json_array_end(j);
     json_access(j, e);
+    json_reason(j, f, i);
     json_uint(j, "thread_id", e->thread_id);
     size_t index;
     dmp_thread t;
@@ -750,6 +861,54 @@ static void json_exceptions(struct json *j, const dmp_file *f)
     json_array_end(j);
 }
 
+/* ---- Breakpad's assertion stream ------------------------------------------------------ */
+
+/* "assertion:   invalid parameter: format != nullptr in common_vfprintf, output.cpp:32". */
+static void print_assertion(const dmp_file *f)
+{
+    dmp_assertion a;
+    const dmp_status st = dmp_get_assertion(f, &a);
+    if (st == DMP_E_ABSENT)
+        return; /* only Breakpad's Windows handlers write one */
+    if (st != DMP_OK) {
+        print_unknown("assertion:", st, "assertion stream");
+        return;
+    }
+    char text[3][1200];
+    text_printable(a.expression, text[0], sizeof text[0]);
+    text_printable(a.function, text[1], sizeof text[1]);
+    text_printable(a.file, text[2], sizeof text[2]);
+    const char *const type = dmp_assertion_type_name(a.type);
+    printf(LABEL, "assertion:");
+    if (type)
+        printf("%s", type);
+    else
+        printf("type %" PRIu32, a.type);
+    printf(": %s", *text[0] ? text[0] : "(no expression)");
+    if (*text[1])
+        printf(" in %s", text[1]);
+    if (*text[2])
+        printf(", %s:%" PRIu32, text[2], a.line);
+    printf("\n");
+}
+
+static void json_assertion(struct json *j, const dmp_file *f)
+{
+    dmp_assertion a;
+    if (dmp_get_assertion(f, &a) != DMP_OK) {
+        json_null(j, "assertion");
+        return;
+    }
+    json_object_begin(j, "assertion");
+    json_string(j, "expression", a.expression);
+    json_string(j, "function", a.function);
+    json_string(j, "file", a.file);
+    json_uint(j, "line", a.line);
+    json_uint(j, "type", a.type);
+    json_string(j, "type_name", dmp_assertion_type_name(a.type));
+    json_object_end(j);
+}
+
 /* ---- What the dump holds ------------------------------------------------------------------ */
 
 static uint64_t captured_bytes(const dmp_file *f)
@@ -781,8 +940,9 @@ static void print_contents(const dmp_file *f)
         print_count(dmp_memory_info_count(f), "memory region", &first);
     printf("\n");
     const size_t ranges = dmp_range_count(f);
-    printf(LABEL "%" PRIu64 " bytes in %zu range%s\n", "captured:", captured_bytes(f), ranges,
-           ranges == 1 ? "" : "s");
+    char size[64];
+    format_size_exact(captured_bytes(f), size, sizeof size);
+    printf(LABEL "%s in %zu range%s\n", "captured:", size, ranges, ranges == 1 ? "" : "s");
 }
 
 static void json_counts(struct json *j, const dmp_file *f)
@@ -804,7 +964,9 @@ static void print_dump(const struct run *r)
     dmp_header h;
     dmp_get_header(r->f, &h);
     const size_t streams = dmp_stream_count(r->f);
-    printf(LABEL "%s, %" PRIu64 " bytes%s, %zu stream%s\n", "dump:", r->path, dmp_file_size(r->f),
+    char size[64];
+    format_size_exact(dmp_file_size(r->f), size, sizeof size);
+    printf(LABEL "%s, %s%s, %zu stream%s\n", "dump:", r->path, size,
            dmp_was_compressed(r->f) ? " (inflated from gzip)" : "", streams,
            streams == 1 ? "" : "s");
     if (h.time_date_stamp != 0) {
@@ -827,6 +989,7 @@ int cmd_info(struct run *r)
         json_vm_counters(&r->j, f);
         json_system_memory(&r->j, f);
         json_exceptions(&r->j, f);
+        json_assertion(&r->j, f);
         json_counts(&r->j, f);
         json_string(&r->j, "comment", has_comment ? comment : NULL);
         json_crashpad(&r->j, f);
@@ -838,6 +1001,7 @@ int cmd_info(struct run *r)
     print_vm_counters(f);
     print_system_memory(f);
     print_exceptions(f);
+    print_assertion(f);
     print_contents(f);
     if (has_comment) {
         char text[2048];

@@ -135,6 +135,15 @@ static bool thread_context(const dmp_file *f, const dmp_thread *t, dmp_context *
     return t->context && dmp_context_decode(f, t->context, t->context_size, ctx) == DMP_OK;
 }
 
+/* The registers at the crash when the exception has its own context record: a thread that
+ * handled the fault (or Breakpad's dumping thread) has moved on since, so its own context is
+ * inside the handler, and the exception's is where it crashed. */
+static bool crash_context(const dmp_file *f, dmp_context *ctx)
+{
+    dmp_context_source source;
+    return dmp_exception_context(f, 0, ctx, &source) == DMP_OK && source == DMP_CONTEXT_EXCEPTION;
+}
+
 static void json_thread_info(struct json *j, const dmp_thread *t)
 {
     char buf[64];
@@ -157,7 +166,8 @@ static void json_thread_info(struct json *j, const dmp_thread *t)
     json_object_end(j);
 }
 
-static void json_thread(struct json *j, const dmp_file *f, const dmp_thread *t, bool crashed)
+static void json_thread(struct json *j, const dmp_file *f, const dmp_thread *t, bool crashed,
+                        const dmp_context *exc)
 {
     json_object_begin(j, NULL);
     json_uint(j, "id", t->id);
@@ -187,14 +197,21 @@ static void json_thread(struct json *j, const dmp_file *f, const dmp_thread *t, 
         json_null(j, "context");
         json_null(j, "ip_module");
     }
+    if (crashed && exc) {
+        json_context(j, "exception_context", exc);
+        json_module_ref(j, "exception_ip_module", f, exc->ip);
+    } else {
+        json_null(j, "exception_context");
+        json_null(j, "exception_ip_module");
+    }
     json_thread_info(j, t);
     json_object_end(j);
 }
 
 /* The widest address the table shows decides its digits. */
-static int thread_digits(const dmp_file *f, size_t n)
+static int thread_digits(const dmp_file *f, size_t n, const dmp_context *exc)
 {
-    uint64_t max = 0;
+    uint64_t max = exc ? exc->ip | exc->sp : 0;
     for (size_t i = 0; i < n; i++) {
         dmp_thread t;
         dmp_context ctx;
@@ -208,8 +225,10 @@ static int thread_digits(const dmp_file *f, size_t n)
     return addr_digits(max);
 }
 
+/* A thread's row; the crashed one's IP, IP MODULE and SP are the exception's (exc) when the
+ * exception has its own context, and its mark says so. */
 static void thread_row(struct table *tb, const dmp_file *f, const dmp_thread *t, bool crashed,
-                       int digits)
+                       const dmp_context *exc, int digits)
 {
     char id[16], suspend[16], cls[16], prio[16], teb[24], stack[48], ip[24], sp[24];
     char where[320] = "-";
@@ -224,7 +243,10 @@ static void thread_row(struct table *tb, const dmp_file *f, const dmp_thread *t,
     format_end(t->stack_start, t->stack_size, digits, stack + strlen(stack),
                sizeof stack - strlen(stack));
     dmp_context ctx;
-    if (thread_context(f, t, &ctx)) {
+    const bool from_exception = crashed && exc;
+    if (from_exception)
+        ctx = *exc;
+    if (from_exception || thread_context(f, t, &ctx)) {
         format_addr(ctx.ip, digits, ip, sizeof ip);
         format_addr(ctx.sp, digits, sp, sizeof sp);
         module_offset(f, ctx.ip, where, sizeof where);
@@ -233,8 +255,8 @@ static void thread_row(struct table *tb, const dmp_file *f, const dmp_thread *t,
         strcpy(sp, "-");
     }
     text_printable(t->name ? t->name : "", name, sizeof name);
-    const char *const cells[] = {
-        crashed ? "*" : "", id, suspend, cls, prio, teb, stack, ip, where, sp, name};
+    const char *const mark = from_exception ? "*E" : crashed ? "*" : "";
+    const char *const cells[] = {mark, id, suspend, cls, prio, teb, stack, ip, where, sp, name};
     table_add(tb, cells);
 }
 
@@ -246,6 +268,8 @@ int cmd_threads(struct run *r)
     const size_t n = dmp_thread_count(f);
     uint32_t crashed_id = 0;
     const bool has_crash = crashed_thread_id(f, &crashed_id);
+    dmp_context exc_ctx;
+    const dmp_context *const exc = has_crash && crash_context(f, &exc_ctx) ? &exc_ctx : NULL;
     doc_begin(r);
     if (r->a->json) {
         if (!present) {
@@ -256,7 +280,7 @@ int cmd_threads(struct run *r)
         for (size_t i = 0; i < n; i++) {
             dmp_thread t;
             if (dmp_thread_get(f, i, &t) == DMP_OK)
-                json_thread(&r->j, f, &t, has_crash && t.id == crashed_id);
+                json_thread(&r->j, f, &t, has_crash && t.id == crashed_id, exc);
         }
         json_array_end(&r->j);
         return doc_end(r, EXIT_SUCCESS, true);
@@ -267,14 +291,21 @@ int cmd_threads(struct run *r)
     }
     struct table tb;
     table_init(&tb, ":l|ID:r|SUSPEND:r|CLASS:r|PRIO:r|TEB:l|STACK:l|IP:l|IP MODULE:l|SP:l|NAME:l");
-    const int digits = thread_digits(f, n);
+    const int digits = thread_digits(f, n, exc);
+    bool marked = false;
     for (size_t i = 0; i < n; i++) {
         dmp_thread t;
-        if (dmp_thread_get(f, i, &t) == DMP_OK)
-            thread_row(&tb, f, &t, has_crash && t.id == crashed_id, digits);
+        if (dmp_thread_get(f, i, &t) != DMP_OK)
+            continue;
+        const bool crashed = has_crash && t.id == crashed_id;
+        thread_row(&tb, f, &t, crashed, exc, digits);
+        marked |= crashed && exc;
     }
     table_print(&tb, stdout, "");
     table_free(&tb);
+    if (marked)
+        printf("*E: the crashed thread; its IP and SP are the exception's context, not the "
+               "thread's own (`dmpread threads --json` has both)\n");
     return doc_end(r, EXIT_SUCCESS, true);
 }
 

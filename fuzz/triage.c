@@ -146,6 +146,23 @@ static void check_modules(const dmp_file *f, const uint8_t *base, uint64_t len)
     TRIAGE_CHECK(dmp_unloaded_module_get(f, nu, &u) == DMP_E_NOT_FOUND, "unloaded past count");
 }
 
+/* The sub-code decoder: its strings are UTF-8 names, and what it reports comes from the
+ * exception's own fields. */
+static void check_reason(const dmp_file *f, size_t i, const dmp_exception *e)
+{
+    dmp_exception_reason r;
+    TRIAGE_CHECK(dmp_exception_reason_get(f, i, &r) == DMP_OK, "reason %zu", i);
+    const char *const names[] = {r.name, r.detail, r.access, r.signal_name};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (names[k])
+            check_string(names[k], "exception reason name");
+    TRIAGE_CHECK(!r.detail || r.has_subcode || r.has_signal, "a detail without a sub-code");
+    TRIAGE_CHECK(!r.access || (r.has_address && e->param_count >= 2), "access without address");
+    TRIAGE_CHECK(!r.has_address || r.address == e->address || r.address == e->params[1],
+                 "reason address from nowhere");
+    TRIAGE_CHECK(!r.has_signal || r.signal <= 0xff, "signal wider than its byte");
+}
+
 static void check_exceptions(const dmp_file *f, const uint8_t *base, uint64_t len,
                              uint32_t platform)
 {
@@ -159,8 +176,11 @@ static void check_exceptions(const dmp_file *f, const uint8_t *base, uint64_t le
         if (name)
             check_string(name, "exception code name");
         check_lookup(f, e.address);
+        check_reason(f, i, &e);
     }
     TRIAGE_CHECK(dmp_exception_get(f, n, &e) == DMP_E_NOT_FOUND, "exception past the count");
+    dmp_exception_reason r;
+    TRIAGE_CHECK(dmp_exception_reason_get(f, n, &r) == DMP_E_NOT_FOUND, "reason past the count");
 }
 
 static void check_memory_info(const dmp_file *f)
@@ -194,6 +214,17 @@ static void check_extras(const dmp_file *f)
         check_string(s, "comment");
     dmp_breakpad_info b;
     dmp_get_breakpad_info(f, &b);
+    dmp_assertion as;
+    const dmp_status ast = dmp_get_assertion(f, &as);
+    TRIAGE_CHECK(ast == DMP_OK || ast == DMP_E_ABSENT || ast == DMP_E_MALFORMED, "assertion");
+    if (ast == DMP_OK) {
+        check_string(as.expression, "assertion expression");
+        check_string(as.function, "assertion function");
+        check_string(as.file, "assertion file");
+        const char *const type = dmp_assertion_type_name(as.type);
+        if (type)
+            check_string(type, "assertion type");
+    }
     uint64_t type, value;
     const size_t na = dmp_auxv_count(f);
     for (size_t i = 0; i < na; i++)

@@ -1398,6 +1398,51 @@ typedef struct dmp_crash {
  * usable (see the diagnostics); DMP_E_INVALID_ARG. */
 DMP_API dmp_status dmp_get_crash(const dmp_file *f, dmp_crash *out);
 
+/* Why exception i happened, as far as its code's sub-code says: an access violation's kind
+ * and address, a fast-fail code, a signal's si_code, a Mach exception's code, the signal a
+ * macOS EXC_CRASH carries. Strings are static; NULL when not known. */
+typedef struct dmp_exception_reason {
+    const char *name;   /* dmp_exception_name of the code (for macOS's signal-only records,
+                           Crashpad's code 0, the carried signal's name) */
+    const char *detail; /* the sub-code's name: "EXCEPTION_ACCESS_VIOLATION_WRITE",
+                           "FAST_FAIL_FATAL_APP_EXIT", "SEGV_MAPERR", "SI_TKILL",
+                           "KERN_INVALID_ADDRESS", "EXC_I386_INVOP"; NULL when unknown */
+    int has_subcode;    /* the code has a sub-code, `subcode` (detail names it when known) */
+    uint64_t subcode;   /* parameter 0 on Windows, the exception flags elsewhere */
+    const char *access; /* "read", "write", "execute": how an access violation or an
+                           in-page error touched memory; NULL otherwise */
+    int has_address;    /* `address` is the data address the fault was about ... */
+    uint64_t address;   /* ... (parameter 1 on Windows; si_addr or the Mach code 1) */
+    int has_status;     /* `status` is EXCEPTION_IN_PAGE_ERROR's NTSTATUS (parameter 2) */
+    uint32_t status;
+    int has_signal; /* macOS: the BSD signal an EXC_CRASH carries (Crashpad and Breakpad) */
+    uint32_t signal;
+    const char *signal_name; /* "SIGSEGV", macOS's numbering; NULL when unknown */
+} dmp_exception_reason;
+
+/* Decodes exception i's sub-codes on the dump's own platform (SystemInfo's PlatformId and,
+ * for Mach codes, its CPU; Windows without SystemInfo). Reads only the decoded exception's
+ * fields, so any values are safe. DMP_OK with *out; DMP_E_NOT_FOUND (no exception i),
+ * DMP_E_INVALID_ARG. */
+DMP_API dmp_status dmp_exception_reason_get(const dmp_file *f, size_t i, dmp_exception_reason *out);
+
+/* Breakpad's assertion stream (0x47670002, MDRawAssertionInfo): an invalid-parameter or
+ * pure-virtual-call handler's report, its UTF-16 fields as UTF-8 (up to the first NUL). */
+typedef struct dmp_assertion {
+    const char *expression; /* empty strings when the writer did not know them */
+    const char *function;
+    const char *file;
+    uint32_t line;
+    uint32_t type; /* 1: invalid parameter, 2: pure virtual call; others as written */
+} dmp_assertion;
+
+/* "invalid parameter", "pure virtual call": NULL for other types. */
+DMP_API const char *dmp_assertion_type_name(uint32_t type);
+/* The first usable assertion stream (later ones get a diagnostic). DMP_OK with *out (strings
+ * owned by f); DMP_E_ABSENT when there is none; DMP_E_MALFORMED when every one is shorter
+ * than MDRawAssertionInfo's 776 bytes (a diagnostic names each); DMP_E_INVALID_ARG. */
+DMP_API dmp_status dmp_get_assertion(const dmp_file *f, dmp_assertion *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -152,6 +152,8 @@ struct dmpi_triage {
     const char **annotations;                      /* key, value, key, value, ... (in the arena) */
     struct dmpi_crashpad_module *crashpad_modules; /* in the arena */
     size_t crashpad_module_count;
+    dmp_status assertion_status;
+    dmp_assertion assertion; /* strings in the arena */
 };
 
 /* One MinidumpModuleCrashpadInfo, its arrays in the arena. */
@@ -270,8 +272,9 @@ dmp_status dmpi_parse_modules(dmp_file *f);       /* modules.c: ModuleList, Unlo
 dmp_status dmpi_parse_exceptions(dmp_file *f);    /* exception.c */
 dmp_status dmpi_parse_memory_info(dmp_file *f);   /* meminfo.c: MemoryInfoList, HandleData */
 dmp_status dmpi_parse_handles(dmp_file *f);
-dmp_status dmpi_parse_extras(dmp_file *f);   /* extras.c: comments, Breakpad, Linux */
-dmp_status dmpi_parse_crashpad(dmp_file *f); /* crashpad.c: CrashpadInfo, module annotations */
+dmp_status dmpi_parse_extras(dmp_file *f);    /* extras.c: comments, Breakpad, Linux */
+dmp_status dmpi_parse_crashpad(dmp_file *f);  /* crashpad.c: CrashpadInfo, module annotations */
+dmp_status dmpi_parse_assertion(dmp_file *f); /* assertion.c: Breakpad's assertion stream */
 
 /* Formats into buf as snprintf does, clamping the result; used for messages. */
 void dmpi_set_error(dmp_error *err, dmp_status status, uint64_t offset, const char *fmt, ...)

@@ -117,6 +117,27 @@ uint32_t mkd_add_stream_data(struct mkdump *b, uint32_t type, const void *data, 
     return mkd_add_stream(b, type, (uint32_t)rva, (uint32_t)len);
 }
 
+uint32_t mkd_add_system_info(struct mkdump *b, uint32_t platform, uint16_t arch)
+{
+    uint8_t rec[56] = {0};
+    mkd_store_u16(rec, arch);          /* ProcessorArchitecture */
+    mkd_store_u32(rec + 20, platform); /* PlatformId */
+    return mkd_add_stream_data(b, 7 /* SystemInfoStream */, rec, sizeof rec);
+}
+
+uint32_t mkd_add_assertion(struct mkdump *b, const char *expression, const char *function,
+                           const char *file, uint32_t line, uint32_t type)
+{
+    uint8_t rec[776] = {0};
+    const char *const text[] = {expression, function, file};
+    for (size_t i = 0; i < 3; i++)
+        for (size_t k = 0; k < 127 && text[i][k]; k++)
+            mkd_store_u16(rec + 256 * i + 2 * k, (uint8_t)text[i][k]);
+    mkd_store_u32(rec + 768, line);
+    mkd_store_u32(rec + 772, type);
+    return mkd_add_stream_data(b, 0x47670002 /* MD_ASSERTION_INFO_STREAM */, rec, sizeof rec);
+}
+
 uint32_t mkd_add_memory_list(struct mkdump *b, const struct mkd_range *r, size_t n, bool padded)
 {
     const size_t head = padded ? 8 : 4;

@@ -49,6 +49,14 @@ uint32_t mkd_add_stream(struct mkdump *b, uint32_t type, uint32_t rva, uint32_t 
 /* Appends `data` as a stream of `type` and returns the entry's index. */
 uint32_t mkd_add_stream_data(struct mkdump *b, uint32_t type, const void *data, size_t len);
 
+/* A MINIDUMP_SYSTEM_INFO (56 bytes) naming only a platform (DMP_PLATFORM_*) and a
+ * ProcessorArchitecture; returns the directory index. */
+uint32_t mkd_add_system_info(struct mkdump *b, uint32_t platform, uint16_t arch);
+/* Breakpad's MDRawAssertionInfo (776 bytes): the ASCII strings as UTF-16LE, cut to 127
+ * units so each keeps its NUL; returns the directory index. */
+uint32_t mkd_add_assertion(struct mkdump *b, const char *expression, const char *function,
+                           const char *file, uint32_t line, uint32_t type);
+
 /* A MINIDUMP_MEMORY_LIST of `n` ranges (count padded to 8 bytes when `padded`), then the
  * payloads. Returns the directory index. */
 uint32_t mkd_add_memory_list(struct mkdump *b, const struct mkd_range *r, size_t n, bool padded);
