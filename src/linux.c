@@ -273,8 +273,8 @@ dmp_status dmp_linux_field_get(const dmp_file *f, uint32_t type, size_t i, dmp_t
                                dmp_text *value)
 {
     const bool lsb = type == DMP_STREAM_LINUX_LSB_RELEASE;
-    if (!key || !value || (!lsb && type != DMP_STREAM_LINUX_PROC_STATUS &&
-                           type != DMP_STREAM_LINUX_CPU_INFO))
+    if (!key || !value ||
+        (!lsb && type != DMP_STREAM_LINUX_PROC_STATUS && type != DMP_STREAM_LINUX_CPU_INFO))
         return DMP_E_INVALID_ARG;
     dmp_text item;
     const dmp_status st = dmp_linux_item_get(f, type, i, &item);
@@ -285,7 +285,8 @@ dmp_status dmp_linux_field_get(const dmp_file *f, uint32_t type, size_t i, dmp_t
         return DMP_E_NOT_FOUND;
     const size_t at = (size_t)(sep - item.data);
     dmp_text v = trim(sep + 1, item.len - at - 1);
-    if (lsb && v.len >= 2 && (v.data[0] == '"' || v.data[0] == '\'') && v.data[v.len - 1] == v.data[0])
+    if (lsb && v.len >= 2 && (v.data[0] == '"' || v.data[0] == '\'') &&
+        v.data[v.len - 1] == v.data[0])
         v = (dmp_text){v.data + 1, v.len - 2};
     *key = trim(item.data, at);
     *value = v;
