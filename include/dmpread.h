@@ -865,7 +865,8 @@ typedef struct dmp_text {
  *     /proc/self/cmdline, the NAME=value entries of /proc/self/environ); the NUL ending the
  *     last one is not an item, empty strings between two NULs are;
  *   DMP_STREAM_LINUX_CPU_INFO, DMP_STREAM_LINUX_PROC_STATUS, DMP_STREAM_LINUX_LSB_RELEASE,
- *     DMP_STREAM_LINUX_MAPS: the non-empty lines, without their '\n'.
+ *     DMP_STREAM_LINUX_MAPS: the non-empty lines, without their '\n' (NULs ending the
+ *     stream, a C string's terminator, are not part of the last line).
  * The first stream of the type in directory order is read (later ones get a diagnostic).
  * Count 0 for an absent stream or any other type; get: DMP_OK, DMP_E_NOT_FOUND (i at or past
  * the count) or DMP_E_INVALID_ARG. */

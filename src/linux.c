@@ -44,7 +44,10 @@ static bool nul_separated(uint32_t type)
 static size_t split_items(const struct view *v, bool nul, uint32_t *spans)
 {
     const uint8_t sep = nul ? 0 : '\n';
-    const size_t len = (size_t)v->len; /* inside the mapping */
+    size_t len = (size_t)v->len; /* inside the mapping */
+    /* Some writers store a text file as a C string: its terminating NULs are not text. */
+    while (!nul && len > 0 && v->data[len - 1] == 0)
+        len--;
     size_t n = 0, start = 0;
     for (size_t i = 0; i <= len; i++) {
         if (i < len && v->data[i] != sep)
