@@ -830,10 +830,12 @@ int cmd_info(struct run *r)
         json_counts(&r->j, f);
         json_string(&r->j, "comment", has_comment ? comment : NULL);
         json_crashpad(&r->j, f);
+        json_linux_summary(&r->j, f);
         return doc_end(r, EXIT_SUCCESS, true);
     }
     print_dump(r);
     print_system(f);
+    print_linux_summary(f);
     print_process(f);
     print_vm_counters(f);
     print_system_memory(f);

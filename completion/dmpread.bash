@@ -15,7 +15,7 @@ _dmpread()
         cword=$COMP_CWORD
     fi
 
-    local commands="info threads modules memory-info streams ranges stack symbolize help"
+    local commands="info threads modules memory-info streams stream ranges linux stack symbolize help"
     local command="" i
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
@@ -47,6 +47,7 @@ _dmpread()
               --stack-only --max-frames --json"
         ;;
     symbolize) opts="--json" ;;
+    stream) opts="--raw --hex --max-heap=" ;;
     "") opts="--raw --json --max-heap= --help --version" ;;
     *) opts="--json --max-heap=" ;;
     esac
