@@ -867,7 +867,8 @@ typedef struct dmp_text {
  *   DMP_STREAM_LINUX_CPU_INFO, DMP_STREAM_LINUX_PROC_STATUS, DMP_STREAM_LINUX_LSB_RELEASE,
  *     DMP_STREAM_LINUX_MAPS: the non-empty lines, without their '\n' (NULs ending the
  *     stream, a C string's terminator, are not part of the last line).
- * The first stream of the type in directory order is read (later ones get a diagnostic).
+ * The first stream of the type in directory order is read (later ones get a diagnostic); at
+ * most 1048576 items of it are kept (past that, a diagnostic at the first one left out).
  * Count 0 for an absent stream or any other type; get: DMP_OK, DMP_E_NOT_FOUND (i at or past
  * the count) or DMP_E_INVALID_ARG. */
 DMP_API size_t dmp_linux_item_count(const dmp_file *f, uint32_t type);

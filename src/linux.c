@@ -6,13 +6,18 @@
  * /proc/PID/maps. The bytes are whatever the kernel or the file held, so nothing is assumed
  * of them: items are (offset, length) spans into the stream, found once at open, and an
  * item may hold any byte. Streams are at most 2^32 - 1 bytes (DataSize is a u32), so the
- * spans fit u32s; the index costs at most 8 bytes per item, and an item takes at least one
- * byte of the stream (a separator), so it is bounded by the stream's size.
+ * spans fit u32s; the index costs 8 bytes per item, and at most DMPI_LINUX_MAX_ITEMS items
+ * are kept per stream.
  */
 #include "internal.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* Items kept per stream: far above real files (the kernel's default vm.max_map_count is
+ * 65530 maps; environments run to thousands), and it bounds what a hostile stream of
+ * separators costs: 8 bytes an item, plus 64 a maps line. */
+#define DMPI_LINUX_MAX_ITEMS ((size_t)1 << 20)
 
 /* The slot in dmpi_triage.linux_text for a stream type, or -1. */
 static int text_slot(uint32_t type)
@@ -40,8 +45,9 @@ static bool nul_separated(uint32_t type)
     return type == DMP_STREAM_LINUX_CMD_LINE || type == DMP_STREAM_LINUX_ENVIRON;
 }
 
-/* The number of items in `v`; their (offset, length) pairs go to `spans` unless NULL. */
-static size_t split_items(const struct view *v, bool nul, uint32_t *spans)
+/* The number of items in `v`, at most `max`; their (offset, length) pairs go to `spans`
+ * unless NULL. *more is set when items past `max` were left out. */
+static size_t split_items(const struct view *v, bool nul, uint32_t *spans, size_t max, bool *more)
 {
     const uint8_t sep = nul ? 0 : '\n';
     size_t len = (size_t)v->len; /* inside the mapping */
@@ -55,6 +61,10 @@ static size_t split_items(const struct view *v, bool nul, uint32_t *spans)
         /* The end of the bytes closes an item only when one was started: the separator
          * after the last string is a terminator, not the start of an empty item. */
         const bool item = nul ? (i < len || i > start) : i > start;
+        if (item && n == max) {
+            *more = true;
+            break;
+        }
         if (item) {
             if (spans) {
                 spans[2 * n] = (uint32_t)start;
@@ -74,18 +84,21 @@ static dmp_status decode_text(dmp_file *f, uint32_t index, bool *used)
         return DMP_OK; /* the directory reported it; the next one gets its turn */
     struct dmpi_linux_text *const t = &f->triage.linux_text[text_slot(s->type)];
     const bool nul = nul_separated(s->type);
-    const size_t n = split_items(&s->bytes, nul, NULL);
+    bool more = false;
+    const size_t n = split_items(&s->bytes, nul, NULL, DMPI_LINUX_MAX_ITEMS, &more);
     *used = true;
     t->base = s->bytes.data;
     if (n == 0)
         return DMP_OK;
-    if (n > SIZE_MAX / (2 * sizeof *t->spans))
-        return DMP_E_NOMEM;
-    t->spans = malloc(n * 2 * sizeof *t->spans);
+    t->spans = malloc(n * 2 * sizeof *t->spans); /* n is capped: no overflow */
     if (!t->spans)
         return DMP_E_NOMEM;
-    t->count = split_items(&s->bytes, nul, t->spans);
-    return DMP_OK;
+    t->count = split_items(&s->bytes, nul, t->spans, n, &more);
+    if (!more)
+        return DMP_OK;
+    return dmpi_malformed(f, index, s->rva + t->spans[2 * n - 2] + t->spans[2 * n - 1] + 1, UINT64_MAX,
+                          "Linux text stream has more than 1048576 lines or strings; the "
+                          "rest are ignored");
 }
 
 /* ---- LinuxMaps ------------------------------------------------------------------------ */

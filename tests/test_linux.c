@@ -251,6 +251,24 @@ START_TEST(repeated_and_past_eof_streams)
 }
 END_TEST
 
+START_TEST(items_capped_with_a_diagnostic)
+{
+    const size_t cap = (size_t)1 << 20, len = cap + 5;
+    char *const nuls = calloc(1, len); /* len empty arguments */
+    struct mkdump *b = mkd_new(0);
+    const uint32_t s = add_text(b, DMP_STREAM_LINUX_CMD_LINE, nuls, len);
+    dmp_file *f = open_built(b);
+    ck_assert_uint_eq(dmp_linux_item_count(f, DMP_STREAM_LINUX_CMD_LINE), cap);
+    dmp_diag d;
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_MALFORMED, &d), 1);
+    ck_assert_uint_eq(d.stream_index, s);
+    ck_assert_uint_eq(d.offset, mkd_stream_rva(b, s) + cap); /* the first string left out */
+    dmp_close(f);
+    mkd_free(b);
+    free(nuls);
+}
+END_TEST
+
 /* ---- r_debug and auxv names ----------------------------------------------------------- */
 
 static void add_system_info(struct mkdump *b, uint16_t arch)
@@ -459,6 +477,7 @@ int main(void)
     tcase_add_test(tc, lsb_release_and_cpu_info_fields);
     tcase_add_test(tc, maps_lines_parsed_and_bad_ones_reported);
     tcase_add_test(tc, repeated_and_past_eof_streams);
+    tcase_add_test(tc, items_capped_with_a_diagnostic);
     tcase_add_test(tc, r_debug_both_word_sizes);
     tcase_add_test(tc, r_debug_short_or_absent);
     tcase_add_test(tc, auxv_type_names);
