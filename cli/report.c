@@ -522,7 +522,10 @@ int cmd_memory_info(struct run *r)
     doc_begin(r);
     if (r->a->json) {
         json_string(&r->j, "source", present ? "MemoryInfoList" : maps ? "LinuxMaps" : NULL);
-        json_linux_maps(&r->j, "linux_maps", maps ? f : NULL);
+        if (maps)
+            json_linux_maps(&r->j, "linux_maps", f);
+        else
+            json_null(&r->j, "linux_maps");
         if (present) {
             json_array_begin(&r->j, "regions");
             for (size_t i = 0; i < n; i++)
