@@ -66,9 +66,12 @@ static const struct {
     const char *name;
     enum command command;
 } commands[] = {
-    {"ranges", CMD_RANGES},           {"info", CMD_INFO},
-    {"threads", CMD_THREADS},         {"modules", CMD_MODULES},
-    {"memory-info", CMD_MEMORY_INFO}, {"streams", CMD_STREAMS},
+    {"ranges", CMD_RANGES},
+    {"info", CMD_INFO},
+    {"threads", CMD_THREADS},
+    {"modules", CMD_MODULES},
+    {"memory-info", CMD_MEMORY_INFO},
+    {"streams", CMD_STREAMS},
     {"linux", CMD_LINUX},
 };
 
@@ -172,9 +175,9 @@ static int check_command_word(const struct args *a)
     for (const char *c = w; *c; c++)
         if (!islower((unsigned char)*c) && *c != '-')
             return -1;
-    static const char *const names[] = {"ranges",  "info",  "threads",   "modules", "memory-info",
-                                        "streams", "stack", "symbolize", "help",
-                                        "linux",   "stream"};
+    static const char *const names[] = {"ranges",      "info",    "threads", "modules",
+                                        "memory-info", "streams", "stack",   "symbolize",
+                                        "help",        "linux",   "stream"};
     const char *best = NULL;
     unsigned best_d = 3;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {

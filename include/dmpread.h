@@ -893,8 +893,8 @@ typedef struct dmp_linux_map {
     uint64_t inode;
     uint32_t dev_major;
     uint32_t dev_minor;
-    char perms[5];   /* "r-xp" as written, NUL-terminated */
-    dmp_text path;   /* the rest of the line ("" for anonymous; "[stack]", "... (deleted)") */
+    char perms[5]; /* "r-xp" as written, NUL-terminated */
+    dmp_text path; /* the rest of the line ("" for anonymous; "[stack]", "... (deleted)") */
 } dmp_linux_map;
 
 /* The lines of LinuxMaps that parse, in stream order; a line that does not (bad number,

@@ -243,9 +243,13 @@ static dmp_status decode_dso_debug(dmp_file *f, uint32_t index)
      * brk, ldbase and dynamic as native words. */
     struct dmpi_triage *const t = &f->triage;
     const uint8_t *const w = s->bytes.data + (word == 4 ? 12 : 16);
-    t->linux_debug = (dmp_linux_debug){load_u32le(s->bytes.data), map, claimed,
-                                       load_word(w, word), load_word(w + word, word),
-                                       load_word(w + 2 * word, word)};
+    dmp_linux_debug *const d = &t->linux_debug;
+    d->version = load_u32le(s->bytes.data);
+    d->map_rva = map;
+    d->dso_count = claimed;
+    d->brk = load_word(w, word);
+    d->ldbase = load_word(w + word, word);
+    d->dynamic = load_word(w + 2 * word, word);
     t->linux_debug_status = DMP_OK;
     const uint64_t file_len = f->src.bytes.len;
     /* The link maps lie elsewhere in the file; RVA 0 would be the header. */

@@ -256,7 +256,6 @@ dmp_status dmpi_parse_extras(dmp_file *f);   /* extras.c: comments, Breakpad, Li
 dmp_status dmpi_parse_crashpad(dmp_file *f); /* crashpad.c: CrashpadInfo, module annotations */
 dmp_status dmpi_parse_linux(dmp_file *f);    /* linux.c: Breakpad's Linux text streams */
 
-
 /* Formats into buf as snprintf does, clamping the result; used for messages. */
 void dmpi_set_error(dmp_error *err, dmp_status status, uint64_t offset, const char *fmt, ...)
 #if defined(__GNUC__)

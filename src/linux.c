@@ -96,7 +96,8 @@ static dmp_status decode_text(dmp_file *f, uint32_t index, bool *used)
     t->count = split_items(&s->bytes, nul, t->spans, n, &more);
     if (!more)
         return DMP_OK;
-    return dmpi_malformed(f, index, s->rva + t->spans[2 * n - 2] + t->spans[2 * n - 1] + 1, UINT64_MAX,
+    return dmpi_malformed(f, index, s->rva + t->spans[2 * n - 2] + t->spans[2 * n - 1] + 1,
+                          UINT64_MAX,
                           "Linux text stream has more than 1048576 lines or strings; the "
                           "rest are ignored");
 }
