@@ -57,6 +57,24 @@ _dmpread()
         [[ ${COMPREPLY-} == *= ]] && compopt -o nospace 2>/dev/null
         return
     fi
+    # stream FILE TYPE: after the file, the stream names `dmpread streams` prints.
+    if [[ $command == stream ]]; then
+        local operands=0
+        for ((i = 1; i < cword; i++)); do
+            case ${words[i]} in
+            -* | stream) ;;
+            *) ((operands++)) ;;
+            esac
+        done
+        if ((operands >= 1)); then
+            mapfile -t COMPREPLY < <(compgen -W "ThreadList ModuleList MemoryList Exception
+                SystemInfo ThreadExList Memory64List CommentStreamA CommentStreamW HandleData
+                UnloadedModuleList MiscInfo MemoryInfoList ThreadInfoList ThreadNames
+                BreakpadInfo LinuxCpuInfo LinuxProcStatus LinuxLsbRelease LinuxCmdLine
+                LinuxEnviron LinuxAuxv LinuxMaps LinuxDsoDebug CrashpadInfo" -- "$cur")
+            return
+        fi
+    fi
     if [[ -z $command && $cword -eq 1 ]]; then
         mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur")
     fi
