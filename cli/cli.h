@@ -24,6 +24,7 @@ enum command {
     CMD_MODULES,
     CMD_MEMORY_INFO,
     CMD_STREAMS,
+    CMD_LINUX,
 };
 
 struct args {
@@ -107,6 +108,22 @@ int cmd_streams(struct run *r);
 int cmd_symbolize(int argc, char **argv);
 /* stack.c: the same, for its own options (--symbols DIR, --thread ID, ...). */
 int cmd_stack(int argc, char **argv);
+
+/* ---- platform.c: Breakpad's Linux streams -------------------------------------------- */
+int cmd_linux(struct run *r);
+/* info's lines "cmdline:" and "distro:" (each only when the dump has it), and its
+ * JSON member "linux". */
+void print_linux_summary(const dmp_file *f);
+void json_linux_summary(struct json *j, const dmp_file *f);
+/* LinuxMaps as a table, and as a JSON array under `key` (null without the stream). */
+void print_linux_maps(const dmp_file *f, const char *indent);
+void json_linux_maps(struct json *j, const char *key, const dmp_file *f);
+/* Bytes with every byte that is not printable ASCII as \xNN, and '\' as "\\". */
+void print_text_escaped(FILE *out, const char *s, size_t n);
+/* stream.c: takes the whole command line, for its own operands (FILE TYPE|#INDEX). */
+int cmd_stream(int argc, char **argv);
+/* memory.c: one hexdump line of n <= 16 bytes labelled with addr. */
+void hexdump_line(uint64_t addr, const uint8_t *p, size_t n);
 
 /* Shared by info and threads: a decoded context as JSON, and as aligned text lines. */
 void json_context(struct json *j, const char *key, const dmp_context *ctx);

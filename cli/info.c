@@ -174,7 +174,8 @@ static void format_size_exact(uint64_t bytes, char *buf, size_t cap)
     grouped[k] = '\0';
     char size[32];
     format_size(bytes, size, sizeof size);
-    snprintf(buf, cap, "%s (%s bytes)", size, grouped);
+    if (snprintf(buf, cap, "%s (%s bytes)", size, grouped) >= (int)cap)
+        snprintf(buf, cap, "%s", size); /* no room for the exact count: the short form */
 }
 
 /* "42 s", "5 min 3 s", "3 h 12 min", "2 d 4 h": a span of time for reading. */
@@ -993,10 +994,12 @@ int cmd_info(struct run *r)
         json_counts(&r->j, f);
         json_string(&r->j, "comment", has_comment ? comment : NULL);
         json_crashpad(&r->j, f);
+        json_linux_summary(&r->j, f);
         return doc_end(r, EXIT_SUCCESS, true);
     }
     print_dump(r);
     print_system(f);
+    print_linux_summary(f);
     print_process(f);
     print_vm_counters(f);
     print_system_memory(f);

@@ -28,6 +28,11 @@ static const char usage_text[] =
     "  modules        loaded and unloaded modules: range, version, debug id, code id, PDB\n"
     "  memory-info    the process's memory regions: state, protection, type\n"
     "  streams        the stream directory\n"
+    "  stream         one stream's bytes: dmpread stream [--raw | --hex] FILE TYPE|#INDEX;\n"
+    "                 TYPE a number or a name as 'streams' prints it, #INDEX its directory\n"
+    "                 index; raw bytes, or a hexdump (file offsets) when stdout is a terminal\n"
+    "  linux          Breakpad's Linux streams: command line, environment, lsb-release,\n"
+    "                 process status, cpu info, maps, auxv, loaded objects (r_debug)\n"
     "  ranges         the captured memory ranges\n"
     "  stack          each thread's backtrace: dmpread stack [--symbols DIR]... [--images DIR]...\n"
     "                 [--thread ID | --all] [--registers] [--breakpad | --no-images] FILE\n"
@@ -62,9 +67,13 @@ static const struct {
     const char *name;
     enum command command;
 } commands[] = {
-    {"ranges", CMD_RANGES},           {"info", CMD_INFO},
-    {"threads", CMD_THREADS},         {"modules", CMD_MODULES},
-    {"memory-info", CMD_MEMORY_INFO}, {"streams", CMD_STREAMS},
+    {"ranges", CMD_RANGES},
+    {"info", CMD_INFO},
+    {"threads", CMD_THREADS},
+    {"modules", CMD_MODULES},
+    {"memory-info", CMD_MEMORY_INFO},
+    {"streams", CMD_STREAMS},
+    {"linux", CMD_LINUX},
 };
 
 /* Sets the command when `arg` names one. */
@@ -148,8 +157,9 @@ static int check_command_word(const struct args *a)
     for (const char *c = w; *c; c++)
         if (!islower((unsigned char)*c) && *c != '-')
             return -1;
-    static const char *const names[] = {"ranges",  "info",  "threads",   "modules", "memory-info",
-                                        "streams", "stack", "symbolize", "help"};
+    static const char *const names[] = {"ranges",      "info",    "threads", "modules",
+                                        "memory-info", "streams", "stack",   "symbolize",
+                                        "help",        "linux",   "stream"};
     const char *best = NULL;
     unsigned best_d = 3;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -257,6 +267,8 @@ static int run_command(struct run *r)
         return cmd_memory_info(r);
     case CMD_STREAMS:
         return cmd_streams(r);
+    case CMD_LINUX:
+        return cmd_linux(r);
     }
     return EXIT_ERROR;
 }
@@ -270,6 +282,7 @@ static int (*own_command(int argc, char **argv))(int, char **)
         if (argv[i][0] != '-' || argv[i][1] == '\0')
             return strcmp(argv[i], "symbolize") == 0 ? cmd_symbolize
                    : strcmp(argv[i], "stack") == 0   ? cmd_stack
+                   : strcmp(argv[i], "stream") == 0  ? cmd_stream
                                                      : NULL;
     }
     return NULL;

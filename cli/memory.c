@@ -170,7 +170,7 @@ static void json_uncaptured(struct json *j, const dmp_file *f, uint64_t addr, ui
 }
 
 /* One hexdump line: address, 16 bytes in two groups of 8, then the printable characters. */
-static void hexdump_line(uint64_t addr, const uint8_t *p, size_t n)
+void hexdump_line(uint64_t addr, const uint8_t *p, size_t n)
 {
     char line[100];
     int at = snprintf(line, sizeof line, "0x%016" PRIx64 " ", addr);

@@ -549,8 +549,14 @@ int cmd_memory_info(struct run *r)
     const bool present = has_stream(f, DMP_STREAM_MEMORY_INFO_LIST);
     const size_t n = dmp_memory_info_count(f);
     dmp_memory_info m;
+    const bool maps = !present && has_stream(f, DMP_STREAM_LINUX_MAPS);
     doc_begin(r);
     if (r->a->json) {
+        json_string(&r->j, "source", present ? "MemoryInfoList" : maps ? "LinuxMaps" : NULL);
+        if (maps)
+            json_linux_maps(&r->j, "linux_maps", f);
+        else
+            json_null(&r->j, "linux_maps");
         if (present) {
             json_array_begin(&r->j, "regions");
             for (size_t i = 0; i < n; i++)
@@ -560,6 +566,11 @@ int cmd_memory_info(struct run *r)
         } else {
             json_null(&r->j, "regions");
         }
+        return doc_end(r, EXIT_SUCCESS, true);
+    }
+    if (maps) {
+        printf("regions from LinuxMapsStream (the dump has no MemoryInfoListStream):\n");
+        print_linux_maps(f, "");
         return doc_end(r, EXIT_SUCCESS, true);
     }
     if (!present) {

@@ -15,7 +15,7 @@ _dmpread()
         cword=$COMP_CWORD
     fi
 
-    local commands="info threads modules memory-info streams ranges stack symbolize help"
+    local commands="info threads modules memory-info streams stream ranges linux stack symbolize help"
     local command="" i
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
@@ -47,6 +47,7 @@ _dmpread()
               --stack-only --max-frames --json"
         ;;
     symbolize) opts="--json" ;;
+    stream) opts="--raw --hex --max-heap=" ;;
     "") opts="--raw --json --max-heap= --help --version" ;;
     *) opts="--json --max-heap=" ;;
     esac
@@ -55,6 +56,24 @@ _dmpread()
         mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
         [[ ${COMPREPLY-} == *= ]] && compopt -o nospace 2>/dev/null
         return
+    fi
+    # stream FILE TYPE: after the file, the stream names `dmpread streams` prints.
+    if [[ $command == stream ]]; then
+        local operands=0
+        for ((i = 1; i < cword; i++)); do
+            case ${words[i]} in
+            -* | stream) ;;
+            *) ((operands++)) ;;
+            esac
+        done
+        if ((operands >= 1)); then
+            mapfile -t COMPREPLY < <(compgen -W "ThreadList ModuleList MemoryList Exception
+                SystemInfo ThreadExList Memory64List CommentStreamA CommentStreamW HandleData
+                UnloadedModuleList MiscInfo MemoryInfoList ThreadInfoList ThreadNames
+                BreakpadInfo LinuxCpuInfo LinuxProcStatus LinuxLsbRelease LinuxCmdLine
+                LinuxEnviron LinuxAuxv LinuxMaps LinuxDsoDebug CrashpadInfo" -- "$cur")
+            return
+        fi
     fi
     if [[ -z $command && $cword -eq 1 ]]; then
         mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur")

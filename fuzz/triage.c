@@ -387,6 +387,70 @@ static void check_crash(const dmp_file *f)
     free(ctx);
 }
 
+/* linux.c: items and fields are spans of the dump; maps lines hold their range. */
+static void check_linux_text(const dmp_file *f, uint32_t type, const uint8_t *base, uint64_t len)
+{
+    const size_t n = dmp_linux_item_count(f, type);
+    const bool fields = type == DMP_STREAM_LINUX_PROC_STATUS || type == DMP_STREAM_LINUX_CPU_INFO ||
+                        type == DMP_STREAM_LINUX_LSB_RELEASE;
+    dmp_text t, k, v;
+    for (size_t i = 0; i < n; i++) {
+        TRIAGE_CHECK(dmp_linux_item_get(f, type, i, &t) == DMP_OK, "linux item %zu", i);
+        check_span(t.data, t.len, base, len, "linux item");
+        TRIAGE_CHECK(
+            memchr(t.data,
+                   type == DMP_STREAM_LINUX_CMD_LINE || type == DMP_STREAM_LINUX_ENVIRON ? 0 : '\n',
+                   t.len) == NULL,
+            "linux item %zu holds its separator", i);
+        if (!fields)
+            continue;
+        const dmp_status st = dmp_linux_field_get(f, type, i, &k, &v);
+        TRIAGE_CHECK(st == DMP_OK || st == DMP_E_NOT_FOUND, "linux field %zu", i);
+        if (st == DMP_OK) {
+            check_span(k.data, k.len, (const uint8_t *)t.data, t.len, "linux field key");
+            check_span(v.data, v.len, (const uint8_t *)t.data, t.len, "linux field value");
+        }
+    }
+    TRIAGE_CHECK(dmp_linux_item_get(f, type, n, &t) == DMP_E_NOT_FOUND, "linux item past count");
+    if (fields && n > 0 && dmp_linux_field_get(f, type, 0, &k, &v) == DMP_OK) {
+        char key[64];
+        const size_t kl = k.len < sizeof key - 1 ? k.len : sizeof key - 1;
+        memcpy(key, k.data, kl);
+        key[kl] = '\0';
+        if (memchr(key, 0, kl) == NULL)
+            TRIAGE_CHECK(dmp_linux_field_find(f, type, key, &v) == DMP_OK || kl < k.len,
+                         "linux field key not found again");
+    }
+}
+
+static void check_linux(const dmp_file *f, const uint8_t *base, uint64_t len)
+{
+    static const uint32_t types[] = {
+        DMP_STREAM_LINUX_CPU_INFO, DMP_STREAM_LINUX_PROC_STATUS, DMP_STREAM_LINUX_LSB_RELEASE,
+        DMP_STREAM_LINUX_CMD_LINE, DMP_STREAM_LINUX_ENVIRON,     DMP_STREAM_LINUX_MAPS,
+    };
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        check_linux_text(f, types[i], base, len);
+    const size_t n = dmp_linux_map_count(f);
+    TRIAGE_CHECK(n <= dmp_linux_item_count(f, DMP_STREAM_LINUX_MAPS), "more maps than lines");
+    dmp_linux_map m;
+    for (size_t i = 0; i < n; i++) {
+        TRIAGE_CHECK(dmp_linux_map_get(f, i, &m) == DMP_OK, "map %zu", i);
+        TRIAGE_CHECK(m.base + m.size >= m.base, "map %zu wraps", i);
+        TRIAGE_CHECK(strlen(m.perms) == 4, "map %zu perms", i);
+        check_span(m.path.data, m.path.len, base, len, "map path");
+    }
+    TRIAGE_CHECK(dmp_linux_map_get(f, n, &m) == DMP_E_NOT_FOUND, "map past the count");
+    dmp_linux_debug d;
+    const dmp_status st = dmp_get_linux_debug(f, &d);
+    TRIAGE_CHECK(st == DMP_OK || st == DMP_E_ABSENT || st == DMP_E_MALFORMED, "r_debug status");
+    for (uint64_t t = 0; t < 64; t++) {
+        const char *const name = dmp_auxv_type_name(t);
+        if (name)
+            check_string(name, "auxv name");
+    }
+}
+
 void fuzz_triage(const dmp_file *f, const uint8_t *base, uint64_t len)
 {
     const uint32_t platform = check_system(f);
@@ -396,6 +460,7 @@ void fuzz_triage(const dmp_file *f, const uint8_t *base, uint64_t len)
     check_exceptions(f, base, len, platform);
     check_memory_info(f);
     check_extras(f);
+    check_linux(f, base, len);
     check_crashpad_modules(f, base, len);
     check_crash(f);
 }

@@ -837,6 +837,71 @@ typedef struct dmp_linux_dso {
 DMP_API size_t dmp_linux_dso_count(const dmp_file *f);
 DMP_API dmp_status dmp_linux_dso_get(const dmp_file *f, size_t i, dmp_linux_dso *out);
 
+/* LinuxDsoDebug's MDRawDebug header (r_debug as the crashed process had it). DMP_OK,
+ * DMP_E_ABSENT, DMP_E_MALFORMED (shorter than MDRawDebug for the word size) or
+ * DMP_E_INVALID_ARG. dso_count is as written; dmp_linux_dso_count gives the entries read. */
+typedef struct dmp_linux_debug {
+    uint32_t version;   /* r_version */
+    uint32_t map_rva;   /* file offset of the first MDRawLinkMap */
+    uint32_t dso_count; /* link maps the writer says it wrote */
+    uint64_t brk;       /* r_brk */
+    uint64_t ldbase;    /* r_ldbase: the dynamic linker's load address */
+    uint64_t dynamic;   /* the executable's _DYNAMIC */
+} dmp_linux_debug;
+
+DMP_API dmp_status dmp_get_linux_debug(const dmp_file *f, dmp_linux_debug *out);
+/* "AT_PHDR", "AT_RANDOM", ... for an auxv type (Linux's elf.h numbering), NULL if unknown. */
+DMP_API const char *dmp_auxv_type_name(uint64_t type);
+
+/* Bytes of the dump as written: `len` bytes at `data`, not NUL-terminated, and they may hold
+ * any byte (NULs and invalid UTF-8 included). Valid until dmp_close. */
+typedef struct dmp_text {
+    const char *data;
+    size_t len;
+} dmp_text;
+
+/* Breakpad's Linux text streams, read as items. `type` is one of
+ *   DMP_STREAM_LINUX_CMD_LINE, DMP_STREAM_LINUX_ENVIRON: NUL-separated strings (the argv of
+ *     /proc/self/cmdline, the NAME=value entries of /proc/self/environ); the NUL ending the
+ *     last one is not an item, empty strings between two NULs are;
+ *   DMP_STREAM_LINUX_CPU_INFO, DMP_STREAM_LINUX_PROC_STATUS, DMP_STREAM_LINUX_LSB_RELEASE,
+ *     DMP_STREAM_LINUX_MAPS: the non-empty lines, without their '\n' (NULs ending the
+ *     stream, a C string's terminator, are not part of the last line).
+ * The first stream of the type in directory order is read (later ones get a diagnostic); at
+ * most 1048576 items of it are kept (past that, a diagnostic at the first one left out).
+ * Count 0 for an absent stream or any other type; get: DMP_OK, DMP_E_NOT_FOUND (i at or past
+ * the count) or DMP_E_INVALID_ARG. */
+DMP_API size_t dmp_linux_item_count(const dmp_file *f, uint32_t type);
+DMP_API dmp_status dmp_linux_item_get(const dmp_file *f, uint32_t type, size_t i, dmp_text *out);
+/* Item i of LinuxProcStatus ("Key:\tvalue"), LinuxCpuInfo ("key\t: value") or LinuxLsbRelease
+ * (KEY=value; one pair of enclosing double or single quotes is removed from the value) split
+ * at its first ':' (or '=' for LsbRelease), spaces and tabs trimmed around both parts.
+ * DMP_OK, DMP_E_NOT_FOUND (no such item, or the item has no separator: it is then not a
+ * field), DMP_E_INVALID_ARG (NULL, or another stream type). */
+DMP_API dmp_status dmp_linux_field_get(const dmp_file *f, uint32_t type, size_t i, dmp_text *key,
+                                       dmp_text *value);
+/* The value of the first field whose key is `key` (compared exactly): DMP_OK, DMP_E_NOT_FOUND,
+ * DMP_E_INVALID_ARG. */
+DMP_API dmp_status dmp_linux_field_find(const dmp_file *f, uint32_t type, const char *key,
+                                        dmp_text *value);
+
+/* A line of LinuxMaps (/proc/self/maps): "start-end perms offset major:minor inode path". */
+typedef struct dmp_linux_map {
+    uint64_t base;   /* start */
+    uint64_t size;   /* end - start */
+    uint64_t offset; /* file offset of the mapping */
+    uint64_t inode;
+    uint32_t dev_major;
+    uint32_t dev_minor;
+    char perms[5]; /* "r-xp" as written, NUL-terminated */
+    dmp_text path; /* the rest of the line ("" for anonymous; "[stack]", "... (deleted)") */
+} dmp_linux_map;
+
+/* The lines of LinuxMaps that parse, in stream order; a line that does not (bad number,
+ * missing field, end below start) is dropped with a diagnostic at its file offset. */
+DMP_API size_t dmp_linux_map_count(const dmp_file *f);
+DMP_API dmp_status dmp_linux_map_get(const dmp_file *f, size_t i, dmp_linux_map *out);
+
 /* Crashpad's CrashpadInfoStream (0x43500001): ids and the process's simple annotations. */
 typedef struct dmp_crashpad_info {
     uint8_t report_id[16]; /* UUIDs as their bytes appear in the file */

@@ -231,11 +231,26 @@ static dmp_status decode_dso_debug(dmp_file *f, uint32_t index)
     const uint32_t word = native_word(f);
     const struct dso_layout l = {word == 4 ? DEBUG32_SIZE : DEBUG64_SIZE,
                                  word == 4 ? LINK_MAP32_SIZE : LINK_MAP64_SIZE, word};
-    if (s->bytes.len < l.header_size)
+    if (s->bytes.len < l.header_size) {
+        if (f->triage.linux_debug_status == DMP_E_ABSENT)
+            f->triage.linux_debug_status = DMP_E_MALFORMED;
         return dmpi_malformed(f, index, s->rva, UINT64_MAX,
                               "LinuxDsoDebug is shorter than MDRawDebug for its word size");
+    }
     const uint32_t map = load_u32le(s->bytes.data + 4);
     const uint32_t claimed = load_u32le(s->bytes.data + 8);
+    /* MDRawDebug: version, map, dso_count (u32 each; padded to 8 in the 64-bit form), then
+     * brk, ldbase and dynamic as native words. */
+    struct dmpi_triage *const t = &f->triage;
+    const uint8_t *const w = s->bytes.data + (word == 4 ? 12 : 16);
+    dmp_linux_debug *const d = &t->linux_debug;
+    d->version = load_u32le(s->bytes.data);
+    d->map_rva = map;
+    d->dso_count = claimed;
+    d->brk = load_word(w, word);
+    d->ldbase = load_word(w + word, word);
+    d->dynamic = load_word(w + 2 * word, word);
+    t->linux_debug_status = DMP_OK;
     const uint64_t file_len = f->src.bytes.len;
     /* The link maps lie elsewhere in the file; RVA 0 would be the header. */
     const uint64_t room = map != 0 && map <= file_len ? (file_len - map) / l.entry_size : 0;
@@ -262,6 +277,15 @@ static dmp_status parse_dso_debug(dmp_file *f)
     return dmpi_first_usable(f, DMP_STREAM_LINUX_DSO_DEBUG,
                              "a stream of this type came earlier; this one is ignored",
                              dso_debug_stream);
+}
+
+dmp_status dmp_get_linux_debug(const dmp_file *f, dmp_linux_debug *out)
+{
+    if (!f || !out)
+        return DMP_E_INVALID_ARG;
+    if (f->triage.linux_debug_status == DMP_OK)
+        *out = f->triage.linux_debug;
+    return f->triage.linux_debug_status;
 }
 
 size_t dmp_linux_dso_count(const dmp_file *f)

@@ -111,6 +111,14 @@ struct dmpi_string_budget {
     bool refused;
 };
 
+/* One of Breakpad's Linux text streams, split into items (linux.c). */
+#define DMPI_LINUX_TEXT_STREAMS 6 /* CpuInfo, ProcStatus, LsbRelease, CmdLine, Environ, Maps */
+struct dmpi_linux_text {
+    const uint8_t *base; /* the stream's bytes */
+    uint32_t *spans;     /* item k: offset spans[2k], length spans[2k+1] from base */
+    size_t count;
+};
+
 /* The triage streams, decoded at open (issue #3). A single-record stream has a status:
  * DMP_E_ABSENT until found, DMP_OK, or DMP_E_MALFORMED. Lists are arrays (count 0 when the
  * stream is absent or unusable), except MemoryInfoList and auxv, decoded per call. */
@@ -147,6 +155,11 @@ struct dmpi_triage {
     size_t auxv_count;
     dmp_linux_dso *dsos;
     size_t dso_count;
+    dmp_status linux_debug_status;
+    dmp_linux_debug linux_debug;
+    struct dmpi_linux_text linux_text[DMPI_LINUX_TEXT_STREAMS]; /* linux.c */
+    dmp_linux_map *linux_maps;
+    size_t linux_map_count;
     dmp_status crashpad_status;
     dmp_crashpad_info crashpad;
     const char **annotations;                      /* key, value, key, value, ... (in the arena) */
@@ -275,6 +288,7 @@ dmp_status dmpi_parse_handles(dmp_file *f);
 dmp_status dmpi_parse_extras(dmp_file *f);    /* extras.c: comments, Breakpad, Linux */
 dmp_status dmpi_parse_crashpad(dmp_file *f);  /* crashpad.c: CrashpadInfo, module annotations */
 dmp_status dmpi_parse_assertion(dmp_file *f); /* assertion.c: Breakpad's assertion stream */
+dmp_status dmpi_parse_linux(dmp_file *f);     /* linux.c: Breakpad's Linux text streams */
 
 /* Formats into buf as snprintf does, clamping the result; used for messages. */
 void dmpi_set_error(dmp_error *err, dmp_status status, uint64_t offset, const char *fmt, ...)

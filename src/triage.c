@@ -58,11 +58,13 @@ dmp_status dmpi_triage_parse(dmp_file *f)
     t->breakpad_status = DMP_E_ABSENT;
     t->crashpad_status = DMP_E_ABSENT;
     t->assertion_status = DMP_E_ABSENT;
+    t->linux_debug_status = DMP_E_ABSENT;
     dmp_status (*const parsers[])(dmp_file *) = {
         dmpi_parse_system_info,   dmpi_parse_misc_info,   dmpi_parse_vm_counters,
         dmpi_parse_system_memory, dmpi_parse_threads,     dmpi_parse_modules,
         dmpi_parse_exceptions,    dmpi_parse_memory_info, dmpi_parse_handles,
         dmpi_parse_extras,        dmpi_parse_crashpad,    dmpi_parse_assertion,
+        dmpi_parse_linux,
     };
     for (size_t i = 0; i < sizeof parsers / sizeof parsers[0]; i++) {
         const dmp_status st = parsers[i](f);
@@ -82,6 +84,9 @@ void dmpi_triage_free(struct dmpi_triage *t)
     free(t->exceptions);
     free(t->handles);
     free(t->dsos);
+    for (size_t i = 0; i < DMPI_LINUX_TEXT_STREAMS; i++)
+        free(t->linux_text[i].spans);
+    free(t->linux_maps);
 }
 
 dmp_status dmp_stream_find(const dmp_file *f, uint32_t type, size_t from, size_t *index)

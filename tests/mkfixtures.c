@@ -868,6 +868,101 @@ static bool make_crashpad(void)
     return write_dump(b, "crashpad.dmp", len);
 }
 
+/* ---- linux.dmp: a Breakpad report from Linux with all eight Linux streams ---------------- */
+
+#define LD_BASE 0x7f3a30000000u
+
+/* A text stream as Breakpad copies it from /proc or /etc: the bytes, NULs included. */
+#define ADD_TEXT(b, type, lit) (align4(b), mkd_add_stream_data((b), (type), (lit), sizeof(lit) - 1))
+
+static void add_linux_text(struct mkdump *b)
+{
+    ADD_TEXT(b, 0x47670006, "/usr/bin/crashy\0--mode=fast\0it's here\0");
+    ADD_TEXT(b, 0x47670007, "HOME=/home/dev\0LANG=C.UTF-8\0TERM=xterm\0");
+    ADD_TEXT(b, 0x47670005,
+             "DISTRIB_ID=Debian\nDISTRIB_RELEASE=12\n"
+             "DISTRIB_DESCRIPTION=\"Debian GNU/Linux 12 (bookworm)\"\n");
+    ADD_TEXT(b, 0x47670004,
+             "Name:\tcrashy\nState:\tS (sleeping)\nPid:\t4321\nPPid:\t1\n"
+             "VmRSS:\t    5120 kB\nThreads:\t1\n");
+    ADD_TEXT(b, 0x47670003,
+             "processor\t: 0\nvendor_id\t: GenuineIntel\n"
+             "model name\t: Intel(R) Core(TM) i7-8700 CPU @ 3.20GHz\n\n"
+             "processor\t: 1\nvendor_id\t: GenuineIntel\n"
+             "model name\t: Intel(R) Core(TM) i7-8700 CPU @ 3.20GHz\n");
+    /* The fifth line is damaged: a diagnostic, the others parse. */
+    ADD_TEXT(b, 0x47670009,
+             "55d0c0000000-55d0c0003000 r-xp 00000000 08:01 1311 /usr/bin/crashy\n"
+             "55d0c0003000-55d0c0005000 rw-p 00003000 08:01 1311 /usr/bin/crashy\n"
+             "7f3a10000000-7f3a101d6000 r-xp 00000000 08:01 2621 /lib/x86_64-linux-gnu/libc.so.6\n"
+             "7f3a20000000-7f3a20003000 r-xp 00000000 08:01 4242 /opt/crashy/lib/libfoo.so\n"
+             "7f3a2000zzzz-7f3a20004000 rw-p 00000000 00:00 0\n"
+             "7f3a30000000-7f3a3002a000 r-xp 00000000 08:01 2600 /lib64/ld-linux-x86-64.so.2\n"
+             "7ffd4a3e0000-7ffd4a401000 rw-p 00000000 00:00 0 [stack]\n"
+             "7ffd4a5f0000-7ffd4a5f2000 r-xp 00000000 00:00 0 [vdso]\n");
+}
+
+static void add_linux_auxv(struct mkdump *b)
+{
+    static const uint64_t pairs[][2] = {
+        {33, 0x7ffd4a5f0000u},
+        {16, 0xbfebfbff},
+        {6, 0x1000},
+        {3, CRASHY_BASE + 0x40},
+        {4, 0x38},
+        {5, 11},
+        {7, LD_BASE},
+        {9, CRASHY_BASE + 0x1040},
+        {25, 0x7ffd4a400b39u},
+        {31, 0x7ffd4a400fe0u},
+        {99, 5},
+        {0, 0},
+    };
+    struct rec r = {.len = 0};
+    for (size_t i = 0; i < COUNT(pairs); i++)
+        put64(&r, pairs[i][0]), put64(&r, pairs[i][1]);
+    add_rec_stream(b, 0x47670008, &r);
+}
+
+/* MDRawDebug64 and three MDRawLinkMap64 (l_addr, name RVA, padding, l_ld). */
+static void add_linux_dso_debug(struct mkdump *b)
+{
+    const struct {
+        uint64_t addr, ld;
+        uint32_t name;
+    } maps[] = {
+        {0, CRASHY_BASE + 0x3de8, 0},
+        {LIBC_BASE, LIBC_BASE + 0x1d2bc0, add_string(b, "/lib/x86_64-linux-gnu/libc.so.6")},
+        {LD_BASE, LD_BASE + 0x28e68, add_string(b, "/lib64/ld-linux-x86-64.so.2")},
+    };
+    struct rec m = {.len = 0};
+    for (size_t i = 0; i < COUNT(maps); i++)
+        put64(&m, maps[i].addr), put32(&m, maps[i].name), put32(&m, 0), put64(&m, maps[i].ld);
+    const uint32_t map_rva = append_rec(b, &m);
+    struct rec r = {.len = 0};
+    put32(&r, 1), put32(&r, map_rva), put32(&r, COUNT(maps)), put32(&r, 0);
+    put64(&r, LD_BASE + 0x1234), put64(&r, LD_BASE), put64(&r, CRASHY_BASE + 0x3de8);
+    add_rec_stream(b, 0x4767000a, &r);
+}
+
+static bool make_linux(void)
+{
+    struct mkdump *const b = mkd_new(18);
+    add_linux_system_info(b);
+    add_linux_modules(b);
+    add_linux_thread(b);
+    add_linux_text(b);
+    add_linux_auxv(b);
+    add_linux_dso_debug(b);
+    /* An unknown type twice: `dmpread stream` must ask for an index. */
+    ADD_TEXT(b, 0x7777, "one");
+    ADD_TEXT(b, 0x7777, "two");
+    size_t len;
+    mkd_finish(b, &len);
+    mkd_poke_u32(b, HEADER_TIME_OFF, UNIX_CREATED + 120);
+    return write_dump(b, "linux.dmp", len);
+}
+
 /* demo.sym: a Breakpad symbol file with one record of every kind `dmpread symbolize` shows
  * (FUNC with line and both INLINE syntaxes' newer one, PUBLIC, STACK CFI with a delta, STACK
  * WIN) and one damaged line, for the CLI tests. */
@@ -940,6 +1035,6 @@ int main(int argc, char **argv)
     out_dir = argv[1];
     const bool ok = make_basic() && make_padded() && make_truncated() && make_overlap() &&
                     make_malformed() && make_full_gz() && make_triage() && make_crashpad() &&
-                    make_demo_sym();
+                    make_linux() && make_demo_sym();
     return ok ? EXIT_SUCCESS : EXIT_FAILURE;
 }

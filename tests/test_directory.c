@@ -10,7 +10,7 @@ static struct mkdump *two_streams(void)
     struct mkdump *b = mkd_new(4);
     const uint8_t a[56] = {1, 2, 3}; /* MINIDUMP_SYSTEM_INFO is 56 bytes */
     mkd_add_stream_data(b, DMP_STREAM_SYSTEM_INFO, a, sizeof a);
-    mkd_add_stream_data(b, 0x47670009, "maps", 4);
+    mkd_add_stream_data(b, 0x47670006, "maps", 4); /* LinuxCmdLine: any bytes are sound */
     return b;
 }
 
@@ -50,7 +50,7 @@ START_TEST(streams_listed_with_bytes)
     ck_assert_uint_eq(dmp_stream_count(f), 4);
     dmp_stream s;
     ck_assert_int_eq(dmp_stream_get(f, 1, &s), DMP_OK);
-    ck_assert_uint_eq(s.type, DMP_STREAM_LINUX_MAPS);
+    ck_assert_uint_eq(s.type, DMP_STREAM_LINUX_CMD_LINE);
     ck_assert_uint_eq(s.size, 4);
     ck_assert_uint_eq(s.flags, 0);
     ck_assert_mem_eq(s.data, "maps", 4);
@@ -148,7 +148,7 @@ START_TEST(directory_count_huge)
     ck_assert_uint_eq(dmp_stream_count(f), (len - 32) / 12);
     dmp_stream s;
     ck_assert_int_eq(dmp_stream_get(f, 1, &s), DMP_OK);
-    ck_assert_uint_eq(s.type, DMP_STREAM_LINUX_MAPS);
+    ck_assert_uint_eq(s.type, DMP_STREAM_LINUX_CMD_LINE);
     dmp_diag d;
     ck_assert_uint_eq(count_diags(f, DMP_DIAG_DIRECTORY_CLIPPED, &d), 1);
     ck_assert_uint_eq(d.count, 0xffffffff);

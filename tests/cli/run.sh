@@ -433,6 +433,41 @@ hd read_triage_code '0x74:0x7ff6a1b21224:0x20' triage.dmp 0x7ff6a1b21224 0x20
 t info_crashpad info crashpad.dmp
 t info_crashpad_json info --json crashpad.dmp
 
+# linux.dmp: Breakpad's eight Linux streams, one damaged maps line, no MemoryInfoList, an
+# unknown stream type twice (testdata/README.md).
+t linux linux linux.dmp
+t linux_json linux --json linux.dmp
+t linux_none linux basic.dmp
+t linux_none_json linux --json basic.dmp
+t linux_none_windows linux triage.dmp
+t info_linux info linux.dmp
+t info_linux_json info --json linux.dmp
+t memory_info_linux memory-info linux.dmp
+t memory_info_linux_json memory-info --json linux.dmp
+t memory_info_neither memory-info basic.dmp
+
+# stream: one stream's bytes (raw, since stdout is no terminal here, or --hex).
+raw stream_by_name '' stream linux.dmp LinuxCmdLine
+raw stream_by_full_name '' stream linux.dmp linuxenvironstream
+raw stream_by_number '' stream linux.dmp 0x47670005
+raw stream_by_decimal '' stream linux.dmp 1197932550
+raw stream_by_index '' stream linux.dmp '#14'
+t stream_hex stream --hex linux.dmp LinuxAuxvStream
+t stream_hex_unknown_type stream --hex linux.dmp '#13'
+t stream_ambiguous stream linux.dmp 0x7777
+t stream_absent stream linux.dmp CommentStreamA
+t stream_absent_number stream linux.dmp 0x12345
+t stream_unknown_name stream linux.dmp Nonsense
+t stream_bad_index stream linux.dmp '#15'
+t stream_bad_index_form stream linux.dmp '#x1'
+t stream_type_too_big stream linux.dmp 0x100000000
+t stream_missing_type stream linux.dmp
+t stream_missing_file stream
+t stream_too_many stream linux.dmp 5 6
+t stream_raw_and_hex stream --raw --hex linux.dmp 5
+t stream_unknown_option stream --json linux.dmp 5
+t stream_not_a_dump stream notadump.txt 5
+
 # Without triage streams.
 t info_basic info basic.dmp
 t info_basic_json info --json basic.dmp
