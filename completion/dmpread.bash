@@ -47,8 +47,8 @@ _dmpread()
               --stack-only --max-frames --json"
         ;;
     symbolize) opts="--json" ;;
-    "") opts="--raw --json --max-heap= --help --version" ;;
-    *) opts="--json --max-heap=" ;;
+    "") opts="--raw --json --squeeze --words --quiet --max-heap= --help --version" ;;
+    *) opts="--json --quiet --max-heap=" ;;
     esac
 
     if [[ $cur == -* ]]; then
