@@ -164,8 +164,8 @@ bool resolve_addr(const dmp_file *f, const char *s, uint64_t *addr, struct addr_
         return false;
     }
     if (base > UINT64_MAX - offset) {
-        fail("ADDR '%s' is 0x%" PRIx64 "+0x%" PRIx64 ", past the end of the address space", s,
-             base, offset);
+        fail("ADDR '%s' is 0x%" PRIx64 "+0x%" PRIx64 ", past the end of the address space", s, base,
+             offset);
         return false;
     }
     e->is_expr = true;

@@ -29,7 +29,7 @@ enum command {
 struct args {
     enum command command;
     const char *command_name; /* as typed: "read" for reads */
-    const char **positional; /* the operands, in order (argv's storage) */
+    const char **positional;  /* the operands, in order (argv's storage) */
     int npositional;
     bool raw;
     bool json;

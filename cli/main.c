@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 static const char usage_text[] =
     "usage: dmpread [--raw] [OPTIONS] FILE ADDR LEN   print LEN bytes of memory at ADDR\n"
@@ -264,13 +266,45 @@ static int parse_args(int argc, char **argv, struct args *a)
     return check_operands(a);
 }
 
+/* Inflating a large gzip dump takes a while: after a second, a line on a terminal's stderr
+ * says how far it is, rewritten in place and cleared when done. */
+struct progress {
+    const char *path;
+    struct timespec start;
+    bool tty, shown;
+};
+
+static void show_progress(void *ctx, uint64_t in_done, uint64_t in_total, uint64_t out_done)
+{
+    struct progress *const p = ctx;
+    struct timespec now;
+    if (!p->tty || timespec_get(&now, TIME_UTC) != TIME_UTC)
+        return;
+    const double elapsed =
+        (double)(now.tv_sec - p->start.tv_sec) + (double)(now.tv_nsec - p->start.tv_nsec) / 1e9;
+    if (elapsed < 1.0)
+        return;
+    const unsigned pct = in_total ? (unsigned)(in_done * 100 / in_total) : 0;
+    fprintf(stderr, "\rdmpread: %s: inflating, %u%% of the input read, %.0f MiB out", p->path, pct,
+            (double)out_done / (1 << 20));
+    p->shown = true;
+}
+
 /* Opens one FILE; on failure says why (on stderr, and as an error document with --json) and
  * returns EXIT_ERROR, else -1. */
 static int open_dump(const struct args *a, const char *path, dmp_file **f)
 {
-    const dmp_options opts = {a->max_heap};
+    struct progress p = {.path = path, .tty = isatty(STDERR_FILENO) == 1};
+    if (timespec_get(&p.start, TIME_UTC) != TIME_UTC)
+        p.tty = false;
+    const dmp_options opts = {.max_heap_input = a->max_heap,
+                              .inflate_progress = show_progress,
+                              .inflate_progress_ctx = &p};
     dmp_error err;
-    if (dmp_open_ex(dump_path(path), &opts, f, &err) != DMP_OK) {
+    const dmp_status st = dmp_open_ex(dump_path(path), &opts, f, &err);
+    if (p.shown)
+        fputs("\r\033[K", stderr); /* clear the progress line */
+    if (st != DMP_OK) {
         /* I/O messages already start with the path; do not print it twice. */
         const size_t n = strlen(path);
         const char *msg = err.message;

@@ -367,9 +367,8 @@ static int words_out(struct run *r, uint64_t addr, uint64_t len, unsigned size, 
 }
 
 /* The whole read in JSON: one document, the bytes (and words) streamed into it. */
-static int json_read(struct run *r, uint64_t addr, uint64_t len, dmp_status st,
-                     uint64_t missing, const struct addr_expr *e, unsigned word_size,
-                     bool big_endian)
+static int json_read(struct run *r, uint64_t addr, uint64_t len, dmp_status st, uint64_t missing,
+                     const struct addr_expr *e, unsigned word_size, bool big_endian)
 {
     doc_begin(r);
     json_hex(&r->j, "address", addr);

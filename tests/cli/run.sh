@@ -425,8 +425,13 @@ t ranges_missing_file ranges nosuch.dmp
 t directory_file . 0 1
 t not_a_dump notadump.txt 0 1
 t empty_file ranges empty.dmp
-t gz_cut ranges cut.dmp.gz
 t max_heap_too_small --max-heap=4096 ranges full.dmp.gz
+
+# A gzip stream cut short: served as far as it inflated, a diagnostic naming the offset.
+t gz_cut ranges cut.dmp.gz
+t gz_cut_json ranges --json cut.dmp.gz
+hd gz_cut_read '7:0x400000:0x40' cut.dmp.gz 0x400000 0x40
+t gz_cut_quiet -q info cut.dmp.gz
 
 # ---- Triage commands -------------------------------------------------------------------
 # triage.dmp (testdata/README.md) holds every triage stream; the other fixtures hold memory
