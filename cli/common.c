@@ -77,6 +77,7 @@ int doc_end(struct run *r, int rc, bool text_diagnostics)
         if (r->hidden)
             *r->hidden += n;
     } else if (text_diagnostics) {
+        fflush(stdout); /* with several FILEs, keep each dump's lines after its output */
         char line[512];
         for (size_t i = 0; dmp_diag_get(r->f, i, &d) == DMP_OK; i++) {
             dmp_diag_format(&d, line, sizeof line);
