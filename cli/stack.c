@@ -402,7 +402,12 @@ int cmd_stack(int argc, char **argv)
         /* I/O messages already start with the path */
         const size_t n = strlen(sa.path);
         const bool named = strncmp(err.message, sa.path, n) == 0 && err.message[n] == ':';
-        rc = fail("%s: %s", sa.path, named ? err.message + n + 2 : err.message);
+        const char *const msg = named ? err.message + n + 2 : err.message;
+        if (sa.json) {
+            const struct args a = {.command_name = "stack"};
+            doc_error(&a, sa.path, err.status, msg);
+        }
+        rc = fail("%s: %s", sa.path, msg);
     }
     if (rc >= 0) {
         dmp_symstore_free(sa.store);

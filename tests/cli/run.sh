@@ -548,6 +548,7 @@ t quiet_json -q --json ranges truncated.dmp
 # --json and status 2: a FILE that does not open gets an error document; usage errors none.
 t read_json_missing_file --json nosuch.dmp 0 1
 t ranges_json_not_a_dump ranges --json empty.dmp
+t stack_json_missing_file stack --json nosuch.dmp
 
 # --squeeze: a run of equal lines becomes one "*"; the read's last line is always shown.
 t squeeze_run -s basic-zeros.dmp 0x10000 0x200
