@@ -44,7 +44,7 @@ _dmpread()
     case $command in
     stack)
         opts="--symbols --images --thread --all --registers --breakpad --no-images
-              --stack-only --max-frames --json"
+              --stack-only --max-frames --json --quiet"
         ;;
     symbolize) opts="--json" ;;
     "") opts="--raw --json --squeeze --words --quiet --max-heap= --help --version" ;;

@@ -545,6 +545,7 @@ t quiet_ranges -q ranges malformed.dmp
 t quiet_many --quiet ranges malformed.dmp overlap.dmp nosuch.dmp
 t quiet_none -q ranges basic.dmp
 t quiet_json -q --json ranges truncated.dmp
+t quiet_stack stack -q triage-bad.dmp
 # --json and status 2: a FILE that does not open gets an error document; usage errors none.
 t read_json_missing_file --json nosuch.dmp 0 1
 t ranges_json_not_a_dump ranges --json empty.dmp
