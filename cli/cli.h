@@ -30,10 +30,14 @@ enum command {
 struct args {
     enum command command;
     const char *command_name; /* as typed: "read" for reads */
-    const char *positional[3];
+    const char **positional;  /* the operands, in order (argv's storage) */
     int npositional;
     bool raw;
     bool json;
+    bool quiet;   /* -q: diagnostics about the dump are counted, not printed */
+    bool squeeze; /* -s: a hexdump shows repeated lines as one "*" */
+    bool words;   /* --words: a read as pointer-size words with the module each points into */
+    bool many;    /* several FILEs: a header (text) or one JSON line per dump */
     uint64_t max_heap;
 };
 
@@ -43,6 +47,7 @@ struct run {
     const char *path;
     const struct args *a;
     struct json j;
+    size_t *hidden; /* -q: diagnostics not printed, summed over the run */
 };
 
 /* Prints "dmpread: MESSAGE" on stderr and returns EXIT_ERROR. */
@@ -58,8 +63,12 @@ int fail(const char *fmt, ...)
  * mode: nothing. */
 void doc_begin(struct run *r);
 /* JSON mode: adds "diagnostics" and closes the document. Text mode: prints the diagnostics
- * on stderr when `text_diagnostics`. Returns rc. */
+ * on stderr when `text_diagnostics` (counts them in *r->hidden instead under -q). Returns
+ * rc. */
 int doc_end(struct run *r, int rc, bool text_diagnostics);
+/* JSON mode, for a FILE that did not open: the envelope with "file": {path, size: null,
+ * compressed: null}, "error": {status, message} and an empty "diagnostics". */
+void doc_error(const struct args *a, const char *path, dmp_status status, const char *message);
 
 /* The MINIDUMP_HEADER as the JSON object "header", or as one line of text and a blank one. */
 void json_header(struct json *j, const dmp_file *f);
@@ -89,6 +98,30 @@ bool parse_u64(const char *s, uint64_t *out);
 const char *dump_path(const char *arg);
 int cmd_read(struct run *r);
 int cmd_ranges(struct run *r);
+
+/* Parses ADDR or LEN (`what` names it); on failure says why in one line, returns false. */
+bool parse_operand(const char *what, const char *s, uint64_t *out);
+
+/* ---- addr.c: ADDR as a register or module+offset -------------------------------------- */
+struct addr_expr {
+    bool is_expr;        /* false: ADDR was a plain number, the rest is unset */
+    const char *kind;    /* "register" or "module" */
+    char name[128];      /* the register or module as typed */
+    uint64_t base;       /* the register's value, or the module's base */
+    uint64_t offset;     /* after '+', 0 when none */
+    const char *context; /* registers: "exception", "thread" or "first-thread" */
+    const char *cpu;     /* the context's CPU name, when there is one */
+    bool has_thread;
+    uint32_t thread_id; /* registers: the thread whose they are */
+};
+/* ADDR: a number, REGISTER[+OFFSET] of the crash context (the exception's, else the first
+ * thread's), or MODULE[+OFFSET], the module by its file name, ignoring case. On failure
+ * says why in one line (fail) and returns false. */
+bool resolve_addr(const dmp_file *f, const char *s, uint64_t *addr, struct addr_expr *e);
+/* Text mode: what a register or module ADDR came to, one line on stderr. */
+void describe_addr(const struct addr_expr *e, uint64_t addr);
+/* JSON: "address_from", null for a plain number. */
+void json_addr_expr(struct json *j, const struct addr_expr *e);
 
 /* ---- info.c --------------------------------------------------------------------------- */
 int cmd_info(struct run *r);

@@ -23,6 +23,8 @@ void doc_begin(struct run *r)
         return;
     struct json *const j = &r->j;
     json_init(j, stdout);
+    /* Several FILEs: JSON Lines, one document a line, so `jq` and line tools take each. */
+    j->compact[0] = r->a->many;
     json_object_begin(j, NULL);
     json_uint(j, "dmpread_json", 1);
     json_string(j, "command", r->a->command_name);
@@ -68,7 +70,14 @@ int doc_end(struct run *r, int rc, bool text_diagnostics)
         json_array_end(&r->j);
         json_object_end(&r->j);
         json_finish(&r->j);
+    } else if (text_diagnostics && r->a->quiet) {
+        size_t n = 0;
+        while (dmp_diag_get(r->f, n, &d) == DMP_OK)
+            n++;
+        if (r->hidden)
+            *r->hidden += n;
     } else if (text_diagnostics) {
+        fflush(stdout); /* with several FILEs, keep each dump's lines after its output */
         char line[512];
         for (size_t i = 0; dmp_diag_get(r->f, i, &d) == DMP_OK; i++) {
             dmp_diag_format(&d, line, sizeof line);
@@ -76,6 +85,50 @@ int doc_end(struct run *r, int rc, bool text_diagnostics)
         }
     }
     return rc;
+}
+
+/* A stable name for an open failure's status, for JSON consumers to match on. */
+static const char *status_key(dmp_status status)
+{
+    switch (status) {
+    case DMP_E_IO:
+        return "io";
+    case DMP_E_NOMEM:
+        return "no-memory";
+    case DMP_E_TOO_SHORT:
+        return "too-short";
+    case DMP_E_BAD_SIGNATURE:
+        return "bad-signature";
+    case DMP_E_INFLATE:
+        return "inflate";
+    case DMP_E_TOO_LARGE:
+        return "too-large";
+    default:
+        return "other";
+    }
+}
+
+void doc_error(const struct args *a, const char *path, dmp_status status, const char *message)
+{
+    struct json j;
+    json_init(&j, stdout);
+    j.compact[0] = a->many;
+    json_object_begin(&j, NULL);
+    json_uint(&j, "dmpread_json", 1);
+    json_string(&j, "command", a->command_name);
+    json_object_begin(&j, "file");
+    json_string(&j, "path", path);
+    json_null(&j, "size");
+    json_null(&j, "compressed");
+    json_object_end(&j);
+    json_object_begin(&j, "error");
+    json_string(&j, "status", status_key(status));
+    json_string(&j, "message", message);
+    json_object_end(&j);
+    json_array_begin(&j, "diagnostics");
+    json_array_end(&j);
+    json_object_end(&j);
+    json_finish(&j);
 }
 
 /* The proleptic Gregorian date of a day counted from 1970-01-01 (the civil-from-days

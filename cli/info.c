@@ -968,7 +968,7 @@ static void print_dump(const struct run *r)
     char size[64];
     format_size_exact(dmp_file_size(r->f), size, sizeof size);
     printf(LABEL "%s, %s%s, %zu stream%s\n", "dump:", r->path, size,
-           dmp_was_compressed(r->f) ? " (inflated from gzip)" : "", streams,
+           dmp_was_compressed(r->f) ? ", inflated from gzip" : "", streams,
            streams == 1 ? "" : "s");
     if (h.time_date_stamp != 0) {
         char when[48];

@@ -15,10 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 static const char usage_text[] =
     "usage: dmpread [--raw] [OPTIONS] FILE ADDR LEN   print LEN bytes of memory at ADDR\n"
-    "       dmpread COMMAND [OPTIONS] FILE            describe the dump (commands below)\n"
+    "       dmpread COMMAND [OPTIONS] FILE...         describe dumps (commands below)\n"
     "       dmpread help | --help | --version\n"
     "\n"
     "commands:\n"
@@ -41,15 +43,25 @@ static const char usage_text[] =
     "  symbolize      dmpread symbolize [--json] SYMFILE ADDR...: what a Breakpad .sym says\n"
     "                 of module-relative addresses (function, line, inlines, CFI, STACK WIN)\n"
     "\n"
-    "ADDR and LEN are decimal, or hex with a 0x prefix. A read succeeds only when every\n"
-    "byte of [ADDR, ADDR+LEN) was captured in the dump; otherwise nothing is printed and\n"
-    "stderr names the first missing byte and the nearest captured ranges.\n"
+    "ADDR and LEN are decimal, or hex with a 0x prefix. ADDR may also be a register of the\n"
+    "crash (rsp, rip, pc, sp, esp, x29, ... from the exception's context, else the first\n"
+    "thread's) or a module by file name (crashme.exe, or crashme), either with +OFFSET:\n"
+    "'dmpread crash.dmp rsp+0x20 64', 'dmpread crash.dmp crashme.exe+0x83d8 16'. A read\n"
+    "succeeds only when every byte of [ADDR, ADDR+LEN) was captured in the dump; otherwise\n"
+    "nothing is printed and stderr names the first missing byte and the nearest captured\n"
+    "ranges.\n"
     "\n"
     "options:\n"
     "  --raw            write exactly the LEN bytes to stdout instead of a hexdump\n"
+    "  -s, --squeeze    in a hexdump, show a run of equal lines as one '*' (the last line\n"
+    "                   of the read is always shown)\n"
+    "  --words          print the memory as pointer-size words, each with the module and\n"
+    "                   offset it points into (LEN: a multiple of the pointer size)\n"
     "  --json           write one JSON document to stdout instead (schema: docs/json.md),\n"
-    "                   with the diagnostics in it; errors of exit status 2 still go to\n"
-    "                   stderr alone\n"
+    "                   with the diagnostics in it; a FILE that does not open gets a\n"
+    "                   document with \"error\" (usage errors print nothing on stdout);\n"
+    "                   with several FILEs, one document a line (JSON Lines)\n"
+    "  -q, --quiet      do not print the dump's diagnostics on stderr; one line counts them\n"
     "  --max-heap=N     most bytes to hold in memory for gzip or piped input\n"
     "                   (default 4 GiB; N may end in K, M or G); FILE may be a .dmp or a\n"
     "                   gzip-compressed dump, or - for standard input\n"
@@ -59,9 +71,11 @@ static const char usage_text[] =
     "ranges prints one line per index entry: start, end (exclusive), size, the memory list\n"
     "it came from (directory index and type), its descriptor number, and 'truncated' when\n"
     "the descriptor ran past the end of the file. The commands print the diagnostics found\n"
-    "while opening on stderr, after their output.\n"
+    "while opening on stderr, after their output. Given several FILEs, a command reports\n"
+    "on each in turn under a line '==> FILE <==', going on past any that does not open.\n"
     "\n"
-    "exit status: 0 success, 1 memory not captured, 2 bad arguments or unreadable dump\n";
+    "exit status: 0 success, 1 memory not captured, 2 bad arguments or unreadable dump;\n"
+    "with several FILEs, the highest status of any of them (2: at least one failed)\n";
 
 static const struct {
     const char *name;
@@ -109,6 +123,13 @@ static int take_option(struct args *a, const char *arg)
         a->raw = true;
     } else if (strcmp(arg, "--json") == 0) {
         a->json = true;
+    } else if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
+        a->quiet = true;
+    } else if (strcmp(arg, "-s") == 0 || strcmp(arg, "--squeeze") == 0) {
+        a->squeeze = true;
+    } else if (strcmp(arg, "--words") == 0) {
+        a->words = true;
+
     } else if (strncmp(arg, "--max-heap=", 11) == 0) {
         return take_max_heap(a, arg + 11);
     } else if (strcmp(arg, "--max-heap") == 0) {
@@ -183,12 +204,13 @@ static int check_operands(const struct args *a)
             return rc;
     }
     if (a->command != CMD_READ) {
-        if (a->npositional > 1)
-            return fail("too many arguments: %s takes one FILE (try --help)", a->command_name);
         if (a->npositional == 0)
-            return fail("missing FILE: usage is 'dmpread %s FILE' (try --help)", a->command_name);
+            return fail("missing FILE: usage is 'dmpread %s FILE...' (try --help)",
+                        a->command_name);
         if (a->raw)
             return fail("--raw applies to reads only");
+        if (a->squeeze || a->words)
+            return fail("%s applies to reads only", a->squeeze ? "--squeeze" : "--words");
         return -1;
     }
     if (a->npositional < 3)
@@ -196,21 +218,27 @@ static int check_operands(const struct args *a)
                     a->npositional == 0   ? "FILE ADDR LEN"
                     : a->npositional == 1 ? "ADDR LEN"
                                           : "LEN");
+    if (a->npositional > 3)
+        return fail("too many arguments (try --help)");
     if (a->raw && a->json)
         return fail("--raw and --json exclude each other");
+    if ((a->json || a->words) && a->squeeze)
+        return fail("--squeeze applies to hexdumps, not %s", a->json ? "--json" : "--words");
+    if (a->raw && (a->squeeze || a->words))
+        return fail("--raw and %s exclude each other", a->squeeze ? "--squeeze" : "--words");
     return -1;
 }
 
-/* Returns -1 to go on, else the exit status. */
+/* Returns -1 to go on, else the exit status. `a->positional` must hold argc pointers. */
 static int parse_args(int argc, char **argv, struct args *a)
 {
-    memset(a, 0, sizeof *a);
     a->command = CMD_READ;
     a->command_name = "read";
     bool options_done = false;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
-        /* "-1" is a (negative, so rejected) number, not an option: say so as ADDR or LEN. */
+        /* "-1" is a (negative, so rejected) number, not an option: say so as ADDR or LEN.
+         * "-" alone is standard input. */
         if (!options_done && arg[0] == '-' && arg[1] != '\0' && !isdigit((unsigned char)arg[1])) {
             int rc;
             if (strcmp(arg, "--") == 0)
@@ -224,27 +252,65 @@ static int parse_args(int argc, char **argv, struct args *a)
         }
         if (a->npositional == 0 && a->command == CMD_READ && !options_done && take_command(a, arg))
             continue;
-        if (a->npositional == 3)
-            return fail("too many arguments (try --help)");
         a->positional[a->npositional++] = arg;
     }
+    a->many = a->command != CMD_READ && a->npositional > 1;
     return check_operands(a);
 }
 
-static int open_dump(const struct args *a, dmp_file **f)
+/* Inflating a large gzip dump takes a while: after a second, a line on a terminal's stderr
+ * says how far it is, rewritten in place and cleared when done. */
+struct progress {
+    const char *path;
+    struct timespec start;
+    bool tty, shown;
+};
+
+static void show_progress(void *ctx, uint64_t in_done, uint64_t in_total, uint64_t out_done)
 {
-    assert(a->positional[0]); /* check_operands saw to it */
-    const dmp_options opts = {a->max_heap};
+    struct progress *const p = ctx;
+    struct timespec now;
+    if (!p->tty || timespec_get(&now, TIME_UTC) != TIME_UTC)
+        return;
+    const double elapsed =
+        (double)(now.tv_sec - p->start.tv_sec) + (double)(now.tv_nsec - p->start.tv_nsec) / 1e9;
+    if (elapsed < 1.0)
+        return;
+    const unsigned pct = in_total ? (unsigned)(in_done * 100 / in_total) : 0;
+    fprintf(stderr, "\rdmpread: %s: inflating, %u%% of the input read, %.0f MiB out", p->path, pct,
+            (double)out_done / (1 << 20));
+    p->shown = true;
+}
+
+/* Opens one FILE; on failure says why (on stderr, and as an error document with --json) and
+ * returns EXIT_ERROR, else -1. */
+static int open_dump(const struct args *a, const char *path, dmp_file **f)
+{
+    struct progress p = {.path = path, .tty = isatty(STDERR_FILENO) == 1};
+    if (timespec_get(&p.start, TIME_UTC) != TIME_UTC)
+        p.tty = false;
+    const dmp_options opts = {.max_heap_input = a->max_heap,
+                              .inflate_progress = show_progress,
+                              .inflate_progress_ctx = &p};
     dmp_error err;
-    if (dmp_open_ex(dump_path(a->positional[0]), &opts, f, &err) != DMP_OK) {
+    const dmp_status st = dmp_open_ex(dump_path(path), &opts, f, &err);
+    if (p.shown)
+        fputs("\r\033[K", stderr); /* clear the progress line */
+    if (st != DMP_OK) {
         /* I/O messages already start with the path; do not print it twice. */
-        const char *const path = a->positional[0];
         const size_t n = strlen(path);
         const char *msg = err.message;
         if (strncmp(msg, path, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
             msg += n + 2;
-        fprintf(stderr, "dmpread: %s: %s%s\n", path, msg,
-                err.status == DMP_E_TOO_LARGE ? " (raise it with --max-heap=N)" : "");
+        const char *const hint =
+            err.status == DMP_E_TOO_LARGE ? " (raise it with --max-heap=N)" : "";
+        if (a->json) {
+            char line[400];
+            snprintf(line, sizeof line, "%s%s", msg, hint);
+            doc_error(a, path, err.status, line);
+        }
+        fflush(stdout);
+        fprintf(stderr, "dmpread: %s: %s%s\n", path, msg, hint);
         return EXIT_ERROR;
     }
     return -1;
@@ -271,6 +337,38 @@ static int run_command(struct run *r)
         return cmd_linux(r);
     }
     return EXIT_ERROR;
+}
+
+/* One FILE: its header line when there are several (text mode), then the command. */
+static int run_file(const struct args *a, const char *path, bool first, size_t *hidden)
+{
+    if (a->many && !a->json)
+        printf("%s==> %s <==\n", first ? "" : "\n", path);
+    dmp_file *f = NULL;
+    int rc = open_dump(a, path, &f);
+    if (rc >= 0)
+        return rc;
+    struct run r = {.f = f, .path = path, .a = a, .hidden = hidden};
+    rc = run_command(&r);
+    dmp_close(f);
+    return rc;
+}
+
+/* Every FILE in turn, going on past one that fails: the status is the highest of theirs. */
+static int run_files(const struct args *a)
+{
+    const int nfiles = a->command == CMD_READ ? 1 : a->npositional;
+    size_t hidden = 0;
+    int rc = EXIT_SUCCESS;
+    for (int i = 0; i < nfiles && !ferror(stdout); i++) {
+        const int file_rc = run_file(a, a->positional[i], i == 0, &hidden);
+        if (file_rc > rc)
+            rc = file_rc;
+    }
+    if (hidden > 0)
+        fprintf(stderr, "dmpread: %zu diagnostic%s not shown (-q)\n", hidden,
+                hidden == 1 ? "" : "s");
+    return rc;
 }
 
 /* The commands that read their own options: the first operand names one of them. */
@@ -303,16 +401,14 @@ int main(int argc, char **argv)
         }
         return rc;
     }
-    struct args a;
+    struct args a = {0};
+    a.positional = calloc((size_t)argc, sizeof *a.positional);
+    if (!a.positional)
+        return fail("out of memory");
     int rc = parse_args(argc, argv, &a);
-    if (rc >= 0)
-        return rc;
-    dmp_file *f = NULL;
-    if ((rc = open_dump(&a, &f)) >= 0)
-        return rc;
-    struct run r = {.f = f, .path = a.positional[0], .a = &a};
-    rc = run_command(&r);
-    dmp_close(f);
+    if (rc < 0)
+        rc = run_files(&a);
+    free(a.positional);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "dmpread: error writing output: %s\n", strerror(errno));
         return EXIT_ERROR;

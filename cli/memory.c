@@ -15,7 +15,7 @@ const char *dump_path(const char *arg)
 }
 
 /* Parses ADDR or LEN; on failure says why in one line and returns false. */
-static bool parse_operand(const char *what, const char *s, uint64_t *out)
+bool parse_operand(const char *what, const char *s, uint64_t *out)
 {
     switch (parse_u64_operand(s, out)) {
     case NUM_OK:
@@ -169,25 +169,75 @@ static void json_uncaptured(struct json *j, const dmp_file *f, uint64_t addr, ui
     json_object_end(j);
 }
 
-/* One hexdump line: address, 16 bytes in two groups of 8, then the printable characters. */
-void hexdump_line(uint64_t addr, const uint8_t *p, size_t n)
+/* The hexdump's state across chunks: the previous full line, for --squeeze. */
+struct hexdump {
+    bool squeeze;
+    bool has_prev, in_run; /* in_run: the "*" for a run of repeats is out */
+    uint8_t prev[16];
+};
+
+static const char hex_digits[] = "0123456789abcdef";
+
+/* One hexdump line into `line` (at least HEXDUMP_LINE bytes): the address, 16 bytes in two
+ * groups of 8, then the printable characters. Returns its length. Built by hand rather than
+ * with printf: 64 MiB are four million lines, and this is what makes it as fast as xxd. */
+#define HEXDUMP_LINE 96 /* 89: 18 + 1 + 49 + 3 + 16 + 2 */
+static size_t format_hexdump_line(char *line, uint64_t addr, const uint8_t *p, size_t n)
 {
-    char line[100];
-    int at = snprintf(line, sizeof line, "0x%016" PRIx64 " ", addr);
+    char *o = line;
+    *o++ = '0';
+    *o++ = 'x';
+    for (int shift = 60; shift >= 0; shift -= 4)
+        *o++ = hex_digits[(addr >> shift) & 0xf];
+    *o++ = ' ';
     for (size_t i = 0; i < 16; i++) {
         if (i == 8)
-            line[at++] = ' ';
-        if (i < n)
-            at += snprintf(line + at, sizeof line - (size_t)at, " %02x", p[i]);
-        else
-            at += snprintf(line + at, sizeof line - (size_t)at, "   ");
+            *o++ = ' ';
+        *o++ = ' ';
+        *o++ = i < n ? hex_digits[p[i] >> 4] : ' ';
+        *o++ = i < n ? hex_digits[p[i] & 0xf] : ' ';
     }
-    at += snprintf(line + at, sizeof line - (size_t)at, "  |");
+    *o++ = ' ';
+    *o++ = ' ';
+    *o++ = '|';
     for (size_t i = 0; i < n; i++)
-        line[at++] = isprint(p[i]) && p[i] < 0x7f ? (char)p[i] : '.';
-    line[at++] = '|';
-    line[at++] = '\n';
-    fwrite(line, 1, (size_t)at, stdout);
+        *o++ = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '.';
+    *o++ = '|';
+    *o++ = '\n';
+    return (size_t)(o - line);
+}
+
+/* One hexdump line on standard output (for the stream command). */
+void hexdump_line(uint64_t addr, const uint8_t *p, size_t n)
+{
+    char line[HEXDUMP_LINE];
+    fwrite(line, 1, format_hexdump_line(line, addr, p, n), stdout);
+}
+
+/* The lines of n bytes at addr, written with one fwrite. `last`: these bytes end the read,
+ * so their final line is shown even when it repeats (the reader sees where the read ends). */
+static void hexdump_chunk(struct hexdump *h, uint64_t addr, const uint8_t *p, size_t n, bool last)
+{
+    static char out[(CHUNK / 16 + 1) * HEXDUMP_LINE];
+    size_t at = 0;
+    for (size_t i = 0; i < n; i += 16) {
+        const size_t k = n - i < 16 ? n - i : 16;
+        const bool final = last && i + k == n;
+        if (h->squeeze && k == 16 && h->has_prev && !final && memcmp(h->prev, p + i, 16) == 0) {
+            if (!h->in_run) {
+                out[at++] = '*';
+                out[at++] = '\n';
+                h->in_run = true;
+            }
+            continue;
+        }
+        h->in_run = false;
+        h->has_prev = k == 16;
+        if (k == 16)
+            memcpy(h->prev, p + i, 16);
+        at += format_hexdump_line(out + at, addr + i, p + i, k);
+    }
+    fwrite(out, 1, at, stdout);
 }
 
 static void json_hex_bytes(struct json *j, const uint8_t *p, size_t n)
@@ -208,6 +258,7 @@ static void json_hex_bytes(struct json *j, const uint8_t *p, size_t n)
 static int copy_out(struct run *r, uint64_t addr, uint64_t len)
 {
     static uint8_t buf[CHUNK];
+    struct hexdump h = {.squeeze = r->a->squeeze};
     for (uint64_t done = 0; done < len;) {
         const size_t n = len - done < CHUNK ? (size_t)(len - done) : CHUNK;
         if (dmp_read_memory(r->f, addr + done, buf, n, NULL) != DMP_OK)
@@ -219,43 +270,131 @@ static int copy_out(struct run *r, uint64_t addr, uint64_t len)
             if (fwrite(buf, 1, n, stdout) != n)
                 break;
         } else {
-            for (size_t i = 0; i < n; i += 16)
-                hexdump_line(addr + done + i, buf + i, n - i < 16 ? n - i : 16);
+            hexdump_chunk(&h, addr + done, buf, n, done + n == len);
         }
         done += n;
     }
     return EXIT_SUCCESS;
 }
 
+/* --words: the pointer size and byte order of the dump's CPU; false (said) when unknown. */
+static bool word_shape(const dmp_file *f, unsigned *size, bool *big_endian)
+{
+    dmp_arch_info arch;
+    if (dmp_get_arch(f, &arch) != DMP_OK || (arch.pointer_size != 4 && arch.pointer_size != 8)) {
+        fail("--words: the dump does not tell its CPU, so neither its pointer size");
+        return false;
+    }
+    *size = arch.pointer_size;
+    *big_endian = arch.big_endian != 0;
+    return true;
+}
+
+static uint64_t load_word(const uint8_t *p, unsigned size, bool big_endian)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < size; i++)
+        v |= (uint64_t)p[big_endian ? size - 1 - i : i] << (8 * i);
+    return v;
+}
+
+/* One word: its address, its value and the module it points into, as a text line or a JSON
+ * object. */
+static void put_word(struct run *r, uint64_t addr, uint64_t v, unsigned size)
+{
+    if (r->a->json) {
+        json_object_begin_compact(&r->j, NULL);
+        json_hex(&r->j, "address", addr);
+        json_hex(&r->j, "value", v);
+        json_module_ref(&r->j, "module", r->f, v);
+        json_object_end(&r->j);
+        return;
+    }
+    char where[320] = "";
+    if (!module_offset(r->f, v, where + 2, sizeof where - 2))
+        where[2] = '\0';
+    else
+        where[0] = where[1] = ' ';
+    printf("0x%0*" PRIx64 "  0x%0*" PRIx64 "%s\n", (int)(2 * size), addr, (int)(2 * size), v,
+           where[2] ? where : "");
+}
+
+/* All of [addr, addr+len) is captured and len is a multiple of `size`: the words. */
+static int words_out(struct run *r, uint64_t addr, uint64_t len, unsigned size, bool big_endian)
+{
+    static uint8_t buf[CHUNK];
+    for (uint64_t done = 0; done < len;) {
+        const size_t n = len - done < CHUNK ? (size_t)(len - done) : CHUNK;
+        if (dmp_read_memory(r->f, addr + done, buf, n, NULL) != DMP_OK)
+            return fail("internal error: captured memory at 0x%" PRIx64 " did not read",
+                        addr + done);
+        for (size_t i = 0; i < n; i += size)
+            put_word(r, addr + done + i, load_word(buf + i, size, big_endian), size);
+        done += n;
+    }
+    return EXIT_SUCCESS;
+}
+
+/* The whole read in JSON: one document, the bytes (and words) streamed into it. */
+static int json_read(struct run *r, uint64_t addr, uint64_t len, dmp_status st, uint64_t missing,
+                     const struct addr_expr *e, unsigned word_size, bool big_endian)
+{
+    doc_begin(r);
+    json_hex(&r->j, "address", addr);
+    json_uint(&r->j, "length", len);
+    json_addr_expr(&r->j, e);
+    if (st == DMP_E_UNMAPPED) {
+        json_null(&r->j, "bytes");
+        json_array_begin(&r->j, "words");
+        json_array_end(&r->j);
+        json_uncaptured(&r->j, r->f, addr, missing);
+        return doc_end(r, EXIT_UNCAPTURED, false);
+    }
+    json_string_begin(&r->j, "bytes");
+    int rc = copy_out(r, addr, len);
+    json_string_end(&r->j);
+    if (r->a->words && rc == EXIT_SUCCESS) {
+        json_array_begin(&r->j, "words");
+        rc = words_out(r, addr, len, word_size, big_endian);
+        json_array_end(&r->j);
+    } else {
+        json_array_begin(&r->j, "words");
+        json_array_end(&r->j);
+    }
+    json_null(&r->j, "uncaptured");
+    return doc_end(r, rc, false);
+}
+
 int cmd_read(struct run *r)
 {
     uint64_t addr, len;
-    if (!parse_operand("ADDR", r->a->positional[1], &addr) ||
+    struct addr_expr e;
+    if (!resolve_addr(r->f, r->a->positional[1], &addr, &e) ||
         !parse_operand("LEN", r->a->positional[2], &len))
         return EXIT_ERROR;
+    unsigned word_size = 0;
+    bool big_endian = false;
+    if (r->a->words) {
+        if (!word_shape(r->f, &word_size, &big_endian))
+            return EXIT_ERROR;
+        if (len % word_size != 0)
+            return fail("--words: LEN 0x%" PRIx64 " is not a multiple of the pointer size (%u)",
+                        len, word_size);
+    }
+    if (!r->a->json && !r->a->quiet)
+        describe_addr(&e, addr);
     uint64_t missing;
     const dmp_status st = dmp_find_uncovered(r->f, addr, len, &missing);
     if (st == DMP_E_WRAP)
         return fail("0x%" PRIx64 "+0x%" PRIx64 " runs past the end of the address space", addr,
                     len);
-    if (!r->a->json) {
-        if (st == DMP_E_UNMAPPED) {
-            print_uncaptured(r->f, addr, len, missing);
-            return EXIT_UNCAPTURED;
-        }
-        return copy_out(r, addr, len);
-    }
-    doc_begin(r);
-    json_hex(&r->j, "address", addr);
-    json_uint(&r->j, "length", len);
+    if (r->a->json)
+        return json_read(r, addr, len, st, missing, &e, word_size, big_endian);
     if (st == DMP_E_UNMAPPED) {
-        json_null(&r->j, "bytes");
-        json_uncaptured(&r->j, r->f, addr, missing);
-        return doc_end(r, EXIT_UNCAPTURED, false);
+        print_uncaptured(r->f, addr, len, missing);
+        return EXIT_UNCAPTURED;
     }
-    json_string_begin(&r->j, "bytes");
-    const int rc = copy_out(r, addr, len);
-    json_string_end(&r->j);
-    json_null(&r->j, "uncaptured");
-    return doc_end(r, rc, false);
+    if (r->a->words)
+        return words_out(r, addr, len, word_size, big_endian);
+    return copy_out(r, addr, len);
 }

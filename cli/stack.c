@@ -13,7 +13,7 @@ struct stack_args {
     dmp_symstore *store;
     const char *image_dirs[MAX_IMAGE_DIRS];
     size_t image_dir_count;
-    bool json, all, registers, have_thread;
+    bool json, all, registers, have_thread, quiet;
     uint32_t thread_id;
     dmp_walk_options opt;
 };
@@ -254,6 +254,8 @@ static int parse_stack_args(int argc, char **argv, struct stack_args *sa)
             continue;
         } else if (strcmp(a, "--json") == 0) {
             sa->json = true;
+        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+            sa->quiet = true;
         } else if (strcmp(a, "--all") == 0) {
             sa->all = true;
         } else if (strcmp(a, "--registers") == 0) {
@@ -295,7 +297,7 @@ static int parse_stack_args(int argc, char **argv, struct stack_args *sa)
     }
     if (!sa->path)
         return fail("usage: dmpread stack [--symbols DIR]... [--images DIR]... [--thread ID | "
-                    "--all] [--registers] [--breakpad | --no-images] [--json] FILE");
+                    "--all] [--registers] [--breakpad | --no-images] [--json] [-q] FILE");
     if ((sa->opt.no_images || sa->opt.breakpad_compatible) && sa->image_dir_count)
         return fail("--images: module images are not used with %s",
                     sa->opt.no_images ? "--no-images" : "--breakpad");
@@ -402,7 +404,12 @@ int cmd_stack(int argc, char **argv)
         /* I/O messages already start with the path */
         const size_t n = strlen(sa.path);
         const bool named = strncmp(err.message, sa.path, n) == 0 && err.message[n] == ':';
-        rc = fail("%s: %s", sa.path, named ? err.message + n + 2 : err.message);
+        const char *const msg = named ? err.message + n + 2 : err.message;
+        if (sa.json) {
+            const struct args a = {.command_name = "stack"};
+            doc_error(&a, sa.path, err.status, msg);
+        }
+        rc = fail("%s: %s", sa.path, msg);
     }
     if (rc >= 0) {
         dmp_symstore_free(sa.store);
@@ -425,8 +432,9 @@ int cmd_stack(int argc, char **argv)
             }
         sa.opt.images = images;
     }
-    struct args a = {.command_name = "stack", .json = sa.json};
-    struct run r = {.f = f, .path = sa.path, .a = &a};
+    struct args a = {.command_name = "stack", .json = sa.json, .quiet = sa.quiet};
+    size_t hidden = 0;
+    struct run r = {.f = f, .path = sa.path, .a = &a, .hidden = &hidden};
     doc_begin(&r);
     if (sa.json)
         json_array_begin(&r.j, "threads");
@@ -436,6 +444,9 @@ int cmd_stack(int argc, char **argv)
     if (images)
         report_images(f, images, sa.json, sa.image_dir_count > 0, &r.j);
     rc = doc_end(&r, rc >= 0 ? rc : EXIT_SUCCESS, true);
+    if (hidden > 0)
+        fprintf(stderr, "dmpread: %zu diagnostic%s not shown (-q)\n", hidden,
+                hidden == 1 ? "" : "s");
     dmp_images_free(images);
     dmp_close(f);
     dmp_symstore_free(sa.store);

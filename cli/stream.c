@@ -150,7 +150,7 @@ int cmd_stream(int argc, char **argv)
     int rc = parse_stream_args(argc, argv, &a);
     if (rc >= 0)
         return rc;
-    const dmp_options opts = {a.max_heap};
+    const dmp_options opts = {.max_heap_input = a.max_heap};
     dmp_file *f;
     dmp_error err;
     if (dmp_open_ex(dump_path(a.operands[0]), &opts, &f, &err) != DMP_OK) {

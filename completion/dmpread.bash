@@ -44,12 +44,12 @@ _dmpread()
     case $command in
     stack)
         opts="--symbols --images --thread --all --registers --breakpad --no-images
-              --stack-only --max-frames --json"
+              --stack-only --max-frames --json --quiet"
         ;;
     symbolize) opts="--json" ;;
     stream) opts="--raw --hex --max-heap=" ;;
-    "") opts="--raw --json --max-heap= --help --version" ;;
-    *) opts="--json --max-heap=" ;;
+    "") opts="--raw --json --squeeze --words --quiet --max-heap= --help --version" ;;
+    *) opts="--json --quiet --max-heap=" ;;
     esac
 
     if [[ $cur == -* ]]; then

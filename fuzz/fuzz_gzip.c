@@ -146,7 +146,7 @@ static void check_pipe(const uint8_t *data, size_t size, size_t limit, dmp_statu
     if (written) {
         char path[32];
         snprintf(path, sizeof path, "/dev/fd/%d", fds[0]);
-        dmp_options opts = {(uint64_t)limit + size};
+        dmp_options opts = {.max_heap_input = (uint64_t)limit + size};
         dmp_file *f = NULL;
         dmp_error err;
         const dmp_status st = dmp_open_ex(path, &opts, &f, &err);
@@ -169,7 +169,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     oracle_inflate(&o, data, size);
     const uint64_t hash = fuzz_hash(data, size);
     const size_t limit = pick_limit(&o, hash);
-    dmp_options opts = {limit};
+    dmp_options opts = {.max_heap_input = limit};
     dmp_file *f = NULL;
     dmp_error err;
     const dmp_status st = dmp_open_mem_ex(data, size, &opts, &f, &err);

@@ -587,7 +587,7 @@ static void fuzz_plain(const uint8_t *data, size_t len)
     if (!oracle_build(&o, data, len))
         return;
     /* The heap limit is for copies (gzip, pipes); a borrowed buffer is not one. */
-    const dmp_options opts = {1};
+    const dmp_options opts = {.max_heap_input = 1};
     dmp_file *f = NULL;
     dmp_error err;
     memset(&err, 0, sizeof err);
@@ -608,7 +608,7 @@ static void fuzz_plain(const uint8_t *data, size_t len)
 /* Gzip: once under a limit that nearly everything passes, once with a tiny one. */
 static void fuzz_gzip(const uint8_t *data, size_t len)
 {
-    dmp_options opts = {64};
+    dmp_options opts = {.max_heap_input = 64};
     dmp_file *f = NULL;
     dmp_error err;
     memset(&err, 0, sizeof err);

@@ -23,7 +23,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    dmp_options opts = {GZIP_MAX_HEAP};
+    dmp_options opts = {.max_heap_input = GZIP_MAX_HEAP};
     dmp_file *f = NULL;
     dmp_error err;
     const dmp_status st = dmp_open_mem_ex(data, size, &opts, &f, &err);

@@ -943,7 +943,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     setup();
     /* Gzip input is inflated under a small limit; a borrowed buffer is no copy. */
     const bool gzip = size >= 2 && data[0] == 0x1f && data[1] == 0x8b;
-    const dmp_options opts = {gzip ? GZIP_MAX_HEAP : 1};
+    const dmp_options opts = {.max_heap_input = gzip ? GZIP_MAX_HEAP : 1};
     dmp_file *f = NULL;
     if (dmp_open_mem_ex(data, size, &opts, &f, NULL) != DMP_OK)
         return 0;

@@ -82,8 +82,16 @@ typedef struct dmp_options {
      * dump, or the size of a pipe or other non-seekable input (for gzip through a pipe, the
      * compressed and inflated copies together). 0 means
      * DMP_DEFAULT_MAX_HEAP_INPUT. Past it the open fails with DMP_E_TOO_LARGE before any
-     * larger allocation is attempted. */
+     * larger allocation is attempted. For gzip, the trailer's ISIZE (the size mod 2^32 of
+     * the last member) is checked first: when it alone is over the limit, the open fails
+     * before inflating anything. */
     uint64_t max_heap_input;
+    /* Called while gzip input inflates, after about every 4 MiB of output: `in_done` of
+     * `in_total` compressed bytes consumed, `out_done` bytes inflated so far. For a progress
+     * display (the command shows one after a second on a terminal); NULL: never called. It
+     * must not call into the library with this dump. */
+    void (*inflate_progress)(void *ctx, uint64_t in_done, uint64_t in_total, uint64_t out_done);
+    void *inflate_progress_ctx; /* passed to inflate_progress */
 } dmp_options;
 
 /* Why an open failed, filled by dmp_open_ex / dmp_open_mem_ex when they fail. */
@@ -98,7 +106,10 @@ typedef struct dmp_error {
  * file is read onto the heap. `opts` may be NULL; `err` may be NULL and is filled on failure.
  *
  * Opening fails only when the input cannot be read or inflated, is shorter than the
- * MINIDUMP_HEADER, or lacks the "MDMP" signature. Everything after the header is validated
+ * MINIDUMP_HEADER, or lacks the "MDMP" signature. Gzip input that ends early (a download or
+ * copy cut short) is not a failure once the header has inflated: the bytes inflated so far
+ * are the dump, and a DMP_DIAG_GZIP_CUT diagnostic names the compressed offset; corrupt gzip
+ * data still fails with DMP_E_INFLATE. Everything after the header is validated
  * here and taken as far as it is sound; the rest becomes diagnostics (dmp_diag_*).
  *
  * Returns DMP_OK and sets *out, or DMP_E_INVALID_ARG, DMP_E_IO, DMP_E_NOMEM, DMP_E_TOO_SHORT,
@@ -264,6 +275,8 @@ typedef enum dmp_diag_kind {
     DMP_DIAG_MALFORMED = 13,        /* a stream's content is unsound: `detail` says what */
     DMP_DIAG_SUPPRESSED = 14,       /* `count` more diagnostics of one kind (`detail` names it)
                                        than DMP_DIAG_MAX_PER_KIND were not kept */
+    DMP_DIAG_GZIP_CUT = 15,         /* the gzip input ends early: the `kept` bytes inflated
+                                       before `offset` (in the compressed input) are the dump */
 } dmp_diag_kind;
 
 /* At most this many diagnostics of a kind are kept per dump; past that one DMP_DIAG_SUPPRESSED

@@ -114,6 +114,8 @@ const char *dmp_diag_kind_name(dmp_diag_kind kind)
         return "malformed";
     case DMP_DIAG_SUPPRESSED:
         return "suppressed";
+    case DMP_DIAG_GZIP_CUT:
+        return "gzip-cut";
     }
     return "unknown";
 }
@@ -225,6 +227,13 @@ size_t dmp_diag_format(const dmp_diag *d, char *buf, size_t cap)
         buf[0] = '\0';
     if (!d)
         return 0;
+    if (d->kind == DMP_DIAG_GZIP_CUT) {
+        put(&o,
+            "gzip input at 0x%" PRIx64 ": the compressed data ends early; the %" PRIu64
+            " bytes inflated before it are the dump, the rest of it is missing",
+            d->offset, d->kept);
+        return o.len;
+    }
     if (d->kind == DMP_DIAG_SUPPRESSED) {
         put(&o, "%" PRIu64 " more %s diagnostics not kept (the first %" PRIu64 " are)", d->count,
             d->detail ? d->detail : "?", d->kept);

@@ -59,6 +59,25 @@ static uint64_t max_heap_of(const dmp_options *opts)
     return opts && opts->max_heap_input ? opts->max_heap_input : DMP_DEFAULT_MAX_HEAP_INPUT;
 }
 
+static struct dmpi_progress progress_of(const dmp_options *opts)
+{
+    const struct dmpi_progress p = {opts ? opts->inflate_progress : NULL,
+                                    opts ? opts->inflate_progress_ctx : NULL};
+    return p;
+}
+
+/* A gzip input cut short was kept as far as it inflated: the first diagnostic says so. */
+static dmp_status note_cut(dmp_file *f)
+{
+    if (!f->src.cut)
+        return DMP_OK;
+    const dmp_diag d = {.kind = DMP_DIAG_GZIP_CUT,
+                        .stream_index = DMP_DIAG_NO_STREAM,
+                        .offset = f->src.cut_at,
+                        .kept = f->src.bytes.len};
+    return dmpi_diag_push(&f->diags, &d);
+}
+
 /* Parses what the source holds; takes ownership of src whatever happens. */
 static dmp_status finish_open(struct dmpi_source *src, dmp_file **out, dmp_error *err)
 {
@@ -69,7 +88,9 @@ static dmp_status finish_open(struct dmpi_source *src, dmp_file **out, dmp_error
         return DMP_E_NOMEM;
     }
     f->src = *src;
-    dmp_status st = dmpi_directory_parse(f, err);
+    dmp_status st = note_cut(f);
+    if (st == DMP_OK)
+        st = dmpi_directory_parse(f, err);
     if (st == DMP_OK)
         st = dmpi_memindex_build(f);
     if (st == DMP_OK)
@@ -93,7 +114,9 @@ dmp_status dmp_open_ex(const char *path, const dmp_options *opts, dmp_file **out
         return DMP_E_INVALID_ARG;
     }
     struct dmpi_source src;
-    const dmp_status st = dmpi_source_open_path(&src, path, max_heap_of(opts), "MDMP", err);
+    const struct dmpi_progress progress = progress_of(opts);
+    const dmp_status st =
+        dmpi_source_open_path(&src, path, max_heap_of(opts), "MDMP", &progress, err);
     if (st != DMP_OK)
         return st;
     return finish_open(&src, out, err);
@@ -112,7 +135,9 @@ dmp_status dmp_open_mem_ex(const void *buf, size_t len, const dmp_options *opts,
         return DMP_E_INVALID_ARG;
     }
     struct dmpi_source src;
-    const dmp_status st = dmpi_source_open_mem(&src, buf, len, max_heap_of(opts), "MDMP", err);
+    const struct dmpi_progress progress = progress_of(opts);
+    const dmp_status st =
+        dmpi_source_open_mem(&src, buf, len, max_heap_of(opts), "MDMP", &progress, err);
     if (st != DMP_OK)
         return st;
     return finish_open(&src, out, err);

@@ -16,6 +16,14 @@ struct dmpi_source {
     struct view bytes;
     enum dmpi_source_kind kind;
     bool compressed; /* bytes were inflated from gzip */
+    bool cut;        /* the gzip input ended early: bytes are what inflated before cut_at */
+    uint64_t cut_at; /* compressed bytes there were */
+};
+
+/* A caller's inflate progress callback (dmp_options), or none. */
+struct dmpi_progress {
+    void (*fn)(void *ctx, uint64_t in_done, uint64_t in_total, uint64_t out_done);
+    void *ctx;
 };
 
 /* One MINIDUMP_DIRECTORY entry with its placement checked against the file. */
@@ -192,11 +200,16 @@ struct dmp_file {
 /* source.c */
 /* Opens a file (mapped; a pipe or gzip onto the heap, within max_heap) or a buffer. `magic`:
  * the 4 bytes the content must start with ("MDMP"), checked as soon as they are read or
- * inflated so that anything else is refused without reading it all; NULL for no check. */
+ * inflated so that anything else is refused without reading it all; NULL for no check.
+ * With a magic, gzip cut short after at least 32 bytes inflated is kept (src->cut); without
+ * one (symbol files, images) it fails, as a cut file would silently lose records.
+ * `progress` may be NULL. */
 dmp_status dmpi_source_open_path(struct dmpi_source *src, const char *path, uint64_t max_heap,
-                                 const char *magic, dmp_error *err);
+                                 const char *magic, const struct dmpi_progress *progress,
+                                 dmp_error *err);
 dmp_status dmpi_source_open_mem(struct dmpi_source *src, const void *buf, size_t len,
-                                uint64_t max_heap, const char *magic, dmp_error *err);
+                                uint64_t max_heap, const char *magic,
+                                const struct dmpi_progress *progress, dmp_error *err);
 void dmpi_source_close(struct dmpi_source *src);
 /* malloc for large arrays: huge-page aligned and advised when `size` is 2 MiB or more. */
 void *dmpi_alloc_large(size_t size);

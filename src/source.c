@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -26,6 +27,8 @@
 #define MIN_HEAP_CAP ((size_t)64 << 10)
 #define INFLATE_CHUNK ((uInt)1 << 30) /* zlib counts in uInt; feed it at most this at once */
 #define HUGE_PAGE ((size_t)2 << 20)
+#define PROGRESS_STEP ((size_t)4 << 20) /* inflated bytes between progress calls */
+#define MIN_KEPT_CUT 32                 /* a cut gzip dump is kept once its header inflated */
 
 static bool is_gzip(const uint8_t *p, uint64_t len)
 {
@@ -38,7 +41,10 @@ struct growbuf {
     size_t len;
     size_t cap;
     size_t limit;
-    const char *magic; /* the 4 bytes the content must start with, or NULL */
+    const char *magic;                    /* the 4 bytes the content must start with, or NULL */
+    const struct dmpi_progress *progress; /* may be NULL */
+    size_t reported;                      /* len at the last progress call */
+    bool ran_out;                         /* inflate stopped for want of input */
 };
 
 /* Makes room for at least one more byte. DMP_E_TOO_LARGE when already at the limit. */
@@ -115,9 +121,11 @@ static dmp_status inflate_member(z_stream *zs, struct growbuf *out, const uint8_
                 return st;
             }
         }
+        /* With a progress callback, inflate a step at a time so that it runs that often. */
+        const size_t step = out->progress && out->progress->fn ? PROGRESS_STEP : INFLATE_CHUNK;
         const size_t room = out->cap - out->len;
         zs->next_out = probing ? &probe : out->data + out->len;
-        zs->avail_out = probing ? 1 : room > INFLATE_CHUNK ? INFLATE_CHUNK : (uInt)room;
+        zs->avail_out = probing ? 1 : room > step ? (uInt)step : (uInt)room;
         const size_t consumed = (size_t)(zs->next_in - in);
         if (zs->avail_in == 0 && consumed < in_len) {
             const size_t left = in_len - consumed;
@@ -133,6 +141,10 @@ static dmp_status inflate_member(z_stream *zs, struct growbuf *out, const uint8_
         }
         if (!probing)
             out->len += produced;
+        if (out->progress && out->progress->fn && out->len - out->reported >= PROGRESS_STEP) {
+            out->reported = out->len;
+            out->progress->fn(out->progress->ctx, (uint64_t)(zs->next_in - in), in_len, out->len);
+        }
         if (!probing && out->len >= 4 && out->len - produced < 4) {
             const dmp_status st =
                 check_start(out->data, out->magic, (uint64_t)(zs->next_in - in), err);
@@ -144,6 +156,7 @@ static dmp_status inflate_member(z_stream *zs, struct growbuf *out, const uint8_
         if (ret == Z_OK)
             continue;
         if (ret == Z_BUF_ERROR && (size_t)(zs->next_in - in) == in_len) {
+            out->ran_out = true;
             dmpi_set_error(err, DMP_E_INFLATE, in_len,
                            "gzip data ends early (after %zu compressed bytes)", in_len);
             return DMP_E_INFLATE;
@@ -158,23 +171,54 @@ static dmp_status inflate_member(z_stream *zs, struct growbuf *out, const uint8_
     }
 }
 
-/* Inflates every gzip member of `in` onto the heap. Trailing zero bytes (tape padding) are
- * accepted; anything else after the last member is an error. */
-static dmp_status inflate_all(const uint8_t *in, size_t in_len, size_t limit, const char *magic,
-                              struct dmpi_source *src, dmp_error *err)
+/* The gzip trailer's ISIZE: the last member's inflated size mod 2^32, in the input's last
+ * four bytes. Only a lower bound on what the input inflates to (a bigger member wraps; other
+ * members add to it), so it can only ever refuse early, never accept. A cut-short input
+ * ends in compressed data instead, whose last four bytes mean nothing: against a low limit
+ * such an input may be refused here that would have inflated partly within it. */
+static dmp_status check_isize(const uint8_t *in, size_t in_len, size_t limit, dmp_error *err)
 {
+    enum { MIN_MEMBER = 18 }; /* a 10-byte header and an 8-byte trailer */
+    if (in_len < MIN_MEMBER)
+        return DMP_OK;
+    const uint8_t *const t = in + in_len - 4;
+    const uint32_t isize =
+        (uint32_t)t[0] | (uint32_t)t[1] << 8 | (uint32_t)t[2] << 16 | (uint32_t)t[3] << 24;
+    if (isize <= limit)
+        return DMP_OK;
+    dmpi_set_error(err, DMP_E_TOO_LARGE, in_len - 4,
+                   "inflated dump exceeds the limit of %zu bytes: the gzip trailer says at "
+                   "least %" PRIu32 " bytes",
+                   limit, isize);
+    return DMP_E_TOO_LARGE;
+}
+
+/* Inflates every gzip member of `in` onto the heap. Trailing zero bytes (tape padding) are
+ * accepted; anything else after the last member is an error. Input that ends early is kept
+ * as far as it inflated when the content has a magic and its header is there (src->cut). */
+static dmp_status inflate_all(const uint8_t *in, size_t in_len, size_t limit, const char *magic,
+                              const struct dmpi_progress *progress, struct dmpi_source *src,
+                              dmp_error *err)
+{
+    dmp_status st = check_isize(in, in_len, limit, err);
+    if (st != DMP_OK)
+        return st;
     z_stream zs;
     memset(&zs, 0, sizeof zs);
     if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
         dmpi_set_error(err, DMP_E_NOMEM, 0, "zlib could not initialise");
         return DMP_E_NOMEM;
     }
-    struct growbuf out = {NULL, 0, 0, limit, magic};
+    struct growbuf out = {NULL, 0, 0, limit, magic, progress, 0, false};
     zs.next_in = in;
-    dmp_status st;
+    bool cut = false;
     for (;;) {
         st = inflate_member(&zs, &out, in, in_len, err);
-        if (st != DMP_OK)
+        /* Ran out of input (not corrupt data): keep what inflated, once it holds a header. */
+        cut = st == DMP_E_INFLATE && out.ran_out && magic && out.len >= MIN_KEPT_CUT;
+        if (cut)
+            st = DMP_OK;
+        if (st != DMP_OK || cut)
             break;
         const size_t used = (size_t)(zs.next_in - in);
         if (used == in_len || all_zero(in + used, in_len - used))
@@ -193,15 +237,18 @@ static dmp_status inflate_all(const uint8_t *in, size_t in_len, size_t limit, co
     }
     growbuf_adopt(&out, src);
     src->compressed = true;
+    src->cut = cut;
+    src->cut_at = cut ? in_len : 0;
     return DMP_OK;
 }
 
 dmp_status dmpi_source_open_mem(struct dmpi_source *src, const void *buf, size_t len,
-                                uint64_t max_heap, const char *magic, dmp_error *err)
+                                uint64_t max_heap, const char *magic,
+                                const struct dmpi_progress *progress, dmp_error *err)
 {
     memset(src, 0, sizeof *src);
     if (is_gzip(buf, len))
-        return inflate_all(buf, len, heap_limit(max_heap), magic, src, err);
+        return inflate_all(buf, len, heap_limit(max_heap), magic, progress, src, err);
     src->bytes.data = buf;
     src->bytes.len = len;
     src->kind = DMPI_SOURCE_BORROWED;
@@ -254,13 +301,13 @@ static dmp_status read_stream(int fd, const char *path, size_t limit, const char
 }
 
 static dmp_status open_pipe(struct dmpi_source *src, int fd, const char *path, size_t limit,
-                            const char *magic, dmp_error *err)
+                            const char *magic, const struct dmpi_progress *progress, dmp_error *err)
 {
-    struct growbuf raw = {NULL, 0, 0, 0, NULL};
+    struct growbuf raw = {NULL, 0, 0, 0, NULL, NULL, 0, false};
     dmp_status st = read_stream(fd, path, limit, magic, &raw, err);
     if (st == DMP_OK && is_gzip(raw.data, raw.len)) {
         /* The compressed copy is held while inflating: both count against the limit. */
-        st = inflate_all(raw.data, raw.len, limit - raw.len, magic, src, err);
+        st = inflate_all(raw.data, raw.len, limit - raw.len, magic, progress, src, err);
         if (st == DMP_E_TOO_LARGE)
             dmpi_set_error(err, st, raw.len,
                            "%s: %zu compressed bytes and the inflated dump exceed the limit of "
@@ -278,7 +325,8 @@ static dmp_status open_pipe(struct dmpi_source *src, int fd, const char *path, s
 }
 
 static dmp_status open_mapped(struct dmpi_source *src, int fd, const char *path, uint64_t size,
-                              size_t limit, const char *magic, dmp_error *err)
+                              size_t limit, const char *magic, const struct dmpi_progress *progress,
+                              dmp_error *err)
 {
     if (size > SIZE_MAX) {
         dmpi_set_error(err, DMP_E_IO, 0, "%s: too large to map", path);
@@ -294,7 +342,7 @@ static dmp_status open_mapped(struct dmpi_source *src, int fd, const char *path,
         return DMP_E_IO;
     }
     if (is_gzip(map, size)) {
-        const dmp_status st = inflate_all(map, (size_t)size, limit, magic, src, err);
+        const dmp_status st = inflate_all(map, (size_t)size, limit, magic, progress, src, err);
         munmap(map, (size_t)size);
         return st;
     }
@@ -305,7 +353,8 @@ static dmp_status open_mapped(struct dmpi_source *src, int fd, const char *path,
 }
 
 dmp_status dmpi_source_open_path(struct dmpi_source *src, const char *path, uint64_t max_heap,
-                                 const char *magic, dmp_error *err)
+                                 const char *magic, const struct dmpi_progress *progress,
+                                 dmp_error *err)
 {
     memset(src, 0, sizeof *src);
     const int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -322,9 +371,10 @@ dmp_status dmpi_source_open_path(struct dmpi_source *src, const char *path, uint
         dmpi_set_error(err, DMP_E_IO, 0, "%s: is a directory", path);
         status = DMP_E_IO;
     } else if (S_ISREG(st.st_mode)) {
-        status = open_mapped(src, fd, path, (uint64_t)st.st_size, heap_limit(max_heap), magic, err);
+        status = open_mapped(src, fd, path, (uint64_t)st.st_size, heap_limit(max_heap), magic,
+                             progress, err);
     } else {
-        status = open_pipe(src, fd, path, heap_limit(max_heap), magic, err);
+        status = open_pipe(src, fd, path, heap_limit(max_heap), magic, progress, err);
     }
     close(fd); /* a mapping outlives its descriptor */
     return status;

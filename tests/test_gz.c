@@ -496,14 +496,80 @@ END_TEST
 
 /* ---- Broken gzip ------------------------------------------------------------------------ */
 
-START_TEST(truncated_gzip_fails)
+/* A cut-short dump's memory is the plain dump's, as far as it goes: every index entry of
+ * `cut` reads the same bytes from `plain`, and its first diagnostic names the cut. */
+static void expect_cut_prefix(const dmp_file *plain, const dmp_file *cut, uint64_t cut_at)
+{
+    ck_assert_int_ne(dmp_was_compressed(cut), 0);
+    ck_assert_uint_le(dmp_file_size(cut), dmp_file_size(plain));
+    dmp_diag d;
+    ck_assert_int_eq(dmp_diag_get(cut, 0, &d), DMP_OK);
+    ck_assert_int_eq(d.kind, DMP_DIAG_GZIP_CUT);
+    ck_assert_str_eq(dmp_diag_kind_name(d.kind), "gzip-cut");
+    ck_assert_uint_eq(d.stream_index, DMP_DIAG_NO_STREAM);
+    ck_assert_uint_eq(d.offset, cut_at);
+    ck_assert_uint_eq(d.kept, dmp_file_size(cut));
+    char line[256];
+    dmp_diag_format(&d, line, sizeof line);
+    char want[64];
+    snprintf(want, sizeof want, "gzip input at 0x%llx:", (unsigned long long)cut_at);
+    expect(strstr(line, want) != NULL && strstr(line, "ends early") != NULL, "message: %s", line);
+    for (size_t i = 0; i < dmp_range_count(cut); i++) {
+        dmp_range r;
+        ck_assert_int_eq(dmp_range_get(cut, i, &r), DMP_OK);
+        uint8_t *const got = malloc(r.size), *const want_bytes = malloc(r.size);
+        ck_assert_ptr_nonnull(got);
+        ck_assert_ptr_nonnull(want_bytes);
+        ck_assert_int_eq(dmp_read_memory(cut, r.addr, got, r.size, NULL), DMP_OK);
+        ck_assert_int_eq(dmp_read_memory(plain, r.addr, want_bytes, r.size, NULL), DMP_OK);
+        ck_assert_mem_eq(got, want_bytes, r.size);
+        free(got);
+        free(want_bytes);
+    }
+}
+
+START_TEST(truncated_gzip_kept_as_far_as_it_inflated)
+{
+    struct mkdump *b = reference_dump();
+    dmp_file *plain = open_built(b);
+    size_t len;
+    const uint8_t *data = mkd_data(b, &len);
+    struct buf gz = gzip_of(data, len);
+    /* Mid-data, before the trailer, inside the trailer: kept, from memory, a file and a pipe. */
+    const size_t cuts[] = {gz.len / 4, gz.len / 2, gz.len - 8, gz.len - 1};
+    for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+        for (int how = 0; how < 3; how++) {
+            dmp_file *f = NULL;
+            dmp_error err;
+            const dmp_status st = how == 0   ? dmp_open_mem_ex(gz.data, cuts[i], NULL, &f, &err)
+                                  : how == 1 ? open_as_file(gz.data, cuts[i], NULL, &f, &err)
+                                             : open_as_pipe(gz.data, cuts[i], NULL, &f, &err);
+            expect(st == DMP_OK, "cut at %zu, way %d: %d %s", cuts[i], how, st, err.message);
+            expect_cut_prefix(plain, f, cuts[i]);
+            if (cuts[i] >= gz.len - 8) {
+                /* Every byte had inflated: only the trailer was missing. */
+                ck_assert_uint_eq(dmp_file_size(f), len);
+                expect_reference_bytes(f);
+            } else {
+                ck_assert_uint_lt(dmp_file_size(f), len);
+            }
+            dmp_close(f);
+        }
+    }
+    free(gz.data);
+    dmp_close(plain);
+    mkd_free(b);
+}
+END_TEST
+
+START_TEST(truncated_gzip_without_header_fails)
 {
     struct mkdump *b = reference_dump();
     size_t len;
     const uint8_t *data = mkd_finish(b, &len);
     struct buf gz = gzip_of(data, len);
-    /* Inside the header, right after it, mid-data, before the trailer, inside the trailer. */
-    const size_t cuts[] = {2, 10, 11, gz.len / 2, gz.len - 8, gz.len - 1};
+    /* Inside the gzip header, right after it, and before 32 bytes have inflated. */
+    const size_t cuts[] = {2, 10, 11, 12};
     for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
         dmp_file *f = (dmp_file *)&f;
         dmp_error err;
@@ -515,11 +581,6 @@ START_TEST(truncated_gzip_fails)
         ck_assert_int_eq(dmp_open_mem(gz.data, cuts[i], &f), DMP_E_INFLATE);
         ck_assert_ptr_null(f);
     }
-    dmp_file *f = NULL;
-    dmp_error err;
-    ck_assert_int_eq(open_as_file(gz.data, gz.len / 2, NULL, &f, &err), DMP_E_INFLATE);
-    ck_assert_ptr_null(f);
-    expect_error(&err, DMP_E_INFLATE, "ends early");
     free(gz.data);
     mkd_free(b);
 }
@@ -709,10 +770,17 @@ START_TEST(gzip_bomb_stops_at_limit)
     gz_member(&gz, zeros, chunk, 64, Z_BEST_SPEED, NULL);
     free(zeros);
     ck_assert_uint_lt(gz.len, (size_t)1 << 20);
-    const long rss_before = max_rss_kib();
     const dmp_options opts = {.max_heap_input = (uint64_t)1 << 20};
     dmp_file *f = NULL;
     dmp_error err;
+    /* Its trailer tells 64 MiB: refused before inflating a byte. */
+    ck_assert_int_eq(dmp_open_mem_ex(gz.data, gz.len, &opts, &f, &err), DMP_E_TOO_LARGE);
+    expect_error(&err, DMP_E_TOO_LARGE, "the gzip trailer says at least 67108864 bytes");
+    ck_assert_uint_eq(err.offset, gz.len - 4);
+    /* A trailer that tells nothing (ISIZE 0, as a wrapped 4 GiB member would): the inflate
+     * itself must stop at the limit. */
+    memset(gz.data + gz.len - 4, 0, 4);
+    const long rss_before = max_rss_kib();
     ck_assert_int_eq(dmp_open_mem_ex(gz.data, gz.len, &opts, &f, &err), DMP_E_TOO_LARGE);
     const long grown_kib = max_rss_kib() - rss_before;
     ck_assert_ptr_null(f);
@@ -727,6 +795,90 @@ START_TEST(gzip_bomb_stops_at_limit)
 END_TEST
 
 /* ---- Pipes ------------------------------------------------------------------------------ */
+
+START_TEST(isize_over_limit_fails_before_inflating)
+{
+    struct mkdump *b = reference_dump();
+    size_t len;
+    const uint8_t *data = mkd_finish(b, &len);
+    struct buf gz = gzip_of(data, len);
+    /* The real trailer: over a limit below the size, refused by it (its offset says so). */
+    const dmp_options low = {.max_heap_input = len - 1};
+    dmp_file *f = NULL;
+    dmp_error err;
+    ck_assert_int_eq(dmp_open_mem_ex(gz.data, gz.len, &low, &f, &err), DMP_E_TOO_LARGE);
+    expect_error(&err, DMP_E_TOO_LARGE, "the gzip trailer says at least");
+    ck_assert_uint_eq(err.offset, gz.len - 4);
+    /* A forged ISIZE decides alone: the data would fit, the trailer says it does not. */
+    const uint32_t forged = (uint32_t)len + 1000000;
+    for (int k = 0; k < 4; k++)
+        gz.data[gz.len - 4 + (size_t)k] = (uint8_t)(forged >> (8 * k));
+    const dmp_options roomy = {.max_heap_input = len + 10};
+    ck_assert_int_eq(dmp_open_mem_ex(gz.data, gz.len, &roomy, &f, &err), DMP_E_TOO_LARGE);
+    expect_error(&err, DMP_E_TOO_LARGE, "limit of");
+    ck_assert_int_eq(open_as_file(gz.data, gz.len, &roomy, &f, &err), DMP_E_TOO_LARGE);
+    ck_assert_ptr_null(f);
+    /* ISIZE is only a lower bound: one below the real size refuses nothing. */
+    const uint32_t small = (uint32_t)len - 1;
+    for (int k = 0; k < 4; k++)
+        gz.data[gz.len - 4 + (size_t)k] = (uint8_t)(small >> (8 * k));
+    const dmp_options exact = {.max_heap_input = len - 1};
+    ck_assert_int_eq(dmp_open_mem_ex(gz.data, gz.len, &exact, &f, &err), DMP_E_TOO_LARGE);
+    expect_error(&err, DMP_E_TOO_LARGE, "inflated dump exceeds the limit");
+    ck_assert_ptr_null(strstr(err.message, "trailer"));
+    free(gz.data);
+    mkd_free(b);
+}
+END_TEST
+
+struct progress_log {
+    size_t calls;
+    uint64_t last_in, last_out, in_total;
+    bool ordered;
+};
+
+static void log_progress(void *ctx, uint64_t in_done, uint64_t in_total, uint64_t out_done)
+{
+    struct progress_log *const p = ctx;
+    if (in_done < p->last_in || out_done < p->last_out + ((uint64_t)4 << 20) || in_done > in_total)
+        p->ordered = false;
+    p->calls++;
+    p->last_in = in_done;
+    p->last_out = out_done;
+    p->in_total = in_total;
+}
+
+START_TEST(inflate_progress_reported)
+{
+    /* 9 MiB of memory (deflating more costs the test seconds): the callback runs about every
+     * 4 MiB of output, in order. */
+    struct mkdump *b = mkd_new(3);
+    const struct mkd_range r[] = {R(0x1000000, 9 << 20, 9)};
+    mkd_add_memory64_list(b, r, 1);
+    size_t len;
+    const uint8_t *data = mkd_finish(b, &len);
+    struct buf gz = gzip_of(data, len);
+    struct progress_log log = {.ordered = true};
+    const dmp_options opts = {.inflate_progress = log_progress, .inflate_progress_ctx = &log};
+    dmp_file *f = NULL;
+    ck_assert_int_eq(dmp_open_mem_ex(gz.data, gz.len, &opts, &f, NULL), DMP_OK);
+    /* Between 4 and 8 MiB apart (one inflate step at most past the mark), so: */
+    ck_assert_uint_ge(log.calls, len / ((size_t)8 << 20));
+    ck_assert_uint_le(log.calls, len / ((size_t)4 << 20));
+    ck_assert_uint_ge(log.calls, 1);
+    ck_assert(log.ordered);
+    ck_assert_uint_eq(log.in_total, gz.len);
+    dmp_close(f);
+    /* Plain input is not inflated: no calls. */
+    struct progress_log none = {.ordered = true};
+    const dmp_options opts2 = {.inflate_progress = log_progress, .inflate_progress_ctx = &none};
+    ck_assert_int_eq(dmp_open_mem_ex(data, len, &opts2, &f, NULL), DMP_OK);
+    ck_assert_uint_eq(none.calls, 0);
+    dmp_close(f);
+    free(gz.data);
+    mkd_free(b);
+}
+END_TEST
 
 START_TEST(gz_through_pipe)
 {
@@ -799,9 +951,11 @@ int main(void)
     tcase_add_test(tc, multi_member_gzip);
     tcase_add_test(tc, trailing_zero_padding);
     tcase_add_test(tc, gz_through_pipe);
+    tcase_add_test(tc, inflate_progress_reported);
     suite_add_tcase(s, tc);
     tc = tcase_create("broken");
-    tcase_add_test(tc, truncated_gzip_fails);
+    tcase_add_test(tc, truncated_gzip_kept_as_far_as_it_inflated);
+    tcase_add_test(tc, truncated_gzip_without_header_fails);
     tcase_add_test(tc, corrupt_gzip_fails);
     tcase_add_test(tc, gzip_of_not_a_minidump);
     tcase_add_test(tc, gzip_is_inflated_once);
@@ -812,6 +966,7 @@ int main(void)
     tcase_add_test(tc, limit_on_small_dump);
     tcase_add_test(tc, gzip_bomb_stops_at_limit);
     tcase_add_test(tc, pipe_limit);
+    tcase_add_test(tc, isize_over_limit_fails_before_inflating);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

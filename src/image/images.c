@@ -182,7 +182,7 @@ static bool try_file(const dmp_module *m, const char *path, struct entry *e)
 {
     dmp_error err;
     struct dmpi_source src;
-    if (dmpi_source_open_path(&src, path, (uint64_t)1 << 30, NULL, &err) != DMP_OK)
+    if (dmpi_source_open_path(&src, path, (uint64_t)1 << 30, NULL, NULL, &err) != DMP_OK)
         return false; /* not there: nothing to report */
     const uint8_t *const d = src.bytes.data;
     const size_t len = (size_t)src.bytes.len;

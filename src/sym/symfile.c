@@ -42,7 +42,7 @@ dmp_status dmp_sym_open(const char *path, dmp_symfile **out, dmp_error *err)
         return DMP_E_NOMEM;
     }
     const dmp_status st =
-        dmpi_source_open_path(&s->src, path, DMP_DEFAULT_MAX_HEAP_INPUT, NULL, err);
+        dmpi_source_open_path(&s->src, path, DMP_DEFAULT_MAX_HEAP_INPUT, NULL, NULL, err);
     if (st != DMP_OK) {
         free(s);
         return st;
@@ -61,8 +61,8 @@ dmp_status dmp_sym_open_mem(const void *buf, size_t len, dmp_symfile **out, dmp_
         dmpi_set_error(err, DMP_E_NOMEM, 0, "out of memory");
         return DMP_E_NOMEM;
     }
-    const dmp_status st =
-        dmpi_source_open_mem(&s->src, buf ? buf : "", len, DMP_DEFAULT_MAX_HEAP_INPUT, NULL, err);
+    const dmp_status st = dmpi_source_open_mem(&s->src, buf ? buf : "", len,
+                                               DMP_DEFAULT_MAX_HEAP_INPUT, NULL, NULL, err);
     if (st != DMP_OK) {
         free(s);
         return st;

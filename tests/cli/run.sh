@@ -22,8 +22,9 @@
 # read's "bytes") cases are also compared with what tests/mkdump wrote at those addresses
 # (tests/cli/mkbytes.c), bytes that never went through the library. With --jsoncheck, every
 # case given --json must print one valid JSON document with dmpread's envelope
-# (tests/cli/jsoncheck.c --dmpread) when it exits 0 or 1, and nothing on stdout when it exits
-# 2 (docs/json.md).
+# (tests/cli/jsoncheck.c --dmpread) when it exits 0 or 1; when it exits 2, nothing on stdout
+# (a usage error) or such a document holding "error" (a FILE that did not open); `jl` cases
+# (several FILEs) one such document on each line (docs/json.md).
 #
 # A mismatch prints a unified diff (expected, then actual); the script exits 1 when any case
 # fails or an expected file belongs to no case. --update rewrites the expected files that
@@ -108,6 +109,22 @@ dd if="$testdata/triage.dmp" of="$work/triage-cut.dmp" bs=8000 count=1 2>/dev/nu
 mkdir "$work/images" || exit 2
 cp "$testdata/writers/chain-wine-normal-O2-nofp.dmp.gz" "$work/wine-chain.dmp.gz" || exit 2
 cp "$testdata/writers/chain-wine-O2-nofp.exe" "$work/images/" || exit 2
+
+# Wine's dumps of processes that did not crash: no exception, so registers are the first
+# thread's; wine-normal.dmp's one thread has no context.
+cp "$testdata/writers/wine-normal.dmp" "$work/wine-normal.dmp" || exit 2
+cp "$testdata/writers/wine-child.dmp" "$work/wine-child.dmp" || exit 2
+# basic.dmp with 0x100 zero bytes at 0x10040 (its first range's bytes start at file offset
+# 108): sixteen equal lines for --squeeze.
+cp "$testdata/basic.dmp" "$work/basic-zeros.dmp" || exit 2
+dd if=/dev/zero of="$work/basic-zeros.dmp" bs=1 seek=172 count=256 conv=notrunc 2>/dev/null ||
+    exit 2
+# triage.dmp whose stack words at rsp (0xa1b2cffe80, file offset 4376 + 0x80) point into
+# crashme.exe (0x7ff6a1b21234), ntdll.dll (0x7ffe2c89d3f4) and the unloaded oldhook.dll
+# (0x7ffe19000010), for --words.
+cp "$testdata/triage.dmp" "$work/triage-words.dmp" || exit 2
+printf '\064\022\262\241\366\177\000\000\364\323\211\054\376\177\000\000\020\000\000\031\376\177\000\000' |
+    dd of="$work/triage-words.dmp" bs=1 seek=4504 conv=notrunc 2>/dev/null || exit 2
 
 ncases=0
 nfailed=0
@@ -195,7 +212,7 @@ check() {
         show_command "$@"
         echo "exit $rc"
         case $kind in
-        text | hexdump | json)
+        text | hexdump | json | jsonl)
             echo '--- stdout'
             show_text "$tmp/out"
             ;;
@@ -234,14 +251,25 @@ check() {
     # Likewise a --json case whose stdout is not one valid document fails even under --update.
     if [ -n "$jsoncheck" ] && wants_json "$@"; then
         njson=$((njson + 1))
-        if [ "$rc" -eq 2 ]; then
-            if [ -s "$tmp/out" ]; then
-                fail_case "$name" "--json with exit 2 wrote to stdout"
+        if [ "$kind" = jsonl ]; then
+            # Several FILEs: one document a line, each valid on its own.
+            : >"$tmp/jsonerr"
+            while IFS= read -r line; do
+                printf '%s\n' "$line" | "$jsoncheck" --dmpread 2>>"$tmp/jsonerr" ||
+                    break
+            done <"$tmp/out"
+            if [ -s "$tmp/jsonerr" ] || [ "$(wc -l <"$tmp/out")" -eq 0 ]; then
+                fail_case "$name" "stdout is not JSON lines: $(cat "$tmp/jsonerr")"
                 return
             fi
-        elif ! "$jsoncheck" --dmpread "$tmp/out" 2>"$tmp/jsonerr"; then
-            fail_case "$name" "stdout is not valid JSON: $(cat "$tmp/jsonerr")"
+        elif [ "$rc" -eq 2 ] && [ -s "$tmp/out" ] && ! grep -q '^  "error": {$' "$tmp/out"; then
+            fail_case "$name" "--json with exit 2 wrote a document without \"error\""
             return
+        elif [ -s "$tmp/out" ] || [ "$rc" -ne 2 ]; then
+            if ! "$jsoncheck" --dmpread "$tmp/out" 2>"$tmp/jsonerr"; then
+                fail_case "$name" "stdout is not valid JSON: $(cat "$tmp/jsonerr")"
+                return
+            fi
         fi
     fi
 
@@ -277,6 +305,12 @@ jb() {
     name=$1 spec=$2
     shift 2
     check json "$name" "$spec" "$@"
+}
+
+jl() {
+    name=$1
+    shift
+    check jsonl "$name" '' "$@"
 }
 
 raw() {
@@ -369,7 +403,6 @@ t missing_addr_len basic.dmp
 t missing_len basic.dmp 0x10000
 t too_many_args basic.dmp 0x10000 1 2
 t ranges_no_file ranges
-t ranges_too_many ranges basic.dmp overlap.dmp
 t unknown_option --hexdump basic.dmp 0x10000 1
 t raw_with_ranges --raw ranges basic.dmp
 t max_heap_no_value --max-heap ranges full.dmp.gz
@@ -392,8 +425,13 @@ t ranges_missing_file ranges nosuch.dmp
 t directory_file . 0 1
 t not_a_dump notadump.txt 0 1
 t empty_file ranges empty.dmp
-t gz_cut ranges cut.dmp.gz
 t max_heap_too_small --max-heap=4096 ranges full.dmp.gz
+
+# A gzip stream cut short: served as far as it inflated, a diagnostic naming the offset.
+t gz_cut ranges cut.dmp.gz
+t gz_cut_json ranges --json cut.dmp.gz
+hd gz_cut_read '7:0x400000:0x40' cut.dmp.gz 0x400000 0x40
+t gz_cut_quiet -q info cut.dmp.gz
 
 # ---- Triage commands -------------------------------------------------------------------
 # triage.dmp (testdata/README.md) holds every triage stream; the other fixtures hold memory
@@ -510,7 +548,6 @@ t read_json_truncated --json truncated.dmp 0x61000 0x41
 
 # Their errors: exit 2, one line on stderr, nothing on stdout even with --json.
 t info_no_file info
-t threads_too_many threads basic.dmp overlap.dmp
 t modules_raw --raw modules triage.dmp
 t read_json_raw --json --raw basic.dmp 0x10000 16
 t read_json_bad_addr --json basic.dmp 0xzz 1
@@ -528,6 +565,66 @@ t help_command help
 t max_heap_space --max-heap 64K ranges full.dmp.gz
 t max_heap_suffix_small --max-heap=1K ranges full.dmp.gz
 t max_heap_bad_suffix --max-heap=1X ranges full.dmp.gz
+
+# Several FILEs: a header line per dump (text) or one JSON document a line, a dump that
+# does not open gets its error and the run goes on; the status is the worst of them.
+t many_ranges ranges basic.dmp overlap.dmp
+t many_threads_failing threads basic.dmp nosuch.dmp triage.dmp
+t many_info_bad info triage-bad.dmp notadump.txt cut.dmp.gz
+jl many_streams_json streams --json basic.dmp nosuch.dmp triage.dmp
+jl many_modules_json --json modules triage.dmp basic.dmp
+t many_read_rejected basic.dmp overlap.dmp 0x10000 1
+t many_symbols_stay_single stack triage.dmp basic.dmp
+# -q: the dump's diagnostics are counted in one line, errors still said.
+t quiet_ranges -q ranges malformed.dmp
+t quiet_many --quiet ranges malformed.dmp overlap.dmp nosuch.dmp
+t quiet_none -q ranges basic.dmp
+t quiet_json -q --json ranges truncated.dmp
+t quiet_stack stack -q triage-bad.dmp
+# --json and status 2: a FILE that does not open gets an error document; usage errors none.
+t read_json_missing_file --json nosuch.dmp 0 1
+t ranges_json_not_a_dump ranges --json empty.dmp
+t stack_json_missing_file stack --json nosuch.dmp
+
+# --squeeze: a run of equal lines becomes one "*"; the read's last line is always shown.
+t squeeze_run -s basic-zeros.dmp 0x10000 0x200
+t squeeze_at_end --squeeze basic-zeros.dmp 0x10040 0x100
+t squeeze_unaligned -s basic-zeros.dmp 0x10038 0x110
+hd squeeze_no_repeats '1:0x10000:0x40' -s basic.dmp 0x10000 0x40
+t squeeze_json --json -s basic.dmp 0x10000 16
+t squeeze_raw --raw -s basic.dmp 0x10000 16
+t squeeze_ranges ranges -s basic.dmp
+t squeeze_off basic-zeros.dmp 0x10030 0x30
+
+# ADDR as a register of the crash context or as MODULE+OFFSET; stderr says what it came to.
+t addr_register triage.dmp rsp 0x20
+t addr_register_offset triage.dmp rsp+0x10 0x10
+t addr_register_generic triage.dmp PC 16
+raw addr_register_raw '0x72:0xa1b2cfff00:4' --raw triage.dmp sp+0x80 4
+t addr_register_quiet -q triage.dmp rip 16
+t addr_register_first_thread wine-child.dmp rsp 16
+t addr_register_no_context wine-normal.dmp rsp 16
+t addr_register_no_threads basic.dmp rsp 16
+t addr_register_wrap triage.dmp r8+2 1
+t addr_register_json --json triage.dmp rsp+8 8
+t addr_module triage.dmp crashme.exe+0x1224 0x20
+t addr_module_case_stem triage.dmp CRASHME+0x1224 0x20
+t addr_module_path_part triage.dmp 'plügin.dll+0x10' 16
+t addr_module_json --json triage.dmp ntdll.dll+0x9d3f4 8
+t addr_unknown_name triage.dmp nosuchmodule+0x10 16
+t addr_bad_offset triage.dmp rsp+zz 16
+t addr_empty_name triage.dmp +0x10 16
+
+# --words: pointer-size words, each with the module it points into.
+t words_triage --words triage-words.dmp rsp 0x20
+t words_triage_json --json --words triage-words.dmp rsp 0x18
+t words_wine --words wine-chain.dmp.gz rsp 0x40
+t words_bad_len --words triage.dmp rsp 12
+t words_no_cpu --words basic.dmp 0x10000 16
+t words_uncaptured --words triage.dmp 0xa1b2cffff8 0x10
+t words_squeeze --words -s triage.dmp rsp 16
+t words_raw --raw --words triage.dmp rsp 16
+
 # "-" is standard input: the same report as the file's, but for the name.
 ncases=$((ncases + 1))
 echo stdin_dump >>"$tmp/names"
