@@ -241,8 +241,8 @@ static dmp_status compact_memory64_list(struct gather *g, const struct view *v,
     *used = false;
     if (blocks == 0)
         return DMP_OK;
-    uint64_t *const bstart = malloc(blocks * sizeof *bstart);
-    uint64_t *const boff = malloc(blocks * sizeof *boff);
+    uint64_t *const bstart = dmpi_alloc_large(blocks * sizeof *bstart);
+    uint64_t *const boff = dmpi_alloc_large(blocks * sizeof *boff);
     if (!bstart || !boff) {
         free(bstart);
         free(boff);
