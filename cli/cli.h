@@ -59,7 +59,7 @@ int fail(const char *fmt, ...)
 
 /* ---- common.c ------------------------------------------------------------------------- */
 
-/* JSON mode: opens the document, {"dmpread_json": 1, "command": ..., "file": {...}. Text
+/* JSON mode: opens the document, {"dmpread_json": 2, "command": ..., "file": {...}. Text
  * mode: nothing. */
 void doc_begin(struct run *r);
 /* JSON mode: adds "diagnostics" and closes the document. Text mode: prints the diagnostics

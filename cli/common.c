@@ -26,7 +26,7 @@ void doc_begin(struct run *r)
     /* Several FILEs: JSON Lines, one document a line, so `jq` and line tools take each. */
     j->compact[0] = r->a->many;
     json_object_begin(j, NULL);
-    json_uint(j, "dmpread_json", 1);
+    json_uint(j, "dmpread_json", DMPREAD_JSON_VERSION);
     json_string(j, "command", r->a->command_name);
     json_object_begin(j, "file");
     json_string(j, "path", r->path);
@@ -114,7 +114,7 @@ void doc_error(const struct args *a, const char *path, dmp_status status, const 
     json_init(&j, stdout);
     j.compact[0] = a->many;
     json_object_begin(&j, NULL);
-    json_uint(&j, "dmpread_json", 1);
+    json_uint(&j, "dmpread_json", DMPREAD_JSON_VERSION);
     json_string(&j, "command", a->command_name);
     json_object_begin(&j, "file");
     json_string(&j, "path", path);

@@ -51,7 +51,7 @@ static void json_cpu_information(struct json *j, const dmp_system_info *s)
         json_hex(j, "cpu_version_info", s->cpu_version_info);
         json_hex(j, "cpu_feature_info", s->cpu_feature_info);
         json_hex(j, "cpu_amd_extended_features", s->cpu_amd_extended_features);
-        json_null(j, "cpu_features");
+        json_empty_array(j, "cpu_features");
         return;
     }
     json_null(j, "cpu_version_info");
@@ -713,7 +713,7 @@ static void json_top_frames(struct json *j, const dmp_file *f, const dmp_context
 {
     dmp_stack *st;
     if (dmp_walk_context(f, ctx, 0, 0, NULL, &st) != DMP_OK) {
-        json_null(j, "stack");
+        json_empty_array(j, "stack");
         return;
     }
     json_array_begin(j, "stack");
@@ -844,7 +844,7 @@ static void json_exception(struct json *j, const dmp_file *f, size_t i, const dm
     } else {
         json_null(j, "context");
         json_null(j, "ip_module");
-        json_null(j, "stack");
+        json_empty_array(j, "stack");
     }
     json_object_end(j);
 }
@@ -852,7 +852,7 @@ static void json_exception(struct json *j, const dmp_file *f, size_t i, const dm
 static void json_exceptions(struct json *j, const dmp_file *f)
 {
     if (!has_stream(f, DMP_STREAM_EXCEPTION)) {
-        json_null(j, "exceptions");
+        json_empty_array(j, "exceptions");
         return;
     }
     json_array_begin(j, "exceptions");

@@ -203,6 +203,12 @@ void json_bool(struct json *j, const char *key, bool v)
     fputs(v ? "true" : "false", j->out);
 }
 
+void json_empty_array(struct json *j, const char *key)
+{
+    json_array_begin_compact(j, key);
+    json_array_end(j);
+}
+
 void json_null(struct json *j, const char *key)
 {
     begin_value(j, key);

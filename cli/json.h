@@ -37,8 +37,13 @@ void json_object_begin(struct json *j, const char *key);
 void json_object_begin_compact(struct json *j, const char *key);
 void json_object_end(struct json *j);
 void json_array_begin(struct json *j, const char *key);
+/* The schema version every document starts with (docs/json.md, "Version and stability"). */
+#define DMPREAD_JSON_VERSION 2
+
 void json_array_begin_compact(struct json *j, const char *key);
 void json_array_end(struct json *j);
+/* `"key": []`: a list the dump does not have (schema version 2: never null). */
+void json_empty_array(struct json *j, const char *key);
 
 /* A string; s NULL writes null. */
 void json_string(struct json *j, const char *key, const char *s);

@@ -273,7 +273,7 @@ int cmd_threads(struct run *r)
     doc_begin(r);
     if (r->a->json) {
         if (!present) {
-            json_null(&r->j, "threads");
+            json_empty_array(&r->j, "threads");
             return doc_end(r, EXIT_SUCCESS, true);
         }
         json_array_begin(&r->j, "threads");
@@ -381,7 +381,7 @@ static void json_modules(struct json *j, const dmp_file *f)
             json_module(j, &m);
         json_array_end(j);
     } else {
-        json_null(j, "modules");
+        json_empty_array(j, "modules");
     }
     if (has_stream(f, DMP_STREAM_UNLOADED_MODULE_LIST)) {
         json_array_begin(j, "unloaded_modules");
@@ -390,7 +390,7 @@ static void json_modules(struct json *j, const dmp_file *f)
             json_unloaded(j, &u);
         json_array_end(j);
     } else {
-        json_null(j, "unloaded_modules");
+        json_empty_array(j, "unloaded_modules");
     }
 }
 
@@ -564,7 +564,7 @@ int cmd_memory_info(struct run *r)
                     json_region(&r->j, &m);
             json_array_end(&r->j);
         } else {
-            json_null(&r->j, "regions");
+            json_empty_array(&r->j, "regions");
         }
         return doc_end(r, EXIT_SUCCESS, true);
     }

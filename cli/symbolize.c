@@ -245,7 +245,7 @@ int cmd_symbolize(int argc, char **argv)
     if (json) {
         json_init(&j, stdout);
         json_object_begin(&j, NULL);
-        json_uint(&j, "dmpread_json", 1);
+        json_uint(&j, "dmpread_json", DMPREAD_JSON_VERSION);
         json_string(&j, "command", "symbolize");
         json_string(&j, "symfile", path);
         json_module(&j, &info);

@@ -200,6 +200,13 @@ static void linux_reason(const dmp_exception *e, dmp_exception_reason *r)
     const int32_t si_code = (int32_t)e->flags;
     r->has_subcode = 1;
     r->subcode = e->flags;
+    const bool fault_signal = e->code == LINUX_SIGILL || e->code == LINUX_SIGTRAP ||
+                              e->code == LINUX_SIGBUS || e->code == LINUX_SIGFPE ||
+                              e->code == LINUX_SIGSEGV;
+    if (si_code == 0 && fault_signal)
+        return; /* Breakpad's older Linux writers left the flags 0 for every signal, and a
+                 * fault signal sent by kill() is rare: SI_USER would mislead more than it
+                 * tells. The raw sub-code stays. */
     if (si_code <= 0 || si_code == 0x80) {
         r->detail = find_sub(si_generic, LEN(si_generic), si_code);
         return; /* sent, not faulted: si_addr means nothing */

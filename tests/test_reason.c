@@ -221,7 +221,10 @@ START_TEST(linux_si_codes)
         {31, 1, "SIGSYS", "SYS_SECCOMP", 0},
         {31, 2, "SIGSYS", "SYS_USER_DISPATCH", 0},
         /* The codes any signal may carry: sent, so no address. */
-        {11, 0, "SIGSEGV", "SI_USER", 0},
+        {6, 0, "SIGABRT", "SI_USER", 0},
+        /* ... except 0 on a fault signal: old Breakpad writers leave 0 for every signal. */
+        {11, 0, "SIGSEGV", NULL, 0},
+        {7, 0, "SIGBUS", NULL, 0},
         {11, 0x80, "SIGSEGV", "SI_KERNEL", 0},
         {6, (uint32_t)-6, "SIGABRT", "SI_TKILL", 0},
         {6, (uint32_t)-1, "SIGABRT", "SI_QUEUE", 0},

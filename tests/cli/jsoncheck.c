@@ -11,7 +11,7 @@
  * SHOULD, which our writer keeps). Nesting is limited to 512 levels.
  *
  * --dmpread also checks the envelope docs/json.md promises: the value is an object whose
- * first member is "dmpread_json": 1, with a string "command" and, as its last member, an
+ * first member is "dmpread_json": 2, with a string "command" and, as its last member, an
  * array "diagnostics".
  *
  * Written apart from cli/json.c and sharing nothing with it, so it checks the writer rather
@@ -329,7 +329,7 @@ static void note_top_value(struct parser *p, int c)
         return;
     const char *const key = p->top_key;
     if (p->top_members == 1)
-        p->first_is_version = strcmp(key, "dmpread_json") == 0 && c == '1' && p->pos + 1 < p->len &&
+        p->first_is_version = strcmp(key, "dmpread_json") == 0 && c == '2' && p->pos + 1 < p->len &&
                               strchr(",\n\r\t }", p->s[p->pos + 1]);
     if (strcmp(key, "command") == 0 && c == '"')
         p->has_command = true;
@@ -487,7 +487,7 @@ static int check(const char *name, FILE *fp, bool dmpread)
     if (ok && dmpread) {
         p->pos = 0;
         if (!p->first_is_version)
-            ok = fail_at(p, "--dmpread: the first member is not \"dmpread_json\": 1");
+            ok = fail_at(p, "--dmpread: the first member is not \"dmpread_json\": 2");
         else if (!p->has_command)
             ok = fail_at(p, "--dmpread: no string member \"command\"");
         else if (!p->last_is_diagnostics)

@@ -121,17 +121,17 @@ ok "$(deep 512 '[')$(deep 512 ']')"
 bad "$(deep 513 '[')$(deep 513 ']')"
 
 # --dmpread: the envelope.
-ok --dmpread '{"dmpread_json": 1, "command": "info", "diagnostics": []}'
-ok --dmpread '{"dmpread_json":1,"command":"x","file":{"diagnostics":1},"diagnostics":[{}]}'
+ok --dmpread '{"dmpread_json": 2, "command": "info", "diagnostics": []}'
+ok --dmpread '{"dmpread_json":2,"command":"x","file":{"diagnostics":1},"diagnostics":[{}]}'
 bad --dmpread '[]'
-bad --dmpread '{"command": "info", "dmpread_json": 1, "diagnostics": []}'
-bad --dmpread '{"dmpread_json": 2, "command": "info", "diagnostics": []}'
-bad --dmpread '{"dmpread_json": 1.0, "command": "info", "diagnostics": []}'
-bad --dmpread '{"dmpread_json": 1, "command": 1, "diagnostics": []}'
-bad --dmpread '{"dmpread_json": 1, "diagnostics": []}'
-bad --dmpread '{"dmpread_json": 1, "command": "info"}'
-bad --dmpread '{"dmpread_json": 1, "command": "info", "diagnostics": {}}'
-bad --dmpread '{"dmpread_json": 1, "command": "info", "diagnostics": [], "x": 1}'
+bad --dmpread '{"command": "info", "dmpread_json": 2, "diagnostics": []}'
+bad --dmpread '{"dmpread_json": 1, "command": "info", "diagnostics": []}'
+bad --dmpread '{"dmpread_json": 2.0, "command": "info", "diagnostics": []}'
+bad --dmpread '{"dmpread_json": 2, "command": 1, "diagnostics": []}'
+bad --dmpread '{"dmpread_json": 2, "diagnostics": []}'
+bad --dmpread '{"dmpread_json": 2, "command": "info"}'
+bad --dmpread '{"dmpread_json": 2, "command": "info", "diagnostics": {}}'
+bad --dmpread '{"dmpread_json": 2, "command": "info", "diagnostics": [], "x": 1}'
 
 # Several files: the worst status wins; a missing file is exit 2.
 printf '{}' >"$tmp/good"
