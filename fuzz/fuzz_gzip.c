@@ -6,10 +6,12 @@
  * the default ceiling of this harness, exactly the inflated size, one byte less, or anything.
  * The oracle inflates the input here by the rule docs/FORMAT.md states for gzip (every
  * member in turn; after the last only zero bytes may follow) and says whether the open must
- * succeed: all members inflate, at most `limit` bytes come out, they start with "MDMP" and
- * hold a MINIDUMP_HEADER. Either way round a disagreement aborts; on success the dump must
- * have the oracle's size, say it was compressed (or not, for plain input), and every stream's
- * bytes must be the oracle's bytes at its RVA. Then every accessor is called once (touch.c).
+ * succeed: all members inflate (or the input ends inside one: a cut dump is kept as far as it
+ * inflated), at most `limit` bytes come out, they start with "MDMP" and hold a
+ * MINIDUMP_HEADER, and the trailer's ISIZE (the last four bytes) is not over the limit. Either way
+ * round a disagreement aborts; on success the dump must have the oracle's size, say it was
+ * compressed (or not, for plain input), and every stream's bytes must be the oracle's bytes at its
+ * RVA. Then every accessor is called once (touch.c).
  *
  * Inputs that fit a pipe's buffer are written into one and opened again through
  * /dev/fd/N with dmp_open_ex, the non-seekable path, whose limit counts the compressed
@@ -38,7 +40,8 @@ struct oracle {
     uint8_t *data;
     size_t len;
     bool ok;
-    bool over; /* more than MAX_HEAP bytes came out: len stops there */
+    bool over;    /* more than MAX_HEAP bytes came out: len stops there */
+    bool ran_out; /* the input ended inside a member (cut short, not corrupt) */
 };
 
 static bool all_zero(const uint8_t *p, size_t n)
@@ -63,8 +66,12 @@ static bool inflate_one(z_stream *zs, struct oracle *o)
             o->over = true;
             return false;
         }
-        if (rc != Z_OK || zs->avail_in == 0)
-            return false; /* corrupt, or the input ends inside the member */
+        if ((rc == Z_OK || rc == Z_BUF_ERROR) && zs->avail_in == 0) {
+            o->ran_out = true; /* the input ends inside the member */
+            return false;
+        }
+        if (rc != Z_OK)
+            return false; /* corrupt */
     }
 }
 
@@ -98,9 +105,23 @@ static void oracle_inflate(struct oracle *o, const uint8_t *in, size_t len)
     inflateEnd(&zs);
 }
 
-static bool opens(const struct oracle *o, size_t limit)
+/* The gzip trailer's ISIZE as the library reads it before inflating: the input's last four
+ * bytes, once it is long enough for one member. Over the limit, the open is refused. */
+static bool isize_refuses(const uint8_t *in, size_t len, size_t limit)
 {
-    return o->ok && o->len <= limit && o->len >= HEADER_LEN && memcmp(o->data, "MDMP", 4) == 0;
+    if (len < 18)
+        return false;
+    const uint8_t *t = in + len - 4;
+    const uint32_t isize =
+        (uint32_t)t[0] | (uint32_t)t[1] << 8 | (uint32_t)t[2] << 16 | (uint32_t)t[3] << 24;
+    return isize > limit;
+}
+
+/* Whole, or cut short (kept as far as it inflated): at most `limit` bytes, with a header. */
+static bool opens(const struct oracle *o, const uint8_t *in, size_t len, size_t limit)
+{
+    return !isize_refuses(in, len, limit) && (o->ok || o->ran_out) && o->len <= limit &&
+           o->len >= HEADER_LEN && memcmp(o->data, "MDMP", 4) == 0;
 }
 
 /* The limit for this input: the harness's ceiling, the inflated size, one less, or any. */
@@ -173,12 +194,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dmp_file *f = NULL;
     dmp_error err;
     const dmp_status st = dmp_open_mem_ex(data, size, &opts, &f, &err);
-    CHECK((st == DMP_OK) == opens(&o, limit),
+    CHECK((st == DMP_OK) == opens(&o, data, size, limit),
           "buffer: status %d (%s) with a limit of %zu; zlib: %s, %zu bytes%s", (int)st,
-          st == DMP_OK ? "" : err.message, limit, o.ok ? "whole" : "failed", o.len,
-          o.over ? " and more" : "");
+          st == DMP_OK ? "" : err.message, limit,
+          o.ok        ? "whole"
+          : o.ran_out ? "cut short"
+                      : "failed",
+          o.len, o.over ? " and more" : "");
     if (st == DMP_E_TOO_LARGE)
-        CHECK(!o.ok || o.len > limit, "too large at %zu bytes under a limit of %zu", o.len, limit);
+        CHECK(!o.ok || o.len > limit || isize_refuses(data, size, limit),
+              "too large at %zu bytes under a limit of %zu", o.len, limit);
     if (st == DMP_OK) {
         check_dump(f, &o, "buffer");
         fuzz_touch(f, hash);
