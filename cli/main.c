@@ -286,6 +286,7 @@ static void show_progress(void *ctx, uint64_t in_done, uint64_t in_total, uint64
  * returns EXIT_ERROR, else -1. */
 static int open_dump(const struct args *a, const char *path, dmp_file **f)
 {
+    assert(path); /* the argument parser never leaves a FILE out */
     struct progress p = {.path = path, .tty = isatty(STDERR_FILENO) == 1};
     if (timespec_get(&p.start, TIME_UTC) != TIME_UTC)
         p.tty = false;

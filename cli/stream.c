@@ -8,6 +8,8 @@
  */
 #include "cli.h"
 
+#include <assert.h>
+
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +152,7 @@ int cmd_stream(int argc, char **argv)
     int rc = parse_stream_args(argc, argv, &a);
     if (rc >= 0)
         return rc;
+    assert(a.operands[0] && a.operands[1]); /* parse_stream_args returns -1 with both */
     const dmp_options opts = {.max_heap_input = a.max_heap};
     dmp_file *f;
     dmp_error err;
