@@ -200,14 +200,11 @@ static dmp_status walk_memory64_list(struct gather *g, const struct view *v,
     return DMP_OK;
 }
 
-/* Makes room in the arrays for `need` pieces in all, keeping those gathered so far. */
-static dmp_status reserve_pieces(struct gather *g, size_t need)
+/* Replaces the arrays by ones with room for `n` pieces, keeping the `count` already there. */
+static dmp_status resize_arrays(struct dmpi_memindex *mem, size_t n)
 {
-    struct dmpi_memindex *const mem = &g->f->mem;
-    if (need <= g->cap)
-        return DMP_OK;
-    uint64_t *const starts = dmpi_alloc_large(need * sizeof *starts);
-    struct dmpi_piece *const pieces = dmpi_alloc_large(need * sizeof *pieces);
+    uint64_t *const starts = dmpi_alloc_large(n * sizeof *starts);
+    struct dmpi_piece *const pieces = dmpi_alloc_large(n * sizeof *pieces);
     if (!starts || !pieces) {
         free(starts);
         free(pieces);
@@ -221,8 +218,18 @@ static dmp_status reserve_pieces(struct gather *g, size_t need)
     free(mem->pieces);
     mem->starts = starts;
     mem->pieces = pieces;
-    g->cap = need;
     return DMP_OK;
+}
+
+/* Makes room in the arrays for `need` pieces in all, keeping those gathered so far. */
+static dmp_status reserve_pieces(struct gather *g, size_t need)
+{
+    if (need <= g->cap)
+        return DMP_OK;
+    const dmp_status st = resize_arrays(&g->f->mem, need);
+    if (st == DMP_OK)
+        g->cap = need;
+    return st;
 }
 
 /* The big tier: a Memory64 list indexed where it lies. It qualifies when its descriptors,
@@ -767,29 +774,16 @@ static void big_free(struct dmpi_bigtier *b)
 static dmp_status unpack_big(struct dmpi_memindex *mem)
 {
     struct dmpi_bigtier *const b = &mem->big;
-    const size_t n = mem->count + b->count;
-    uint64_t *const starts = dmpi_alloc_large(n * sizeof *starts);
-    struct dmpi_piece *const pieces = dmpi_alloc_large(n * sizeof *pieces);
-    if (!starts || !pieces) {
-        free(starts);
-        free(pieces);
-        return DMP_E_NOMEM;
-    }
-    if (mem->count) {
-        memcpy(starts, mem->starts, mem->count * sizeof *starts);
-        memcpy(pieces, mem->pieces, mem->count * sizeof *pieces);
-    }
+    const dmp_status st = resize_arrays(mem, mem->count + b->count);
+    if (st != DMP_OK)
+        return st;
     for (size_t k = 0; k < b->count; k++) {
         struct dmpi_range r;
         big_get(b, k, &r);
-        starts[mem->count + k] = r.start;
-        pieces[mem->count + k] = (struct dmpi_piece){r.size, r.file_offset, r.origin};
+        mem->starts[mem->count + k] = r.start;
+        mem->pieces[mem->count + k] = (struct dmpi_piece){r.size, r.file_offset, r.origin};
     }
-    free(mem->starts);
-    free(mem->pieces);
-    mem->starts = starts;
-    mem->pieces = pieces;
-    mem->count = n;
+    mem->count += b->count;
     big_free(b);
     return DMP_OK;
 }
