@@ -630,6 +630,8 @@ static size_t find_rank(const struct desc *d, size_t n, uint64_t rank)
 static dmp_status report_overlaps(dmp_file *f, const struct desc *ranked, size_t n)
 {
     const struct dmpi_memindex *mem = &f->mem;
+    if (n == 0)
+        return DMP_OK; /* no descriptor, nothing lost */
     uint64_t *const owned = calloc(n, sizeof *owned);
     if (!owned)
         return DMP_E_NOMEM;
