@@ -62,9 +62,10 @@ static const char usage_text[] =
     "                   document with \"error\" (usage errors print nothing on stdout);\n"
     "                   with several FILEs, one document a line (JSON Lines)\n"
     "  -q, --quiet      do not print the dump's diagnostics on stderr; one line counts them\n"
-    "  --max-heap=N     most bytes to hold in memory for gzip or piped input\n"
-    "                   (default 4 GiB; N may end in K, M or G); FILE may be a .dmp or a\n"
-    "                   gzip-compressed dump, or - for standard input\n"
+    "  --max-heap=N     most bytes to hold in memory for the dump: its gzip or piped\n"
+    "                   input (default 4 GiB) and what is decoded from it (default 8\n"
+    "                   times the dump plus 16 MiB), together; N may end in K, M or G.\n"
+    "                   FILE may be a .dmp or a gzip-compressed dump, or - for stdin\n"
     "  -h, --help       show this help\n"
     "  --version        show the version\n"
     "\n"
@@ -290,9 +291,11 @@ static int open_dump(const struct args *a, const char *path, dmp_file **f)
     struct progress p = {.path = path, .tty = isatty(STDERR_FILENO) == 1};
     if (timespec_get(&p.start, TIME_UTC) != TIME_UTC)
         p.tty = false;
+    /* --max-heap bounds everything held for the dump: the input's copy and what is built. */
     const dmp_options opts = {.max_heap_input = a->max_heap,
                               .inflate_progress = show_progress,
-                              .inflate_progress_ctx = &p};
+                              .inflate_progress_ctx = &p,
+                              .max_alloc = a->max_heap};
     dmp_error err;
     const dmp_status st = dmp_open_ex(dump_path(path), &opts, f, &err);
     if (p.shown)

@@ -153,7 +153,7 @@ int cmd_stream(int argc, char **argv)
     if (rc >= 0)
         return rc;
     assert(a.operands[0] && a.operands[1]); /* parse_stream_args returns -1 with both */
-    const dmp_options opts = {.max_heap_input = a.max_heap};
+    const dmp_options opts = {.max_heap_input = a.max_heap, .max_alloc = a.max_heap};
     dmp_file *f;
     dmp_error err;
     if (dmp_open_ex(dump_path(a.operands[0]), &opts, &f, &err) != DMP_OK) {

@@ -552,6 +552,25 @@ static void probe_all(struct run *r, const uint8_t *input, size_t input_len)
 
 /* ---- Driving ---------------------------------------------------------------------------- */
 
+/* The default allocation budget held, and it has room for the index of any input this
+ * harness takes (at most len / 16 descriptors, a few dozen bytes each), so the oracle's
+ * comparisons all apply. */
+static void check_budget(const dmp_file *f, size_t len)
+{
+    dmp_heap_usage u;
+    dmp_get_heap_usage(f, &u);
+    CHECK(u.used <= u.peak && u.peak <= u.budget, "heap: %llu used, %llu peak, budget %llu",
+          (ull)u.used, (ull)u.peak, (ull)u.budget);
+    CHECK(u.budget == (uint64_t)len * DMP_DEFAULT_ALLOC_FACTOR + DMP_DEFAULT_ALLOC_BASE,
+          "default budget %llu for %zu bytes", (ull)u.budget, len);
+    for (size_t i = 0; i < dmp_diag_count(f); i++) {
+        dmp_diag d;
+        CHECK(dmp_diag_get(f, i, &d) == DMP_OK, "diag %zu", i);
+        CHECK(d.kind != DMP_DIAG_BUDGET || strcmp(d.detail, "memory index") != 0,
+              "the default budget left the index of a %zu-byte input out", len);
+    }
+}
+
 /* Everything after a successful open, for plain and gzip input alike. */
 static void walk(struct run *r, const uint8_t *input, size_t input_len)
 {
@@ -598,6 +617,7 @@ static void fuzz_plain(const uint8_t *data, size_t len)
         check_failed_open(st, f, &err);
     } else {
         struct run r = {.f = f, .data = data, .o = &o};
+        check_budget(f, len);
         check_header(&r);
         walk(&r, data, len);
         dmp_close(f);

@@ -92,7 +92,23 @@ typedef struct dmp_options {
      * must not call into the library with this dump. */
     void (*inflate_progress)(void *ctx, uint64_t in_done, uint64_t in_total, uint64_t out_done);
     void *inflate_progress_ctx; /* passed to inflate_progress */
+    /* The allocation budget: the most bytes the library holds on the heap for this dump,
+     * counting together the heap copy of gzip or piped input, the directory, the memory
+     * index, the decoded records and strings, and the diagnostics. 0 means the default,
+     * DMP_DEFAULT_ALLOC_FACTOR times the dump's size plus DMP_DEFAULT_ALLOC_BASE, which
+     * every honest dump stays far below. When set, gzip and piped input is also held to it
+     * (as to max_heap_input). A part of the dump that does not fit is left out with a
+     * DMP_DIAG_BUDGET diagnostic naming it, and everything decoded before it is served; only
+     * a directory that does not fit fails the open (DMP_E_TOO_LARGE). dmp_get_heap_usage
+     * tells what was used. */
+    uint64_t max_alloc;
 } dmp_options;
+
+/* The default allocation budget (dmp_options.max_alloc): 8 times the dump's size plus 16 MiB.
+ * Aliased structures are what could pass it: a dump whose directory or lists name one record
+ * thousands of times. */
+#define DMP_DEFAULT_ALLOC_FACTOR 8
+#define DMP_DEFAULT_ALLOC_BASE ((uint64_t)16 << 20)
 
 /* Why an open failed, filled by dmp_open_ex / dmp_open_mem_ex when they fail. */
 typedef struct dmp_error {
@@ -132,6 +148,22 @@ DMP_API void dmp_close(dmp_file *f);
 /* The dump's bytes (inflated if the input was gzip): its size, and whether it was gzip. */
 DMP_API uint64_t dmp_file_size(const dmp_file *f);
 DMP_API int dmp_was_compressed(const dmp_file *f);
+
+/* What the library holds on the heap for a dump, counted against its allocation budget
+ * (dmp_options.max_alloc). Not counted: the table of adjacent runs that the first coverage
+ * question on a long run builds (dmp_readable_len and the like; 4 bytes a range). */
+typedef struct dmp_heap_usage {
+    uint64_t budget;  /* the limit */
+    uint64_t used;    /* bytes held now */
+    uint64_t peak;    /* the most held at once, during the open */
+    uint64_t refused; /* allocations refused for the budget; each left a part out */
+    uint64_t always;  /* of `used`, what is counted but never refused: the heap copy of the
+                         input, the dump's handle and the diagnostics (at most
+                         DMP_DIAG_MAX_PER_KIND a kind). peak <= budget + always. */
+} dmp_heap_usage;
+
+/* Fills *out (zeroes for a NULL f). */
+DMP_API void dmp_get_heap_usage(const dmp_file *f, dmp_heap_usage *out);
 
 /* ---- Header and stream directory ------------------------------------------------------ */
 
@@ -277,6 +309,9 @@ typedef enum dmp_diag_kind {
                                        than DMP_DIAG_MAX_PER_KIND were not kept */
     DMP_DIAG_GZIP_CUT = 15,         /* the gzip input ends early: the `kept` bytes inflated
                                        before `offset` (in the compressed input) are the dump */
+    DMP_DIAG_BUDGET = 16,           /* the part `detail` names ("threads", "memory index")
+                                       did not fit in the allocation budget (`size` bytes,
+                                       dmp_options.max_alloc): left out */
 } dmp_diag_kind;
 
 /* At most this many diagnostics of a kind are kept per dump; past that one DMP_DIAG_SUPPRESSED

@@ -35,6 +35,7 @@ dmp_status dmpi_diag_push(struct dmpi_diags *diags, const dmp_diag *d)
         dmp_diag *const items = realloc(diags->items, cap * sizeof *items);
         if (!items)
             return DMP_E_NOMEM;
+        dmpi_budget_force(diags->budget, (cap - diags->cap) * sizeof *items);
         diags->items = items;
         diags->cap = cap;
     }
@@ -66,7 +67,7 @@ dmp_status dmpi_diag_finish(struct dmpi_diags *diags)
 
 void dmpi_diag_free(struct dmpi_diags *diags)
 {
-    free(diags->items);
+    dmpi_budget_free(diags->budget, diags->items, diags->cap * sizeof *diags->items);
     diags->items = NULL;
     diags->count = diags->cap = 0;
 }
@@ -116,6 +117,8 @@ const char *dmp_diag_kind_name(dmp_diag_kind kind)
         return "suppressed";
     case DMP_DIAG_GZIP_CUT:
         return "gzip-cut";
+    case DMP_DIAG_BUDGET:
+        return "budget";
     }
     return "unknown";
 }
@@ -232,6 +235,13 @@ size_t dmp_diag_format(const dmp_diag *d, char *buf, size_t cap)
             "gzip input at 0x%" PRIx64 ": the compressed data ends early; the %" PRIu64
             " bytes inflated before it are the dump, the rest of it is missing",
             d->offset, d->kept);
+        return o.len;
+    }
+    if (d->kind == DMP_DIAG_BUDGET) {
+        put(&o,
+            "the allocation budget of %" PRIu64 " bytes (%" PRIu64
+            " in use) has no room for the %s; left out",
+            d->size, d->kept, d->detail ? d->detail : "?");
         return o.len;
     }
     if (d->kind == DMP_DIAG_SUPPRESSED) {

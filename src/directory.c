@@ -85,9 +85,9 @@ dmp_status dmpi_directory_parse(dmp_file *f, dmp_error *err)
     if (count == 0)
         return DMP_OK;
     /* count entries of 12 bytes fit in the file, so this allocation is bounded by its size. */
-    f->streams = calloc((size_t)count, sizeof *f->streams);
+    f->streams = dmpi_budget_calloc(&f->budget, (size_t)count, sizeof *f->streams);
     if (!f->streams)
-        return DMP_E_NOMEM;
+        return dmpi_budget_hit(&f->budget) ? DMP_E_TOO_LARGE : DMP_E_NOMEM;
     f->stream_count = (size_t)count;
     for (uint32_t i = 0; i < count; i++) {
         const uint8_t *e = v->data + rva + (uint64_t)i * DIRECTORY_ENTRY_SIZE;

@@ -3,6 +3,7 @@
 #include "internal.h"
 
 #include <assert.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,9 +55,38 @@ const char *dmp_strerror(dmp_status status)
 
 /* ---- Opening ---------------------------------------------------------------------------- */
 
+/* The heap input may take: max_heap_input, and the allocation budget when one is set. */
 static uint64_t max_heap_of(const dmp_options *opts)
 {
-    return opts && opts->max_heap_input ? opts->max_heap_input : DMP_DEFAULT_MAX_HEAP_INPUT;
+    const uint64_t input =
+        opts && opts->max_heap_input ? opts->max_heap_input : DMP_DEFAULT_MAX_HEAP_INPUT;
+    return opts && opts->max_alloc && opts->max_alloc < input ? opts->max_alloc : input;
+}
+
+static uint64_t budget_of(const dmp_options *opts, uint64_t size)
+{
+    if (opts && opts->max_alloc)
+        return opts->max_alloc;
+    if (size > (UINT64_MAX - DMP_DEFAULT_ALLOC_BASE) / DMP_DEFAULT_ALLOC_FACTOR)
+        return UINT64_MAX;
+    return size * DMP_DEFAULT_ALLOC_FACTOR + DMP_DEFAULT_ALLOC_BASE;
+}
+
+/* The part `what` was left out for the budget. Pushed after the fact, so never refused. */
+static dmp_status note_budget(dmp_file *f, const char *what)
+{
+    const dmp_diag d = {.kind = DMP_DIAG_BUDGET,
+                        .stream_index = DMP_DIAG_NO_STREAM,
+                        .size = f->budget.limit,
+                        .kept = f->budget.used,
+                        .detail = what};
+    return dmpi_diag_push(&f->diags, &d);
+}
+
+dmp_status dmpi_budget_refused(dmp_file *f, dmp_status st, const char *what, bool *left_out)
+{
+    *left_out = st == DMP_E_NOMEM && dmpi_budget_hit(&f->budget);
+    return *left_out ? note_budget(f, what) : st;
 }
 
 static struct dmpi_progress progress_of(const dmp_options *opts)
@@ -79,7 +109,8 @@ static dmp_status note_cut(dmp_file *f)
 }
 
 /* Parses what the source holds; takes ownership of src whatever happens. */
-static dmp_status finish_open(struct dmpi_source *src, dmp_file **out, dmp_error *err)
+static dmp_status finish_open(struct dmpi_source *src, const dmp_options *opts, dmp_file **out,
+                              dmp_error *err)
 {
     dmp_file *const f = calloc(1, sizeof *f);
     if (!f) {
@@ -88,11 +119,22 @@ static dmp_status finish_open(struct dmpi_source *src, dmp_file **out, dmp_error
         return DMP_E_NOMEM;
     }
     f->src = *src;
+    f->budget.limit = budget_of(opts, f->src.bytes.len);
+    dmpi_budget_force(&f->budget, sizeof *f);
+    if (f->src.kind == DMPI_SOURCE_HEAP)
+        dmpi_budget_force(&f->budget, f->src.bytes.len);
+    f->diags.budget = &f->budget;
+    f->arena.budget = &f->budget;
     dmp_status st = note_cut(f);
     if (st == DMP_OK)
         st = dmpi_directory_parse(f, err);
-    if (st == DMP_OK)
-        st = dmpi_memindex_build(f);
+    if (st == DMP_OK) {
+        /* Without its index the dump still has every other stream to give. */
+        bool left_out;
+        st = dmpi_budget_refused(f, dmpi_memindex_build(f), "memory index", &left_out);
+        if (left_out)
+            dmpi_memindex_free(&f->mem);
+    }
     if (st == DMP_OK)
         st = dmpi_triage_parse(f);
     if (st == DMP_OK)
@@ -100,6 +142,11 @@ static dmp_status finish_open(struct dmpi_source *src, dmp_file **out, dmp_error
     if (st != DMP_OK) {
         if (st == DMP_E_NOMEM)
             dmpi_set_error(err, st, 0, "out of memory while indexing the dump");
+        else if (st == DMP_E_TOO_LARGE)
+            dmpi_set_error(err, st, f->header.directory_rva,
+                           "the directory needs more than the allocation budget of %" PRIu64
+                           " bytes",
+                           f->budget.limit);
         dmp_close(f);
         return st;
     }
@@ -119,7 +166,7 @@ dmp_status dmp_open_ex(const char *path, const dmp_options *opts, dmp_file **out
         dmpi_source_open_path(&src, path, max_heap_of(opts), "MDMP", &progress, err);
     if (st != DMP_OK)
         return st;
-    return finish_open(&src, out, err);
+    return finish_open(&src, opts, out, err);
 }
 
 dmp_status dmp_open(const char *path, dmp_file **out)
@@ -140,7 +187,7 @@ dmp_status dmp_open_mem_ex(const void *buf, size_t len, const dmp_options *opts,
         dmpi_source_open_mem(&src, buf, len, max_heap_of(opts), "MDMP", &progress, err);
     if (st != DMP_OK)
         return st;
-    return finish_open(&src, out, err);
+    return finish_open(&src, opts, out, err);
 }
 
 dmp_status dmp_open_mem(const void *buf, size_t len, dmp_file **out)
@@ -169,6 +216,20 @@ uint64_t dmp_file_size(const dmp_file *f)
 int dmp_was_compressed(const dmp_file *f)
 {
     return f && f->src.compressed;
+}
+
+void dmp_get_heap_usage(const dmp_file *f, dmp_heap_usage *out)
+{
+    if (!out)
+        return;
+    memset(out, 0, sizeof *out);
+    if (!f)
+        return;
+    out->budget = f->budget.limit;
+    out->used = f->budget.used;
+    out->peak = f->budget.peak;
+    out->refused = f->budget.refused;
+    out->always = f->budget.always;
 }
 
 /* ---- Header and directory --------------------------------------------------------------- */

@@ -60,7 +60,7 @@ dmp_status dmpi_parse_exceptions(dmp_file *f)
         n++;
     if (n == 0)
         return DMP_OK;
-    dmp_exception *const list = calloc(n, sizeof *list);
+    dmp_exception *const list = dmpi_arena_calloc(&f->arena, n, sizeof *list);
     if (!list)
         return DMP_E_NOMEM;
     f->triage.exceptions = list;

@@ -207,7 +207,7 @@ static dmp_status decode_dso_entries(dmp_file *f, uint32_t index, const struct d
                                      uint32_t map, uint64_t count)
 {
     struct dmpi_triage *const t = &f->triage;
-    dmp_linux_dso *const dsos = calloc((size_t)count, sizeof *dsos);
+    dmp_linux_dso *const dsos = dmpi_arena_calloc(&f->arena, (size_t)count, sizeof *dsos);
     if (!dsos)
         return DMP_E_NOMEM;
     t->dsos = dsos;

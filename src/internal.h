@@ -90,13 +90,41 @@ struct dmpi_memindex {
     size_t total;
     struct dmpi_memlist *lists;
     size_t list_count;
+    size_t cap;                 /* pieces the arrays have room for */
+    struct dmpi_budget *budget; /* the dump's (budget.c) */
+    uint64_t charged;           /* bytes charged to it for the index */
     /* For each piece, the last piece of its run of adjacent pieces: built the first time a
      * coverage question meets a long run (dmpi_memindex_run_last), so that questions about
      * long runs cost O(log n), not the run's length. NULL until then. */
     _Atomic(uint32_t *) run_last;
 };
 
-#define DMPI_DIAG_KINDS 16 /* above the highest dmp_diag_kind */
+/* The dump's allocation budget (budget.c): bytes held for it now, at most, and the limit. */
+struct dmpi_budget {
+    uint64_t limit;
+    uint64_t used;
+    uint64_t peak;
+    uint64_t refused; /* charges refused */
+    uint64_t always;  /* bytes counted by dmpi_budget_force */
+    bool hit;         /* a charge was refused since dmpi_budget_hit last looked */
+};
+
+/* Takes `bytes` from the budget, or refuses (false, and `hit` is set) when they would pass
+ * the limit. A NULL budget grants everything. */
+bool dmpi_budget_take(struct dmpi_budget *b, uint64_t bytes);
+/* Counts bytes that are held whatever the limit (the input's heap copy, diagnostics). */
+void dmpi_budget_force(struct dmpi_budget *b, uint64_t bytes);
+void dmpi_budget_give(struct dmpi_budget *b, uint64_t bytes);
+/* malloc, calloc, realloc and free charged to the budget; NULL when refused or out of
+ * memory (dmpi_budget_hit tells which). realloc and free need the block's current size. */
+void *dmpi_budget_malloc(struct dmpi_budget *b, size_t size);
+void *dmpi_budget_calloc(struct dmpi_budget *b, size_t n, size_t size);
+void *dmpi_budget_realloc(struct dmpi_budget *b, void *p, size_t old_size, size_t new_size);
+void dmpi_budget_free(struct dmpi_budget *b, void *p, size_t size);
+/* Whether a charge was refused since the last call; clears the mark. */
+bool dmpi_budget_hit(struct dmpi_budget *b);
+
+#define DMPI_DIAG_KINDS 24 /* above the highest dmp_diag_kind */
 
 struct dmpi_diags {
     dmp_diag *items;
@@ -104,11 +132,19 @@ struct dmpi_diags {
     size_t cap;
     uint64_t kept[DMPI_DIAG_KINDS];       /* kept of each kind */
     uint64_t suppressed[DMPI_DIAG_KINDS]; /* and not kept, past DMP_DIAG_MAX_PER_KIND */
+    struct dmpi_budget *budget;           /* charged, never refused (budget.c) */
 };
 
-/* Storage for the UTF-8 strings a dump hands out: chunks freed together at close. */
+/* Steps taken by the loops whose length a dump controls (the thread joins, the module
+ * lookups, the walks along runs of adjacent ranges), counted per thread and never reset, so
+ * that tests can check the work stays linear in the input (tests/test_budget.c). */
+extern _Thread_local uint64_t dmpi_work;
+
+/* Storage for the strings and records a dump hands out: chunks freed together at close,
+ * charged to `budget` (NULL: not charged). */
 struct dmpi_arena {
     struct dmpi_chunk *head;
+    struct dmpi_budget *budget;
 };
 
 /* What is left of the bytes the whole dump may turn into strings (see strings.c), and the
@@ -191,6 +227,7 @@ struct dmp_file {
     struct dmpi_stream *streams;
     size_t stream_count;
     struct dmpi_memindex mem;
+    struct dmpi_budget budget;
     struct dmpi_diags diags;
     struct dmpi_arena arena;
     struct dmpi_string_budget strings;
@@ -246,6 +283,8 @@ dmp_status dmpi_diag_finish(struct dmpi_diags *diags);
 
 /* strings.c: the arena, and MINIDUMP_STRING / UTF-16 / UTF-8 conversion into it. */
 void *dmpi_arena_alloc(struct dmpi_arena *a, size_t size);
+/* n zeroed items of `size` bytes; NULL when n * size overflows or the allocation fails. */
+void *dmpi_arena_calloc(struct dmpi_arena *a, size_t n, size_t size);
 void dmpi_arena_free(struct dmpi_arena *a);
 /* Copies s (len bytes, any content) into the arena as UTF-8: invalid sequences become
  * U+FFFD. NULL only when out of memory. */
@@ -270,6 +309,11 @@ void dmpi_strings_init(dmp_file *f);
  * DMP_E_NOMEM (from the diagnostic). */
 dmp_status dmpi_string_charge(dmp_file *f, uint32_t stream, uint64_t offset, uint64_t bytes,
                               bool *granted);
+
+/* dmpread.c: when `st` is a refusal of the budget (DMP_E_NOMEM with the budget hit), sets
+ * *left_out, records a DMP_DIAG_BUDGET diagnostic naming `what` and returns its status;
+ * otherwise returns st. */
+dmp_status dmpi_budget_refused(dmp_file *f, dmp_status st, const char *what, bool *left_out);
 
 /* triage.c */
 /* Decodes every triage stream; a damaged one gets diagnostics, never an error. Fails only

@@ -90,7 +90,7 @@ static dmp_status decode_text(dmp_file *f, uint32_t index, bool *used)
     t->base = s->bytes.data;
     if (n == 0)
         return DMP_OK;
-    t->spans = malloc(n * 2 * sizeof *t->spans); /* n is capped: no overflow */
+    t->spans = dmpi_arena_alloc(&f->arena, n * 2 * sizeof *t->spans); /* n is capped */
     if (!t->spans)
         return DMP_E_NOMEM;
     t->count = split_items(&s->bytes, nul, t->spans, n, &more);
@@ -221,7 +221,7 @@ static dmp_status parse_maps(dmp_file *f)
     while (f->streams[index].flags & DMP_STREAM_PAST_EOF)
         if (dmp_stream_find(f, DMP_STREAM_LINUX_MAPS, index + 1, &index) != DMP_OK)
             return DMP_OK;
-    dmp_linux_map *const maps = calloc(t->count, sizeof *maps);
+    dmp_linux_map *const maps = dmpi_arena_calloc(&f->arena, t->count, sizeof *maps);
     if (!maps)
         return DMP_E_NOMEM;
     f->triage.linux_maps = maps;

@@ -200,11 +200,35 @@ static dmp_status walk_memory64_list(struct gather *g, const struct view *v,
     return DMP_OK;
 }
 
+/* Every allocation of the build is charged to the dump's budget as it is made, and nothing
+ * is given back until the build is done (true_up): the charge is never below what is held. */
+static void *index_alloc(struct dmpi_memindex *mem, size_t size)
+{
+    if (!dmpi_budget_take(mem->budget, size))
+        return NULL;
+    void *const p = dmpi_alloc_large(size);
+    if (!p)
+        dmpi_budget_give(mem->budget, size);
+    else
+        mem->charged += size;
+    return p;
+}
+
+static void *index_calloc(struct dmpi_memindex *mem, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        return NULL;
+    void *const p = index_alloc(mem, n * size);
+    if (p)
+        memset(p, 0, n * size);
+    return p;
+}
+
 /* Replaces the arrays by ones with room for `n` pieces, keeping the `count` already there. */
 static dmp_status resize_arrays(struct dmpi_memindex *mem, size_t n)
 {
-    uint64_t *const starts = dmpi_alloc_large(n * sizeof *starts);
-    struct dmpi_piece *const pieces = dmpi_alloc_large(n * sizeof *pieces);
+    uint64_t *const starts = index_alloc(mem, n * sizeof *starts);
+    struct dmpi_piece *const pieces = starts ? index_alloc(mem, n * sizeof *pieces) : NULL;
     if (!starts || !pieces) {
         free(starts);
         free(pieces);
@@ -218,6 +242,7 @@ static dmp_status resize_arrays(struct dmpi_memindex *mem, size_t n)
     free(mem->pieces);
     mem->starts = starts;
     mem->pieces = pieces;
+    mem->cap = n;
     return DMP_OK;
 }
 
@@ -248,8 +273,8 @@ static dmp_status compact_memory64_list(struct gather *g, const struct view *v,
     *used = false;
     if (blocks == 0)
         return DMP_OK;
-    uint64_t *const bstart = dmpi_alloc_large(blocks * sizeof *bstart);
-    uint64_t *const boff = dmpi_alloc_large(blocks * sizeof *boff);
+    uint64_t *const bstart = index_alloc(&g->f->mem, blocks * sizeof *bstart);
+    uint64_t *const boff = bstart ? index_alloc(&g->f->mem, blocks * sizeof *boff) : NULL;
     if (!bstart || !boff) {
         free(bstart);
         free(boff);
@@ -359,8 +384,8 @@ static dmp_status gather_descriptors(struct gather *g, struct dmpi_memindex *mem
     budget = f->src.bytes.len / DESCRIPTOR_SIZE;
     if (lists == 0)
         return DMP_OK;
-    mem->lists = calloc(lists, sizeof *mem->lists);
-    *seg = malloc((lists + 1) * sizeof **seg);
+    mem->lists = index_calloc(mem, lists, sizeof *mem->lists);
+    *seg = mem->lists ? index_calloc(mem, lists + 1, sizeof **seg) : NULL;
     if (!mem->lists || !*seg)
         return DMP_E_NOMEM;
     /* Room for every list but the big tier's; reserve_pieces adds its share if it does not
@@ -464,7 +489,7 @@ static dmp_status merge_lists(struct dmpi_memindex *mem, const size_t *seg, bool
             big = j;
     const size_t big_len = seg[big + 1] - seg[big], m = n - big_len;
     assert(m > 0); /* else the one list holding everything was sorted: no merge needed */
-    struct desc *const aside = dmpi_alloc_large(m * sizeof *aside);
+    struct desc *const aside = index_alloc(mem, m * sizeof *aside);
     if (!aside)
         return DMP_E_NOMEM;
     size_t j = 0;
@@ -629,10 +654,10 @@ static size_t find_rank(const struct desc *d, size_t n, uint64_t rank)
 /* Reports every descriptor (in rank order) that owns fewer bytes than it brought. */
 static dmp_status report_overlaps(dmp_file *f, const struct desc *ranked, size_t n)
 {
-    const struct dmpi_memindex *mem = &f->mem;
+    struct dmpi_memindex *const mem = &f->mem;
     if (n == 0)
         return DMP_OK; /* no descriptor, nothing lost */
-    uint64_t *const owned = calloc(n, sizeof *owned);
+    uint64_t *const owned = index_calloc(mem, n, sizeof *owned);
     if (!owned)
         return DMP_E_NOMEM;
     for (size_t i = 0; i < mem->count; i++)
@@ -670,9 +695,9 @@ static dmp_status build_overlapping(dmp_file *f)
     const size_t n = mem->count;
     if (n > SIZE_MAX / 2 / sizeof(struct dmpi_piece))
         return DMP_E_NOMEM;
-    struct desc *const d = dmpi_alloc_large(n * sizeof *d);
-    struct desc *const ranked = dmpi_alloc_large(n * sizeof *ranked);
-    struct heap h = {dmpi_alloc_large(n * sizeof *h.items), 0, d};
+    struct desc *const d = index_alloc(mem, n * sizeof *d);
+    struct desc *const ranked = d ? index_alloc(mem, n * sizeof *ranked) : NULL;
+    struct heap h = {ranked ? index_alloc(mem, n * sizeof *h.items) : NULL, 0, d};
     dmp_status st = DMP_E_NOMEM;
     if (!d || !ranked || !h.items)
         goto done;
@@ -681,10 +706,12 @@ static dmp_status build_overlapping(dmp_file *f)
     free(mem->starts);
     free(mem->pieces);
     mem->count = 0;
-    mem->starts = dmpi_alloc_large(2 * n * sizeof *mem->starts);
-    mem->pieces = dmpi_alloc_large(2 * n * sizeof *mem->pieces);
+    mem->cap = 0;
+    mem->starts = index_alloc(mem, 2 * n * sizeof *mem->starts);
+    mem->pieces = mem->starts ? index_alloc(mem, 2 * n * sizeof *mem->pieces) : NULL;
     if (!mem->starts || !mem->pieces)
         goto done;
+    mem->cap = 2 * n;
     memcpy(ranked, d, n * sizeof *d);
     qsort(ranked, n, sizeof *ranked, compare_rank);
     qsort(d, n, sizeof *d, compare_start_then_rank);
@@ -708,6 +735,8 @@ static void shrink_pieces(struct dmpi_memindex *mem)
     struct dmpi_piece *const pieces = realloc(mem->pieces, mem->count * sizeof *pieces);
     if (pieces)
         mem->pieces = pieces;
+    if (starts && pieces)
+        mem->cap = mem->count;
 }
 
 /* ---- The big tier ---------------------------------------------------------------------- */
@@ -798,7 +827,7 @@ static dmp_status link_tiers(struct dmpi_memindex *mem, bool *disjoint)
     *disjoint = true;
     if (mem->count == 0 || b->count == 0)
         return DMP_OK;
-    size_t *const merged = malloc(mem->count * sizeof *merged);
+    size_t *const merged = index_alloc(mem, mem->count * sizeof *merged);
     if (!merged)
         return DMP_E_NOMEM;
     for (size_t j = 0; j < mem->count && *disjoint; j++) {
@@ -849,9 +878,25 @@ static dmp_status arrange(dmp_file *f, const struct gather *g, const size_t *seg
     return st;
 }
 
+/* After the build: the charge becomes what the index holds. */
+static void true_up(struct dmpi_memindex *mem)
+{
+    const struct dmpi_bigtier *const b = &mem->big;
+    const size_t blocks = (b->count + DMPI_BIG_BLOCK - 1) / DMPI_BIG_BLOCK;
+    const uint64_t held = (uint64_t)mem->cap * (sizeof *mem->starts + sizeof *mem->pieces) +
+                          (mem->merged ? (uint64_t)mem->count * sizeof *mem->merged : 0) +
+                          (uint64_t)blocks * 2 * sizeof(uint64_t) +
+                          (uint64_t)mem->list_count * sizeof *mem->lists;
+    if (held >= mem->charged)
+        return; /* every block is counted at least once already */
+    dmpi_budget_give(mem->budget, mem->charged - held);
+    mem->charged = held;
+}
+
 dmp_status dmpi_memindex_build(dmp_file *f)
 {
     struct dmpi_memindex *const mem = &f->mem;
+    mem->budget = &f->budget;
     struct gather g = {f, 0, NULL, 0, true, SIZE_MAX};
     size_t *seg = NULL;
     dmp_status st = gather_descriptors(&g, mem, &seg);
@@ -863,6 +908,7 @@ dmp_status dmpi_memindex_build(dmp_file *f)
     }
     mem->total = mem->count + mem->big.count;
     free(seg);
+    true_up(mem);
     return st;
 }
 
@@ -920,6 +966,7 @@ bool dmpi_memindex_find(const struct dmpi_memindex *mem, uint64_t addr, size_t *
 
 static bool adjacent(const struct dmpi_memindex *mem, size_t i)
 {
+    dmpi_work++;
     if (i + 1 >= mem->total)
         return false;
     struct dmpi_range a, b;
@@ -973,6 +1020,7 @@ void dmpi_memindex_free(struct dmpi_memindex *mem)
     free(mem->merged);
     big_free(&mem->big);
     free(mem->lists);
+    dmpi_budget_give(mem->budget, mem->charged);
     memset(mem, 0, sizeof *mem);
 }
 

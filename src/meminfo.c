@@ -226,7 +226,7 @@ static dmp_status decode_handle_list(dmp_file *f, uint32_t index, bool *used)
     if (st != DMP_OK || l.usable == 0)
         return st;
     /* usable entries lie inside the stream, so this is bounded by the file's size. */
-    dmp_handle *const handles = calloc((size_t)l.usable, sizeof *handles);
+    dmp_handle *const handles = dmpi_arena_calloc(&f->arena, (size_t)l.usable, sizeof *handles);
     if (!handles)
         return DMP_E_NOMEM;
     t->handles = handles;

@@ -259,8 +259,7 @@ static dmp_status decode_module(struct walk *w, const uint8_t *p, dmp_module *m,
  * the highest last address among sorted positions 0..k (carried over the empty tail). reach
  * never decreases, so the first position whose reach attains addr is found by binary search,
  * and that module is the lowest-based one that can hold addr: every one before it ends below
- * addr, every one after it starts at or above its base. One allocation, so dmpi_triage_free's
- * free(module_by_base) releases both. */
+ * addr, every one after it starts at or above its base. One allocation in the dump's arena. */
 
 struct sort_key {
     uint64_t base;
@@ -302,17 +301,16 @@ static void range_at(const void *items, size_t stride, size_t i, uint64_t *base,
 }
 
 /* The table of n items (dmp_module or dmp_unloaded_module, `stride` bytes apart). */
-static dmp_status build_lookup(const void *items, size_t stride, size_t n, size_t **out)
+static dmp_status build_lookup(dmp_file *f, const void *items, size_t stride, size_t n,
+                               size_t **out)
 {
     if (n == 0)
         return DMP_OK;
-    struct sort_key *const keys = malloc(n * sizeof *keys);
-    unsigned char *const block = malloc(reach_offset(n) + n * sizeof(uint64_t));
-    if (!keys || !block) {
-        free(keys);
-        free(block);
+    unsigned char *const block =
+        dmpi_arena_alloc(&f->arena, reach_offset(n) + n * sizeof(uint64_t));
+    struct sort_key *const keys = block ? dmpi_budget_malloc(&f->budget, n * sizeof *keys) : NULL;
+    if (!keys)
         return DMP_E_NOMEM;
-    }
     for (size_t i = 0; i < n; i++) {
         uint64_t base, size;
         range_at(items, stride, i, &base, &size);
@@ -331,7 +329,7 @@ static dmp_status build_lookup(const void *items, size_t stride, size_t n, size_
             high = base + (size - 1);
         reach[k] = high;
     }
-    free(keys);
+    dmpi_budget_free(&f->budget, keys, n * sizeof *keys);
     *out = by_base;
     return DMP_OK;
 }
@@ -346,6 +344,7 @@ static dmp_status find_in(const size_t *by_base, const void *items, size_t strid
     const uint64_t *const reach = reach_of(by_base, n);
     size_t lo = 0, hi = n;
     while (lo < hi) {
+        dmpi_work++;
         const size_t mid = lo + (hi - lo) / 2;
         if (reach[mid] >= addr)
             hi = mid;
@@ -408,7 +407,7 @@ static dmp_status parse_module_list(struct walk *w)
         check_count(f, w->si, count, &l, "module count claims more than the stream holds");
     if (st != DMP_OK || l.usable == 0)
         return st;
-    dmp_module *const mods = calloc((size_t)l.usable, sizeof *mods);
+    dmp_module *const mods = dmpi_arena_calloc(&f->arena, (size_t)l.usable, sizeof *mods);
     if (!mods)
         return DMP_E_NOMEM;
     f->triage.modules = mods;
@@ -421,7 +420,7 @@ static dmp_status parse_module_list(struct walk *w)
             return st;
         f->triage.module_count += keep;
     }
-    return build_lookup(f->triage.modules, sizeof(dmp_module), f->triage.module_count,
+    return build_lookup(f, f->triage.modules, sizeof(dmp_module), f->triage.module_count,
                         &f->triage.module_by_base);
 }
 
@@ -458,7 +457,7 @@ static dmp_status parse_unloaded_list(struct walk *w)
         check_count(f, w->si, count, &l, "unloaded module count claims more than the stream holds");
     if (st != DMP_OK || l.usable == 0)
         return st;
-    dmp_unloaded_module *const mods = calloc((size_t)l.usable, sizeof *mods);
+    dmp_unloaded_module *const mods = dmpi_arena_calloc(&f->arena, (size_t)l.usable, sizeof *mods);
     if (!mods)
         return DMP_E_NOMEM;
     f->triage.unloaded = mods;
@@ -471,7 +470,8 @@ static dmp_status parse_unloaded_list(struct walk *w)
             return st;
         f->triage.unloaded_count += keep;
     }
-    return build_lookup(mods, sizeof *mods, f->triage.unloaded_count, &f->triage.unloaded_by_base);
+    return build_lookup(f, mods, sizeof *mods, f->triage.unloaded_count,
+                        &f->triage.unloaded_by_base);
 }
 
 /* Decodes the first stream of `type` with `parse`, and reports any later one. A stream that

@@ -33,19 +33,37 @@ void *dmpi_arena_alloc(struct dmpi_arena *a, size_t size)
     if (size > SIZE_MAX / 2)
         return NULL;
     size = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
-    struct dmpi_chunk *c = a->head;
-    if (!c || c->cap - c->used < size) {
-        const size_t cap = size > CHUNK_MIN ? size : CHUNK_MIN;
-        c = malloc(sizeof *c + cap);
-        if (!c)
-            return NULL;
-        c->used = 0;
-        c->cap = cap;
-        c->next = a->head;
+    struct dmpi_chunk *const head = a->head;
+    if (head && head->cap - head->used >= size) {
+        void *const p = head->data + head->used;
+        head->used += size;
+        return p;
+    }
+    const size_t cap = size > CHUNK_MIN ? size : CHUNK_MIN;
+    struct dmpi_chunk *const c = dmpi_budget_malloc(a->budget, sizeof *c + cap);
+    if (!c)
+        return NULL;
+    c->used = size;
+    c->cap = cap;
+    /* A block larger than a chunk fills its own, which goes behind the head so that the
+     * head's room stays in use for the small strings after it. */
+    if (head && cap > CHUNK_MIN) {
+        c->next = head->next;
+        head->next = c;
+    } else {
+        c->next = head;
         a->head = c;
     }
-    void *const p = c->data + c->used;
-    c->used += size;
+    return c->data;
+}
+
+void *dmpi_arena_calloc(struct dmpi_arena *a, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / 2 / size)
+        return NULL;
+    void *const p = dmpi_arena_alloc(a, n * size);
+    if (p)
+        memset(p, 0, n * size);
     return p;
 }
 
@@ -53,7 +71,7 @@ void dmpi_arena_free(struct dmpi_arena *a)
 {
     for (struct dmpi_chunk *c = a->head, *next; c; c = next) {
         next = c->next;
-        free(c);
+        dmpi_budget_free(a->budget, c, sizeof *c + c->cap);
     }
     a->head = NULL;
 }

@@ -133,7 +133,7 @@ static dmp_status parse_list(dmp_file *f, uint32_t index, bool ex)
     if (n > SIZE_MAX / per)
         return DMP_E_NOMEM;
     struct dmpi_triage *const t = &f->triage;
-    t->threads = malloc((size_t)n * per);
+    t->threads = dmpi_arena_alloc(&f->arena, (size_t)n * per);
     if (!t->threads)
         return DMP_E_NOMEM;
     t->thread_count = (size_t)n;
@@ -165,6 +165,7 @@ static dmp_status join_info(dmp_file *f, uint32_t index, uint64_t k, const uint8
     if (t->threads[keys[i] & UINT32_MAX].has_info)
         return dmpi_malformed(f, index, off, k, "second thread info entry for a thread; ignored");
     for (; i < t->thread_count && keys[i] >> 32 == id; i++) {
+        dmpi_work++;
         dmp_thread *const th = &t->threads[keys[i] & UINT32_MAX];
         th->has_info = 1;
         th->dump_flags = load_u32le(p + 4);
@@ -218,6 +219,7 @@ static dmp_status join_name(dmp_file *f, uint32_t index, uint64_t k, const uint8
         return dmpi_malformed(f, index, off, k, "second thread name entry for a thread; ignored");
     const char *name = NULL;
     for (; i < t->thread_count && keys[i] >> 32 == id; i++) {
+        dmpi_work++;
         dmp_thread *const th = &t->threads[keys[i] & UINT32_MAX];
         if (!name) {
             const dmp_status st = dmpi_minidump_string(f, index, load_u64le(p + 4), &name);

@@ -9,6 +9,7 @@
 #include "internal.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 dmp_status dmpi_first_usable(dmp_file *f, uint32_t type, const char *ignored,
                              dmp_status (*decode)(dmp_file *f, uint32_t index, bool *used))
@@ -59,15 +60,35 @@ dmp_status dmpi_triage_parse(dmp_file *f)
     t->crashpad_status = DMP_E_ABSENT;
     t->assertion_status = DMP_E_ABSENT;
     t->linux_debug_status = DMP_E_ABSENT;
-    dmp_status (*const parsers[])(dmp_file *) = {
-        dmpi_parse_system_info,   dmpi_parse_misc_info,   dmpi_parse_vm_counters,
-        dmpi_parse_system_memory, dmpi_parse_threads,     dmpi_parse_modules,
-        dmpi_parse_exceptions,    dmpi_parse_memory_info, dmpi_parse_handles,
-        dmpi_parse_extras,        dmpi_parse_crashpad,    dmpi_parse_assertion,
-        dmpi_parse_linux,
+    static const struct {
+        dmp_status (*parse)(dmp_file *);
+        const char *part; /* what a DMP_DIAG_BUDGET diagnostic names */
+    } parsers[] = {
+        {dmpi_parse_system_info, "system info"},
+        {dmpi_parse_misc_info, "misc info"},
+        {dmpi_parse_vm_counters, "VM counters"},
+        {dmpi_parse_system_memory, "system memory info"},
+        {dmpi_parse_threads, "threads"},
+        {dmpi_parse_modules, "modules"},
+        {dmpi_parse_exceptions, "exceptions"},
+        {dmpi_parse_memory_info, "memory info"},
+        {dmpi_parse_handles, "handles"},
+        {dmpi_parse_extras, "comments, Breakpad and Linux lists"},
+        {dmpi_parse_crashpad, "Crashpad info"},
+        {dmpi_parse_assertion, "assertion"},
+        {dmpi_parse_linux, "Linux text streams"},
     };
     for (size_t i = 0; i < sizeof parsers / sizeof parsers[0]; i++) {
-        const dmp_status st = parsers[i](f);
+        /* What a parser builds lives in the arena until close; when the budget refuses it
+         * part of the way, its part goes back to what it was before it ran, and the other
+         * parts still run. */
+        const struct dmpi_triage before = *t;
+        (void)dmpi_budget_hit(&f->budget); /* a refusal before this one is not this part's */
+        bool left_out;
+        const dmp_status st =
+            dmpi_budget_refused(f, parsers[i].parse(f), parsers[i].part, &left_out);
+        if (left_out)
+            *t = before;
         if (st != DMP_OK)
             return st;
     }
@@ -76,17 +97,8 @@ dmp_status dmpi_triage_parse(dmp_file *f)
 
 void dmpi_triage_free(struct dmpi_triage *t)
 {
-    free(t->threads);
-    free(t->modules);
-    free(t->module_by_base);
-    free(t->unloaded);
-    free(t->unloaded_by_base);
-    free(t->exceptions);
-    free(t->handles);
-    free(t->dsos);
-    for (size_t i = 0; i < DMPI_LINUX_TEXT_STREAMS; i++)
-        free(t->linux_text[i].spans);
-    free(t->linux_maps);
+    /* Every array a parser builds is in the dump's arena, freed with it. */
+    memset(t, 0, sizeof *t);
 }
 
 dmp_status dmp_stream_find(const dmp_file *f, uint32_t type, size_t from, size_t *index)

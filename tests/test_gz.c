@@ -243,7 +243,10 @@ struct fifo_writer {
     const uint8_t *data;
     size_t len;
     pthread_t thread;
+    size_t written; /* what the reader took before it closed its end */
 };
+
+static size_t last_pipe_written; /* the last open_as_pipe's fifo_writer.written */
 
 static void *fifo_write_all(void *arg)
 {
@@ -251,14 +254,18 @@ static void *fifo_write_all(void *arg)
     const int fd = open(w->path, O_WRONLY);
     if (fd < 0)
         return NULL;
-    for (size_t done = 0; done < w->len;) {
-        const ssize_t n = write(fd, w->data + done, w->len - done);
+    size_t done = 0;
+    while (done < w->len) {
+        /* 64 KiB at a time, so that what the reader took is counted to within that. */
+        const size_t chunk = w->len - done < 65536 ? w->len - done : 65536;
+        const ssize_t n = write(fd, w->data + done, chunk);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
             break; /* the reader gave up (EPIPE): it has seen enough */
         done += (size_t)n;
     }
+    ((struct fifo_writer *)arg)->written = done;
     close(fd);
     return NULL;
 }
@@ -279,9 +286,11 @@ static dmp_status open_as_pipe(const void *data, size_t len, const dmp_options *
     ck_assert_int_eq(mkfifo(w.path, 0600), 0);
     w.data = data;
     w.len = len;
+    w.written = 0;
     ck_assert_int_eq(pthread_create(&w.thread, NULL, fifo_write_all, &w), 0);
     const dmp_status st = dmp_open_ex(w.path, opts, out, err);
     pthread_join(w.thread, NULL);
+    last_pipe_written = w.written;
     tmp_remove(&t);
     return st;
 }
@@ -926,6 +935,16 @@ START_TEST(pipe_limit)
         ck_assert_int_eq(dmp_open_ex("/dev/zero", NULL, &f, &err), DMP_E_BAD_SIGNATURE);
         expect_error(&err, DMP_E_BAD_SIGNATURE, "/dev/zero: not a minidump");
     }
+    /* Issue 12, finding 6, counted: 64 MiB of zeros through a pipe are refused once their
+     * first bytes are read. The writer counts what the reader took: the pipe's buffer and a
+     * read or two, not the stream (it once read all of it, up to the 4 GiB default). */
+    uint8_t *const zeros = calloc(1, 64 << 20);
+    ck_assert_ptr_nonnull(zeros);
+    ck_assert_int_eq(open_as_pipe(zeros, 64 << 20, NULL, &f, &err), DMP_E_BAD_SIGNATURE);
+    expect_error(&err, DMP_E_BAD_SIGNATURE, "not a minidump");
+    ck_assert_msg(last_pipe_written <= (4 << 20), "the reader took %zu bytes of 64 MiB",
+                  last_pipe_written);
+    free(zeros);
     /* An endless stream that starts like a dump ends at the limit. */
     uint8_t *const endless = calloc(1, 4 << 20);
     ck_assert_ptr_nonnull(endless);

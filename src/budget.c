@@ -1,0 +1,106 @@
+/* budget.c - the allocation budget of one dump: what its open may allocate, counted.
+ * SPDX-License-Identifier: MIT
+ *
+ * Every byte an open allocates for a dump is charged here: the heap copy of gzip or piped
+ * input, the directory, the memory index, the decoded records and strings, the diagnostics.
+ * A dump can make structures alias each other (a thousand directory entries naming one
+ * stream, lists whose entries share one record), so what is built from it is not bounded by
+ * its size unless something counts; this does. A charge past the limit is refused and
+ * remembered in `hit`: the caller gives up on the part it was building (triage.c and
+ * dmpread.c turn that into a DMP_DIAG_BUDGET diagnostic) and the open goes on.
+ *
+ * Two charges are never refused: the input's own heap copy (already made, and limited by
+ * dmp_options.max_heap_input) and the diagnostics (at most DMP_DIAG_MAX_PER_KIND a kind, so
+ * bounded by a constant), as refusing them would leave nothing to say why.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+_Thread_local uint64_t dmpi_work;
+
+static void note_use(struct dmpi_budget *b)
+{
+    if (b->used > b->peak)
+        b->peak = b->used;
+}
+
+bool dmpi_budget_take(struct dmpi_budget *b, uint64_t bytes)
+{
+    if (!b)
+        return true;
+    if (b->used > b->limit || bytes > b->limit - b->used) {
+        b->refused++;
+        b->hit = true;
+        return false;
+    }
+    b->used += bytes;
+    note_use(b);
+    return true;
+}
+
+void dmpi_budget_force(struct dmpi_budget *b, uint64_t bytes)
+{
+    if (!b)
+        return;
+    b->used = bytes > UINT64_MAX - b->used ? UINT64_MAX : b->used + bytes;
+    b->always = bytes > UINT64_MAX - b->always ? UINT64_MAX : b->always + bytes;
+    note_use(b);
+}
+
+void dmpi_budget_give(struct dmpi_budget *b, uint64_t bytes)
+{
+    if (b)
+        b->used = bytes < b->used ? b->used - bytes : 0;
+}
+
+void *dmpi_budget_malloc(struct dmpi_budget *b, size_t size)
+{
+    if (!dmpi_budget_take(b, size))
+        return NULL;
+    void *const p = malloc(size ? size : 1);
+    if (!p)
+        dmpi_budget_give(b, size);
+    return p;
+}
+
+void *dmpi_budget_calloc(struct dmpi_budget *b, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        return NULL;
+    void *const p = dmpi_budget_malloc(b, n * size);
+    if (p)
+        memset(p, 0, n * size);
+    return p;
+}
+
+void *dmpi_budget_realloc(struct dmpi_budget *b, void *p, size_t old_size, size_t new_size)
+{
+    if (new_size > old_size && !dmpi_budget_take(b, new_size - old_size))
+        return NULL;
+    void *const q = realloc(p, new_size ? new_size : 1);
+    if (!q) {
+        if (new_size > old_size)
+            dmpi_budget_give(b, new_size - old_size);
+        return NULL;
+    }
+    if (new_size < old_size)
+        dmpi_budget_give(b, old_size - new_size);
+    return q;
+}
+
+void dmpi_budget_free(struct dmpi_budget *b, void *p, size_t size)
+{
+    if (!p)
+        return;
+    free(p);
+    dmpi_budget_give(b, size);
+}
+
+bool dmpi_budget_hit(struct dmpi_budget *b)
+{
+    const bool hit = b->hit;
+    b->hit = false;
+    return hit;
+}
