@@ -20,6 +20,18 @@
 
 _Thread_local uint64_t dmpi_work;
 
+/* What a block of `size` bytes costs the C heap: the allocator's header and alignment (16
+ * bytes on glibc), and whole pages for blocks large enough to be mapped on their own. The
+ * budget counts that, not the bare size, so that the heap as the allocator sees it stays
+ * within the budget too (tests/test_budget.c checks it against glibc's count). */
+uint64_t dmpi_budget_cost(uint64_t size)
+{
+    enum { HEADER = 16, PAGE = 4096, MAPPED = 128 << 10 };
+    if (size >= MAPPED)
+        return size > UINT64_MAX - 2 * PAGE ? UINT64_MAX : (size + HEADER + PAGE - 1) / PAGE * PAGE;
+    return (size + HEADER + 15) / 16 * 16;
+}
+
 static void note_use(struct dmpi_budget *b)
 {
     if (b->used > b->peak)
@@ -57,11 +69,11 @@ void dmpi_budget_give(struct dmpi_budget *b, uint64_t bytes)
 
 void *dmpi_budget_malloc(struct dmpi_budget *b, size_t size)
 {
-    if (!dmpi_budget_take(b, size))
+    if (!dmpi_budget_take(b, dmpi_budget_cost(size)))
         return NULL;
     void *const p = malloc(size ? size : 1);
     if (!p)
-        dmpi_budget_give(b, size);
+        dmpi_budget_give(b, dmpi_budget_cost(size));
     return p;
 }
 
@@ -77,16 +89,17 @@ void *dmpi_budget_calloc(struct dmpi_budget *b, size_t n, size_t size)
 
 void *dmpi_budget_realloc(struct dmpi_budget *b, void *p, size_t old_size, size_t new_size)
 {
-    if (new_size > old_size && !dmpi_budget_take(b, new_size - old_size))
+    const uint64_t was = dmpi_budget_cost(old_size), will = dmpi_budget_cost(new_size);
+    if (will > was && !dmpi_budget_take(b, will - was))
         return NULL;
     void *const q = realloc(p, new_size ? new_size : 1);
     if (!q) {
-        if (new_size > old_size)
-            dmpi_budget_give(b, new_size - old_size);
+        if (will > was)
+            dmpi_budget_give(b, will - was);
         return NULL;
     }
-    if (new_size < old_size)
-        dmpi_budget_give(b, old_size - new_size);
+    if (will < was)
+        dmpi_budget_give(b, was - will);
     return q;
 }
 
@@ -95,7 +108,7 @@ void dmpi_budget_free(struct dmpi_budget *b, void *p, size_t size)
     if (!p)
         return;
     free(p);
-    dmpi_budget_give(b, size);
+    dmpi_budget_give(b, dmpi_budget_cost(size));
 }
 
 bool dmpi_budget_hit(struct dmpi_budget *b)

@@ -35,7 +35,9 @@ dmp_status dmpi_diag_push(struct dmpi_diags *diags, const dmp_diag *d)
         dmp_diag *const items = realloc(diags->items, cap * sizeof *items);
         if (!items)
             return DMP_E_NOMEM;
-        dmpi_budget_force(diags->budget, (cap - diags->cap) * sizeof *items);
+        dmpi_budget_force(diags->budget,
+                          dmpi_budget_cost(cap * sizeof *items) -
+                              (diags->cap ? dmpi_budget_cost(diags->cap * sizeof *items) : 0));
         diags->items = items;
         diags->cap = cap;
     }

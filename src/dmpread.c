@@ -120,9 +120,9 @@ static dmp_status finish_open(struct dmpi_source *src, const dmp_options *opts, 
     }
     f->src = *src;
     f->budget.limit = budget_of(opts, f->src.bytes.len);
-    dmpi_budget_force(&f->budget, sizeof *f);
+    dmpi_budget_force(&f->budget, dmpi_budget_cost(sizeof *f));
     if (f->src.kind == DMPI_SOURCE_HEAP)
-        dmpi_budget_force(&f->budget, f->src.bytes.len);
+        dmpi_budget_force(&f->budget, dmpi_budget_cost(f->src.bytes.len));
     f->diags.budget = &f->budget;
     f->arena.budget = &f->budget;
     dmp_status st = note_cut(f);

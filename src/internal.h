@@ -115,6 +115,8 @@ bool dmpi_budget_take(struct dmpi_budget *b, uint64_t bytes);
 /* Counts bytes that are held whatever the limit (the input's heap copy, diagnostics). */
 void dmpi_budget_force(struct dmpi_budget *b, uint64_t bytes);
 void dmpi_budget_give(struct dmpi_budget *b, uint64_t bytes);
+/* What a heap block of `size` bytes is charged: with the allocator's overhead. */
+uint64_t dmpi_budget_cost(uint64_t size);
 /* malloc, calloc, realloc and free charged to the budget; NULL when refused or out of
  * memory (dmpi_budget_hit tells which). realloc and free need the block's current size. */
 void *dmpi_budget_malloc(struct dmpi_budget *b, size_t size);

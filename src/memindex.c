@@ -204,13 +204,14 @@ static dmp_status walk_memory64_list(struct gather *g, const struct view *v,
  * is given back until the build is done (true_up): the charge is never below what is held. */
 static void *index_alloc(struct dmpi_memindex *mem, size_t size)
 {
-    if (!dmpi_budget_take(mem->budget, size))
+    const uint64_t cost = dmpi_budget_cost(size);
+    if (!dmpi_budget_take(mem->budget, cost))
         return NULL;
     void *const p = dmpi_alloc_large(size);
     if (!p)
-        dmpi_budget_give(mem->budget, size);
+        dmpi_budget_give(mem->budget, cost);
     else
-        mem->charged += size;
+        mem->charged += cost;
     return p;
 }
 
@@ -883,10 +884,12 @@ static void true_up(struct dmpi_memindex *mem)
 {
     const struct dmpi_bigtier *const b = &mem->big;
     const size_t blocks = (b->count + DMPI_BIG_BLOCK - 1) / DMPI_BIG_BLOCK;
-    const uint64_t held = (uint64_t)mem->cap * (sizeof *mem->starts + sizeof *mem->pieces) +
-                          (mem->merged ? (uint64_t)mem->count * sizeof *mem->merged : 0) +
-                          (uint64_t)blocks * 2 * sizeof(uint64_t) +
-                          (uint64_t)mem->list_count * sizeof *mem->lists;
+    const uint64_t held =
+        dmpi_budget_cost((uint64_t)mem->cap * sizeof *mem->starts) +
+        dmpi_budget_cost((uint64_t)mem->cap * sizeof *mem->pieces) +
+        (mem->merged ? dmpi_budget_cost((uint64_t)mem->count * sizeof *mem->merged) : 0) +
+        (blocks ? 2 * dmpi_budget_cost((uint64_t)blocks * sizeof(uint64_t)) : 0) +
+        dmpi_budget_cost((uint64_t)mem->list_count * sizeof *mem->lists);
     if (held >= mem->charged)
         return; /* every block is counted at least once already */
     dmpi_budget_give(mem->budget, mem->charged - held);
