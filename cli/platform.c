@@ -7,6 +7,7 @@
  * line of the stream and a terminal never receives control characters. Tabs are kept in
  * running text (/proc/PID/status separates its columns with them), escaped in table cells.
  */
+#include "budget.h"
 #include "cli.h"
 #include "table.h"
 #include "text.h"
@@ -26,7 +27,8 @@ static bool byte_plain(unsigned char c)
 /* The bytes with \xNN escapes, as described at the top. */
 void print_text_escaped(FILE *out, const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
+    const size_t keep = budget_charge(n);
+    for (size_t i = 0; i < keep; i++) {
         const unsigned char c = (unsigned char)s[i];
         if (byte_plain(c) || c == '\t')
             fputc(c, out);
@@ -34,6 +36,11 @@ void print_text_escaped(FILE *out, const char *s, size_t n)
             fputs("\\\\", out);
         else
             fprintf(out, "\\x%02x", c);
+    }
+    if (keep < n) {
+        char marker[BUDGET_MARKER];
+        budget_marker(n, keep, marker, sizeof marker);
+        fputs(marker, out);
     }
 }
 

@@ -30,7 +30,8 @@ add_test(NAME cli_jsoncheck COMMAND sh "${CMAKE_CURRENT_LIST_DIR}/cli/jsoncheck_
 
 # The JSON writer and terminal-safe text, unit by unit (a Check suite over cli/ sources).
 add_executable(test_cli_json ${CMAKE_CURRENT_LIST_DIR}/cli/test_json.c
-    ${PROJECT_SOURCE_DIR}/cli/json.c ${PROJECT_SOURCE_DIR}/cli/text.c)
+    ${PROJECT_SOURCE_DIR}/cli/json.c ${PROJECT_SOURCE_DIR}/cli/text.c
+    ${PROJECT_SOURCE_DIR}/cli/budget.c)
 target_include_directories(test_cli_json PRIVATE ${PROJECT_SOURCE_DIR}/cli)
 target_link_libraries(test_cli_json PRIVATE PkgConfig::CHECK Threads::Threads)
 dmpread_target_warnings(test_cli_json NO_CONVERSION)
