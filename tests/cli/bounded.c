@@ -2,7 +2,9 @@
  * 4 and 5), on hostile dumps made here with tests/mkdump.
  * SPDX-License-Identifier: MIT
  *
- * usage: bounded DMPREAD SCRATCH_DIR [--no-rss]   (the dumps are written there, then removed)
+ * usage: bounded DMPREAD SCRATCH_DIR [--no-rss] [--keep]
+ *
+ * The dumps are written into SCRATCH_DIR and removed after their case, unless --keep.
  *
  * Each case builds a small dump in which many entries share one long string (a thread name,
  * an annotation value, a module name), runs one command on it and counts what it prints:
@@ -44,6 +46,7 @@
 static char *dmpread;
 static const char *scratch;
 static int failures;
+static bool keep; /* --keep: leave the dumps for a look */
 
 struct buf {
     uint8_t *p;
@@ -265,7 +268,8 @@ static void threads_sharing_a_module(void)
     char *text[] = {NULL, "threads", path, NULL};
     check_output("threads, one IP module for every thread (cells were cut at 320 bytes)", text,
                  size);
-    remove(path);
+    if (!keep)
+        remove(path);
     free(path);
 }
 
@@ -294,7 +298,8 @@ static void exceptions_sharing_a_thread(void)
     check_output("info --json, one thread name for every exception", json, size);
     char *text[] = {NULL, "info", path, NULL};
     check_output("info, one thread name for every exception (cut at 1 KiB before)", text, size);
-    remove(path);
+    if (!keep)
+        remove(path);
     free(path);
 }
 
@@ -340,7 +345,8 @@ static void crashpad_sharing_a_value(void)
     check_output("info --json, one Crashpad value for every annotation", json, size);
     char *text[] = {NULL, "info", path, NULL};
     check_output("info, one Crashpad value for every annotation (cut at 1 KiB before)", text, size);
-    remove(path);
+    if (!keep)
+        remove(path);
     free(path);
 }
 
@@ -373,7 +379,8 @@ static void words_into_a_long_name(void)
     check_output("--words --json, one module name for every word", json, size);
     char *text[] = {NULL, "--words", path, hex_addr, len, NULL};
     check_output("--words, one module name for every word (cut at 320 bytes before)", text, size);
-    remove(path);
+    if (!keep)
+        remove(path);
     free(path);
 }
 
@@ -396,14 +403,24 @@ static void streams_table_memory(bool rss)
            ok ? "ok  " : "FAIL", n, (unsigned long long)size, (unsigned long long)out, rss_kib,
            (unsigned long long)(limit / 1024), rss ? "" : ", not checked: --no-rss");
     failures += !ok;
-    remove(path);
+    if (!keep)
+        remove(path);
     free(path);
 }
 
 int main(int argc, char **argv)
 {
-    if (argc < 3 || argc > 4 || (argc == 4 && strcmp(argv[3], "--no-rss") != 0)) {
-        fputs("usage: bounded DMPREAD SCRATCH_DIR [--no-rss]\n", stderr);
+    bool rss = true;
+    for (int i = 3; i < argc; i++) {
+        if (strcmp(argv[i], "--no-rss") == 0)
+            rss = false;
+        else if (strcmp(argv[i], "--keep") == 0)
+            keep = true;
+        else
+            argc = 0;
+    }
+    if (argc < 3) {
+        fputs("usage: bounded DMPREAD SCRATCH_DIR [--no-rss] [--keep]\n", stderr);
         return 2;
     }
     dmpread = argv[1];
@@ -412,6 +429,6 @@ int main(int argc, char **argv)
     exceptions_sharing_a_thread();
     crashpad_sharing_a_value();
     words_into_a_long_name();
-    streams_table_memory(argc < 4);
+    streams_table_memory(rss);
     return failures ? 1 : 0;
 }
