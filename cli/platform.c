@@ -277,6 +277,7 @@ static void map_row(struct table *tb, const dmp_linux_map *m, int digits)
     table_add(tb, cells);
 }
 
+/* What the maps table's rows are made from. */
 struct map_rows {
     const dmp_file *f;
     size_t n;

@@ -260,6 +260,7 @@ static void thread_row(struct table *tb, const dmp_file *f, const dmp_thread *t,
     table_add(tb, cells);
 }
 
+/* What the threads table's rows are made from. */
 struct thread_rows {
     const dmp_file *f;
     size_t n;
@@ -574,6 +575,7 @@ static void region_row(struct table *tb, const dmp_memory_info *m, int digits)
     table_add(tb, cells);
 }
 
+/* What the regions table's rows are made from. */
 struct region_rows {
     const dmp_file *f;
     size_t n;
