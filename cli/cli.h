@@ -59,13 +59,16 @@ int fail(const char *fmt, ...)
 
 /* ---- common.c ------------------------------------------------------------------------- */
 
-/* JSON mode: opens the document, {"dmpread_json": 2, "command": ..., "file": {...}. Text
- * mode: nothing. */
+/* Starts the output budget (budget.h) for the dump. JSON mode: opens the document,
+ * {"dmpread_json": 2, "command": ..., "file": {...}. Text mode: nothing more. */
 void doc_begin(struct run *r);
-/* JSON mode: adds "diagnostics" and closes the document. Text mode: prints the diagnostics
- * on stderr when `text_diagnostics` (counts them in *r->hidden instead under -q). Returns
- * rc. */
+/* Ends the output budget, saying on stderr when it cut strings (note_cuts). JSON mode: adds
+ * "strings_cut" when it did, then "diagnostics", and closes the document. Text mode: prints
+ * the diagnostics on stderr when `text_diagnostics` (counts them in *r->hidden instead under
+ * -q). Returns rc. */
 int doc_end(struct run *r, int rc, bool text_diagnostics);
+/* One line on stderr when the output budget cut `cuts` > 0 strings. */
+void note_cuts(const struct run *r, uint64_t cuts);
 /* JSON mode, for a FILE that did not open: the envelope with "file": {path, size: null,
  * compressed: null}, "error": {status, message} and an empty "diagnostics". */
 void doc_error(const struct args *a, const char *path, dmp_status status, const char *message);

@@ -2,6 +2,8 @@
  * SPDX-License-Identifier: MIT */
 #include "cli.h"
 
+#include "budget.h"
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
@@ -19,6 +21,7 @@ int fail(const char *fmt, ...)
 
 void doc_begin(struct run *r)
 {
+    budget_begin(dmp_file_size(r->f));
     if (!r->a->json)
         return;
     struct json *const j = &r->j;
@@ -60,10 +63,26 @@ static void json_diag(struct json *j, const dmp_diag *d)
     json_object_end(j);
 }
 
+void note_cuts(const struct run *r, uint64_t cuts)
+{
+    if (cuts == 0)
+        return;
+    fflush(stdout);
+    fprintf(stderr,
+            "dmpread: %s: %" PRIu64 " string%s cut short: the output reached its budget, %d"
+            " times the dump's size plus 1 MiB of strings (docs/json.md)\n",
+            r->path, cuts, cuts == 1 ? "" : "s", BUDGET_FACTOR);
+}
+
 int doc_end(struct run *r, int rc, bool text_diagnostics)
 {
     dmp_diag d;
+    /* The diagnostics are bounded already (the library keeps 1,000 of each kind). */
+    const uint64_t cuts = budget_end();
+    note_cuts(r, cuts);
     if (r->a->json) {
+        if (cuts)
+            json_uint(&r->j, "strings_cut", cuts);
         json_array_begin(&r->j, "diagnostics");
         for (size_t i = 0; dmp_diag_get(r->f, i, &d) == DMP_OK; i++)
             json_diag(&r->j, &d);

@@ -1,6 +1,7 @@
 /* crashpad.c - `dmpread info`'s Crashpad section: report and client ids, the process's
  * annotations and each module's.
  * SPDX-License-Identifier: MIT */
+#include "budget.h"
 #include "cli.h"
 #include "text.h"
 
@@ -132,10 +133,19 @@ static void json_object_annotation(struct json *j, const dmp_crashpad_annotation
     else
         json_null(j, "value");
     json_uint(j, "value_size", a->value_len);
+    /* Charged as the hex it writes, two digits a byte. */
+    const size_t digits_len = 2 * a->value_len;
+    const size_t keep = budget_charge(digits_len);
+    const size_t shown = keep == digits_len ? a->value_len : keep / 2;
     json_string_begin(j, "value_hex");
-    for (size_t i = 0; i < a->value_len; i++) {
+    for (size_t i = 0; i < shown; i++) {
         const char pair[2] = {digits[bytes[i] >> 4], digits[bytes[i] & 0xf]};
         json_string_chunk(j, pair, 2);
+    }
+    if (shown < a->value_len) {
+        char marker[BUDGET_MARKER];
+        budget_marker(digits_len, 2 * shown, marker, sizeof marker);
+        json_string_chunk(j, marker, strlen(marker));
     }
     json_string_end(j);
     json_object_end(j);

@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: MIT */
 #include "json.h"
 
+#include "budget.h"
 #include "text.h"
 
 #include <assert.h>
@@ -155,8 +156,17 @@ void json_string_end(struct json *j)
 
 void json_string_n(struct json *j, const char *key, const char *s, size_t len)
 {
+    const size_t keep = budget_charge(len);
     json_string_begin(j, key);
-    json_string_chunk(j, s, len);
+    if (keep == len) {
+        json_string_chunk(j, s, len);
+    } else {
+        char marker[BUDGET_MARKER];
+        const size_t kept = utf8_prefix(s, len, keep);
+        budget_marker(len, kept, marker, sizeof marker);
+        json_string_chunk(j, s, kept);
+        json_string_chunk(j, marker, strlen(marker));
+    }
     json_string_end(j);
 }
 

@@ -45,7 +45,8 @@ void json_array_end(struct json *j);
 /* `"key": []`: a list the dump does not have (schema version 2: never null). */
 void json_empty_array(struct json *j, const char *key);
 
-/* A string; s NULL writes null. */
+/* A string; s NULL writes null. Both charge the output budget (budget.h): once it is
+ * spent, a long string is written as its first BUDGET_KEEP bytes and "[...N bytes cut]". */
 void json_string(struct json *j, const char *key, const char *s);
 void json_string_n(struct json *j, const char *key, const char *s, size_t len);
 /* A number when at most JSON_MAX_SAFE_INTEGER, else a string of its decimal digits. */
@@ -62,7 +63,8 @@ void json_uint_or_null(struct json *j, const char *key, bool present, uint64_t v
 void json_hex_or_null(struct json *j, const char *key, bool present, uint64_t v);
 
 /* A string written in pieces, for long values (the bytes of a read as hex): begin, any
- * number of chunks (escaped like json_string's; split only between UTF-8 sequences), end. */
+ * number of chunks (escaped like json_string's; split only between UTF-8 sequences), end.
+ * Not charged to the output budget: a caller writing the dump's bytes charges them. */
 void json_string_begin(struct json *j, const char *key);
 void json_string_chunk(struct json *j, const char *s, size_t len);
 void json_string_end(struct json *j);

@@ -1,6 +1,7 @@
 /* memory.c - the commands over captured memory: reads (hexdump, raw bytes, JSON) and ranges.
  * SPDX-License-Identifier: MIT */
 #include "cli.h"
+#include "budget.h"
 #include "num.h"
 
 #include <ctype.h>
@@ -394,7 +395,12 @@ int cmd_read(struct run *r)
         print_uncaptured(r->f, addr, len, missing);
         return EXIT_UNCAPTURED;
     }
-    if (r->a->words)
-        return words_out(r, addr, len, word_size, big_endian);
+    if (r->a->words) {
+        /* Each word may name a module: the names are charged to the output budget. */
+        budget_begin(dmp_file_size(r->f));
+        const int rc = words_out(r, addr, len, word_size, big_endian);
+        note_cuts(r, budget_end());
+        return rc;
+    }
     return copy_out(r, addr, len);
 }

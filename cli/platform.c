@@ -7,6 +7,7 @@
  * line of the stream and a terminal never receives control characters. Tabs are kept in
  * running text (/proc/PID/status separates its columns with them), escaped in table cells.
  */
+#include "budget.h"
 #include "cli.h"
 #include "table.h"
 #include "text.h"
@@ -26,7 +27,8 @@ static bool byte_plain(unsigned char c)
 /* The bytes with \xNN escapes, as described at the top. */
 void print_text_escaped(FILE *out, const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
+    const size_t keep = budget_charge(n);
+    for (size_t i = 0; i < keep; i++) {
         const unsigned char c = (unsigned char)s[i];
         if (byte_plain(c) || c == '\t')
             fputc(c, out);
@@ -34,6 +36,11 @@ void print_text_escaped(FILE *out, const char *s, size_t n)
             fputs("\\\\", out);
         else
             fprintf(out, "\\x%02x", c);
+    }
+    if (keep < n) {
+        char marker[BUDGET_MARKER];
+        budget_marker(n, keep, marker, sizeof marker);
+        fputs(marker, out);
     }
 }
 
@@ -270,6 +277,22 @@ static void map_row(struct table *tb, const dmp_linux_map *m, int digits)
     table_add(tb, cells);
 }
 
+/* What the maps table's rows are made from. */
+struct map_rows {
+    const dmp_file *f;
+    size_t n;
+    int digits;
+};
+
+static void map_rows(struct table *tb, const void *ctx)
+{
+    const struct map_rows *const c = ctx;
+    dmp_linux_map m;
+    for (size_t i = 0; i < c->n; i++)
+        if (dmp_linux_map_get(c->f, i, &m) == DMP_OK)
+            map_row(tb, &m, c->digits);
+}
+
 /* The maps as a table (used by memory-info too). */
 void print_linux_maps(const dmp_file *f, const char *indent)
 {
@@ -282,11 +305,8 @@ void print_linux_maps(const dmp_file *f, const char *indent)
     const int digits = addr_digits(max);
     struct table tb;
     table_init(&tb, "START:l|END:l|PERMS:l|OFFSET:r|DEV:l|INODE:r|PATH:l");
-    for (size_t i = 0; i < n; i++)
-        if (dmp_linux_map_get(f, i, &m) == DMP_OK)
-            map_row(&tb, &m, digits);
-    table_print(&tb, stdout, indent);
-    table_free(&tb);
+    const struct map_rows rows = {f, n, digits};
+    table_print(&tb, stdout, indent, map_rows, &rows);
 }
 
 static void print_auxv(const dmp_file *f)
@@ -305,6 +325,21 @@ static void print_auxv(const dmp_file *f)
     }
 }
 
+static void dso_rows(struct table *tb, const void *ctx)
+{
+    const dmp_file *const f = ctx;
+    for (size_t i = 0; i < dmp_linux_dso_count(f); i++) {
+        dmp_linux_dso o;
+        if (dmp_linux_dso_get(f, i, &o) != DMP_OK)
+            continue;
+        char addr[24], ld[24], name[1024];
+        format_addr(o.addr, 16, addr, sizeof addr);
+        format_addr(o.ld, 16, ld, sizeof ld);
+        const char *const cells[] = {addr, ld, text_printable(o.name, name, sizeof name)};
+        table_add(tb, cells);
+    }
+}
+
 static void print_dsos(const dmp_file *f)
 {
     if (!section(f, DMP_STREAM_LINUX_DSO_DEBUG, "loaded objects, r_debug"))
@@ -316,18 +351,7 @@ static void print_dsos(const dmp_file *f)
                d.version, d.dso_count, d.map_rva, d.brk, d.ldbase, d.dynamic);
     struct table tb;
     table_init(&tb, "L_ADDR:l|L_LD:l|NAME:l");
-    for (size_t i = 0; i < dmp_linux_dso_count(f); i++) {
-        dmp_linux_dso o;
-        if (dmp_linux_dso_get(f, i, &o) != DMP_OK)
-            continue;
-        char addr[24], ld[24], name[1024];
-        format_addr(o.addr, 16, addr, sizeof addr);
-        format_addr(o.ld, 16, ld, sizeof ld);
-        const char *const cells[] = {addr, ld, text_printable(o.name, name, sizeof name)};
-        table_add(&tb, cells);
-    }
-    table_print(&tb, stdout, "  ");
-    table_free(&tb);
+    table_print(&tb, stdout, "  ", dso_rows, f);
 }
 
 static bool any_linux_stream(const dmp_file *f)

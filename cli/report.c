@@ -260,6 +260,26 @@ static void thread_row(struct table *tb, const dmp_file *f, const dmp_thread *t,
     table_add(tb, cells);
 }
 
+/* What the threads table's rows are made from. */
+struct thread_rows {
+    const dmp_file *f;
+    size_t n;
+    bool has_crash;
+    uint32_t crashed_id;
+    const dmp_context *exc;
+    int digits;
+};
+
+static void thread_rows(struct table *tb, const void *ctx)
+{
+    const struct thread_rows *const c = ctx;
+    for (size_t i = 0; i < c->n; i++) {
+        dmp_thread t;
+        if (dmp_thread_get(c->f, i, &t) == DMP_OK)
+            thread_row(tb, c->f, &t, c->has_crash && t.id == c->crashed_id, c->exc, c->digits);
+    }
+}
+
 int cmd_threads(struct run *r)
 {
     const dmp_file *const f = r->f;
@@ -291,18 +311,13 @@ int cmd_threads(struct run *r)
     }
     struct table tb;
     table_init(&tb, ":l|ID:r|SUSPEND:r|CLASS:r|PRIO:r|TEB:l|STACK:l|IP:l|IP MODULE:l|SP:l|NAME:l");
-    const int digits = thread_digits(f, n, exc);
+    const struct thread_rows rows = {f, n, has_crash, crashed_id, exc, thread_digits(f, n, exc)};
+    table_print(&tb, stdout, "", thread_rows, &rows);
     bool marked = false;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && has_crash && exc && !marked; i++) {
         dmp_thread t;
-        if (dmp_thread_get(f, i, &t) != DMP_OK)
-            continue;
-        const bool crashed = has_crash && t.id == crashed_id;
-        thread_row(&tb, f, &t, crashed, exc, digits);
-        marked |= crashed && exc;
+        marked = dmp_thread_get(f, i, &t) == DMP_OK && t.id == crashed_id;
     }
-    table_print(&tb, stdout, "");
-    table_free(&tb);
     if (marked)
         printf("*E: the crashed thread; its IP and SP are the exception's context, not the "
                "thread's own (`dmpread threads --json` has both)\n");
@@ -414,23 +429,34 @@ static void module_row(struct table *tb, const dmp_module *m, int digits)
     table_add(tb, cells);
 }
 
+/* What the module tables' rows are made from. */
+struct module_rows {
+    const dmp_file *f;
+    int digits;
+};
+
+static void module_rows(struct table *tb, const void *ctx)
+{
+    const struct module_rows *const c = ctx;
+    dmp_module m;
+    for (size_t i = 0; dmp_module_get(c->f, i, &m) == DMP_OK; i++)
+        module_row(tb, &m, c->digits);
+}
+
 static void print_modules(const dmp_file *f, int digits)
 {
     struct table tb;
     table_init(&tb, "BASE:l|END:l|SIZE:r|VERSION:l|DEBUG ID:l|CODE ID:l|PDB:l|NAME:l");
-    dmp_module m;
-    for (size_t i = 0; dmp_module_get(f, i, &m) == DMP_OK; i++)
-        module_row(&tb, &m, digits);
-    table_print(&tb, stdout, "");
-    table_free(&tb);
+    const struct module_rows rows = {f, digits};
+    table_print(&tb, stdout, "", module_rows, &rows);
 }
 
-static void print_unloaded(const dmp_file *f, int digits)
+static void unloaded_rows(struct table *tb, const void *ctx)
 {
-    struct table tb;
-    table_init(&tb, "BASE:l|END:l|SIZE:r|TIMESTAMP:l|NAME:l");
+    const struct module_rows *const c = ctx;
+    const int digits = c->digits;
     dmp_unloaded_module u;
-    for (size_t i = 0; dmp_unloaded_module_get(f, i, &u) == DMP_OK; i++) {
+    for (size_t i = 0; dmp_unloaded_module_get(c->f, i, &u) == DMP_OK; i++) {
         char base[24], end[24], size[24], stamp[16], name[NAME_CELL];
         format_addr(u.base, digits, base, sizeof base);
         format_end(u.base, u.size, digits, end, sizeof end);
@@ -438,10 +464,16 @@ static void print_unloaded(const dmp_file *f, int digits)
         snprintf(stamp, sizeof stamp, "0x%08" PRIx32, u.timestamp);
         text_printable(u.name, name, sizeof name);
         const char *const cells[] = {base, end, size, stamp, name};
-        table_add(&tb, cells);
+        table_add(tb, cells);
     }
-    table_print(&tb, stdout, "");
-    table_free(&tb);
+}
+
+static void print_unloaded(const dmp_file *f, int digits)
+{
+    struct table tb;
+    table_init(&tb, "BASE:l|END:l|SIZE:r|TIMESTAMP:l|NAME:l");
+    const struct module_rows rows = {f, digits};
+    table_print(&tb, stdout, "", unloaded_rows, &rows);
 }
 
 /* One digit count for both tables, so their columns read alike. */
@@ -543,6 +575,22 @@ static void region_row(struct table *tb, const dmp_memory_info *m, int digits)
     table_add(tb, cells);
 }
 
+/* What the regions table's rows are made from. */
+struct region_rows {
+    const dmp_file *f;
+    size_t n;
+    int digits;
+};
+
+static void region_rows(struct table *tb, const void *ctx)
+{
+    const struct region_rows *const c = ctx;
+    dmp_memory_info m;
+    for (size_t i = 0; i < c->n; i++)
+        if (dmp_memory_info_get(c->f, i, &m) == DMP_OK)
+            region_row(tb, &m, c->digits);
+}
+
 int cmd_memory_info(struct run *r)
 {
     const dmp_file *const f = r->f;
@@ -584,11 +632,8 @@ int cmd_memory_info(struct run *r)
     const int digits = addr_digits(max);
     struct table tb;
     table_init(&tb, "BASE:l|END:l|SIZE:r|STATE:l|PROTECT:l|TYPE:l|ALLOC BASE:l|ALLOC PROTECT:l");
-    for (size_t i = 0; i < n; i++)
-        if (dmp_memory_info_get(f, i, &m) == DMP_OK)
-            region_row(&tb, &m, digits);
-    table_print(&tb, stdout, "");
-    table_free(&tb);
+    const struct region_rows rows = {f, n, digits};
+    table_print(&tb, stdout, "", region_rows, &rows);
     return doc_end(r, EXIT_SUCCESS, true);
 }
 
@@ -626,6 +671,15 @@ static void stream_row(struct table *tb, size_t index, const dmp_stream *s)
     table_add(tb, cells);
 }
 
+static void stream_rows(struct table *tb, const void *ctx)
+{
+    const dmp_file *const f = ctx;
+    dmp_stream s;
+    for (size_t i = 0; i < dmp_stream_count(f); i++)
+        if (dmp_stream_get(f, i, &s) == DMP_OK)
+            stream_row(tb, i, &s);
+}
+
 int cmd_streams(struct run *r)
 {
     const dmp_file *const f = r->f;
@@ -644,10 +698,6 @@ int cmd_streams(struct run *r)
     print_header(f);
     struct table tb;
     table_init(&tb, "INDEX:r|TYPE:r|NAME:l|OFFSET:r|SIZE:r|NOTE:l");
-    for (size_t i = 0; i < n; i++)
-        if (dmp_stream_get(f, i, &s) == DMP_OK)
-            stream_row(&tb, i, &s);
-    table_print(&tb, stdout, "");
-    table_free(&tb);
+    table_print(&tb, stdout, "", stream_rows, f);
     return doc_end(r, EXIT_SUCCESS, true);
 }

@@ -1,7 +1,9 @@
 /* stack.c - `dmpread stack`: each thread's backtrace, walked by the library, named with
  * Breakpad symbol files when --symbols folders are given; Breakpad-like text or JSON.
  * SPDX-License-Identifier: MIT */
+#include "budget.h"
 #include "cli.h"
+#include "text.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -46,6 +48,21 @@ static const char *module_name(const dmp_file *f, size_t i)
     return dmp_module_get(f, i, &m) == DMP_OK ? path_base_name(m.name) : "?";
 }
 
+/* A name from a symbol file as it is, charged to the output budget: frames that share one
+ * are as many as the dump's threads and stacks make. */
+static void print_charged(const char *s, size_t n)
+{
+    const size_t keep = budget_charge(n);
+    if (keep == n) {
+        printf("%.*s", (int)n, s);
+        return;
+    }
+    char marker[BUDGET_MARKER];
+    const size_t kept = utf8_prefix(s, n, keep);
+    budget_marker(n, kept, marker, sizeof marker);
+    printf("%.*s%s", (int)kept, s, marker);
+}
+
 /* "module!function [file : line + 0xoff]", as Breakpad prints a frame. */
 static void print_where(const dmp_file *f, const dmp_frame *fr, dmp_sym_str function,
                         uint64_t function_address)
@@ -54,19 +71,22 @@ static void print_where(const dmp_file *f, const dmp_frame *fr, dmp_sym_str func
         printf("0x%" PRIx64, fr->ip);
         return;
     }
-    printf("%s", module_name(f, fr->module_index));
+    char name[1024];
+    printf("%s", text_printable(module_name(f, fr->module_index), name, sizeof name));
     if (!fr->has_function) {
         printf(" + 0x%" PRIx64, fr->module_offset);
         return;
     }
-    printf("!%.*s", (int)function.len, function.ptr);
+    printf("!");
+    print_charged(function.ptr, function.len);
     if (fr->has_line && fr->file.len > 0) {
         const char *base = fr->file.ptr;
         for (size_t i = 0; i < fr->file.len; i++)
             if (fr->file.ptr[i] == '/' || fr->file.ptr[i] == '\\')
                 base = fr->file.ptr + i + 1;
-        printf(" [%.*s : %" PRIu32 " + 0x%" PRIx64 "]", (int)(fr->file.ptr + fr->file.len - base),
-               base, fr->line, fr->ip - fr->line_address);
+        printf(" [");
+        print_charged(base, (size_t)(fr->file.ptr + fr->file.len - base));
+        printf(" : %" PRIu32 " + 0x%" PRIx64 "]", fr->line, fr->ip - fr->line_address);
     } else {
         printf(" + 0x%" PRIx64, fr->ip - function_address);
     }

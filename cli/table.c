@@ -2,11 +2,10 @@
  * SPDX-License-Identifier: MIT */
 #include "table.h"
 
-#include "cli.h"
+#include "budget.h"
 #include "text.h"
 
 #include <assert.h>
-#include <stdlib.h>
 #include <string.h>
 
 void table_init(struct table *t, const char *spec)
@@ -28,76 +27,51 @@ void table_init(struct table *t, const char *spec)
     }
 }
 
-static void out_of_memory(void)
-{
-    fputs("dmpread: out of memory\n", stderr);
-    exit(EXIT_ERROR);
-}
-
-void table_add(struct table *t, const char *const *cells)
-{
-    if (t->nrows == t->cap) {
-        const size_t cap = t->cap ? 2 * t->cap : 64;
-        if (cap > SIZE_MAX / sizeof(char *) / t->ncols)
-            out_of_memory();
-        char **const grown = realloc(t->cells, cap * t->ncols * sizeof(char *));
-        if (!grown)
-            out_of_memory();
-        t->cells = grown;
-        t->cap = cap;
-    }
-    char **const row = t->cells + t->nrows * t->ncols;
-    for (size_t c = 0; c < t->ncols; c++) {
-        const size_t n = strlen(cells[c]) + 1;
-        row[c] = malloc(n);
-        if (!row[c])
-            out_of_memory();
-        memcpy(row[c], cells[c], n);
-    }
-    t->nrows++;
-}
-
-static void print_row(const struct table *t, FILE *out, const char *indent,
-                      const char *const *cells, const size_t *width)
+static void print_row(const struct table *t, const char *const *cells)
 {
     /* Empty left-aligned cells at the end of a row print nothing, not even their padding. */
     size_t ncols = t->ncols;
     while (ncols > 1 && t->align[ncols - 1] == 'l' && *cells[ncols - 1] == '\0')
         ncols--;
-    fputs(indent, out);
+    fputs(t->indent, t->out);
     for (size_t c = 0; c < ncols; c++) {
-        const size_t pad = width[c] - text_width(cells[c]);
+        const size_t pad = t->width[c] - text_width(cells[c]);
         if (c > 0)
-            fputs("  ", out);
+            fputs("  ", t->out);
         if (t->align[c] == 'r')
-            fprintf(out, "%*s", (int)pad, "");
-        fputs(cells[c], out);
+            fprintf(t->out, "%*s", (int)pad, "");
+        fputs(cells[c], t->out);
         if (t->align[c] == 'l' && c + 1 < ncols)
-            fprintf(out, "%*s", (int)pad, "");
+            fprintf(t->out, "%*s", (int)pad, "");
     }
-    fputc('\n', out);
+    fputc('\n', t->out);
 }
 
-void table_print(const struct table *t, FILE *out, const char *indent)
+void table_add(struct table *t, const char *const *cells)
 {
-    size_t width[TABLE_MAX_COLS];
+    if (t->printing) {
+        print_row(t, cells);
+        return;
+    }
     for (size_t c = 0; c < t->ncols; c++) {
-        width[c] = text_width(t->headers[c]);
-        for (size_t r = 0; r < t->nrows; r++) {
-            const size_t w = text_width(t->cells[r * t->ncols + c]);
-            if (w > width[c])
-                width[c] = w;
-        }
+        const size_t w = text_width(cells[c]);
+        if (w > t->width[c])
+            t->width[c] = w;
     }
-    print_row(t, out, indent, t->headers, width);
-    for (size_t r = 0; r < t->nrows; r++)
-        print_row(t, out, indent, (const char *const *)(t->cells + r * t->ncols), width);
 }
 
-void table_free(struct table *t)
+void table_print(struct table *t, FILE *out, const char *indent, table_rows_fn *rows,
+                 const void *ctx)
 {
-    for (size_t i = 0; i < t->nrows * t->ncols; i++)
-        free(t->cells[i]);
-    free(t->cells);
-    memset(t, 0, sizeof *t);
+    t->out = out;
+    t->indent = indent;
+    t->printing = false;
+    for (size_t c = 0; c < t->ncols; c++)
+        t->width[c] = text_width(t->headers[c]);
+    const struct budget before = budget_save();
+    rows(t, ctx);
+    budget_restore(&before);
+    t->printing = true;
+    print_row(t, (const char *const *)t->headers);
+    rows(t, ctx);
 }

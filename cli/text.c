@@ -2,6 +2,8 @@
  * SPDX-License-Identifier: MIT */
 #include "text.h"
 
+#include "budget.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -57,10 +59,25 @@ static int is_control(uint32_t cp)
     return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
 }
 
-char *text_printable(const char *s, char *buf, size_t cap)
+size_t utf8_prefix(const char *s, size_t n, size_t keep)
 {
     size_t at = 0;
-    for (size_t left = strlen(s); left > 0;) {
+    while (at < n) {
+        uint32_t cp;
+        const size_t k = utf8_decode(s + at, n - at, &cp);
+        const size_t step = k ? k : 1;
+        if (step > keep - at)
+            break;
+        at += step;
+    }
+    return at;
+}
+
+/* The first n bytes of s into buf for a terminal (text_printable); returns the length. */
+static size_t printable_n(const char *s, size_t left, char *buf, size_t cap)
+{
+    size_t at = 0;
+    while (left > 0) {
         uint32_t cp;
         const size_t n = utf8_decode(s, left, &cp);
         if (n > 0 && !is_control(cp)) {
@@ -80,5 +97,23 @@ char *text_printable(const char *s, char *buf, size_t cap)
         left -= n ? n : 1;
     }
     buf[at] = '\0';
+    return at;
+}
+
+char *text_printable(const char *s, char *buf, size_t cap)
+{
+    const size_t n = strlen(s);
+    /* Charged what can show: at most cap - 1 bytes of s. */
+    const size_t shown = n < cap - 1 ? n : cap - 1;
+    const size_t keep = budget_charge(shown);
+    if (keep == shown) {
+        printable_n(s, n, buf, cap);
+        return buf;
+    }
+    char marker[BUDGET_MARKER];
+    budget_marker(n, utf8_prefix(s, n, keep), marker, sizeof marker);
+    const size_t room = strlen(marker) < cap ? cap - strlen(marker) : 1;
+    const size_t at = printable_n(s, utf8_prefix(s, n, keep), buf, room);
+    snprintf(buf + at, cap - at, "%s", marker);
     return buf;
 }

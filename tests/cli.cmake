@@ -30,7 +30,8 @@ add_test(NAME cli_jsoncheck COMMAND sh "${CMAKE_CURRENT_LIST_DIR}/cli/jsoncheck_
 
 # The JSON writer and terminal-safe text, unit by unit (a Check suite over cli/ sources).
 add_executable(test_cli_json ${CMAKE_CURRENT_LIST_DIR}/cli/test_json.c
-    ${PROJECT_SOURCE_DIR}/cli/json.c ${PROJECT_SOURCE_DIR}/cli/text.c)
+    ${PROJECT_SOURCE_DIR}/cli/json.c ${PROJECT_SOURCE_DIR}/cli/text.c
+    ${PROJECT_SOURCE_DIR}/cli/budget.c)
 target_include_directories(test_cli_json PRIVATE ${PROJECT_SOURCE_DIR}/cli)
 target_link_libraries(test_cli_json PRIVATE PkgConfig::CHECK Threads::Threads)
 dmpread_target_warnings(test_cli_json NO_CONVERSION)
@@ -47,3 +48,16 @@ add_test(NAME cli_shared_dumps COMMAND sh "${CMAKE_CURRENT_LIST_DIR}/cli/shared_
 add_test(NAME cli_shared_dumps_json COMMAND sh "${CMAKE_CURRENT_LIST_DIR}/cli/shared_dumps_json.sh"
     "$<TARGET_FILE:dmpread_cli>" "$<TARGET_FILE:cli_jsoncheck>" "${DMPREAD_SHARED_DUMPS}")
 set_tests_properties(cli_shared_dumps cli_shared_dumps_json PROPERTIES SKIP_RETURN_CODE 77)
+
+# Issue 12, parts 4 and 5: output bounded by the input on dumps whose entries share one long
+# string, and a million-row `streams` table within a fixed memory bound (not under
+# sanitizers, whose shadow memory would be measured too).
+add_executable(cli_bounded ${CMAKE_CURRENT_LIST_DIR}/cli/bounded.c)
+target_link_libraries(cli_bounded PRIVATE dmpread_mkdump)
+dmpread_target_warnings(cli_bounded NO_CONVERSION)
+set(_bounded_rss "")
+if(DMPREAD_SANITIZE)
+    set(_bounded_rss --no-rss)
+endif()
+add_test(NAME cli_bounded COMMAND cli_bounded "$<TARGET_FILE:dmpread_cli>"
+    "${CMAKE_CURRENT_BINARY_DIR}" ${_bounded_rss})

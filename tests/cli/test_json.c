@@ -5,6 +5,7 @@
  * byte for byte: escaping of every kind of string a dump can hold, the 2^53 boundary,
  * addresses at 2^64, and the layout of nested and compact containers.
  */
+#include "budget.h"
 #include "json.h"
 #include "text.h"
 
@@ -202,6 +203,56 @@ START_TEST(width_counts_characters)
 }
 END_TEST
 
+/* The output budget (cli/budget.h): whole strings while it lasts, then a long string is its
+ * first BUDGET_KEEP bytes, cut between characters, and the marker; short ones stay whole. */
+START_TEST(budget_cuts_long_strings_once_spent)
+{
+    static char big[BUDGET_BASE + 200];
+    memset(big, 'a', sizeof big - 1);
+    struct json j;
+    budget_begin(0); /* BUDGET_BASE bytes of strings */
+    start(&j);
+    json_string_n(&j, NULL, big, BUDGET_BASE - 10); /* whole: 10 bytes left */
+    fclose(out);
+    start(&j);
+    json_string_n(&j, NULL, "short", 5); /* 5 left */
+    ck_assert_str_eq(written(), "\"short\"");
+    /* 62 ASCII bytes and a 3-byte character across byte 64: cut before the character. */
+    memcpy(big + 62, "\xe2\x82\xac", 3);
+    start(&j);
+    json_string_n(&j, NULL, big, 100);
+    char want[128];
+    snprintf(want, sizeof want, "\"%.62s[...38 bytes cut]\"", big);
+    ck_assert_str_eq(written(), want);
+    start(&j);
+    memset(big + 62, 'a', 3);
+    json_string_n(&j, NULL, big, BUDGET_KEEP); /* at most BUDGET_KEEP: whole */
+    ck_assert_uint_eq(strlen(written()), BUDGET_KEEP + 2);
+    char buf[1024];
+    ck_assert_str_eq(text_printable("tiny", buf, sizeof buf), "tiny");
+    memset(big, 'b', 200);
+    big[200] = '\0';
+    snprintf(want, sizeof want, "%.64s[...136 bytes cut]", big);
+    ck_assert_str_eq(text_printable(big, buf, sizeof buf), want);
+    ck_assert_uint_eq(budget_end(), 2);
+    /* Ended: nothing is charged or cut. */
+    ck_assert_str_eq(text_printable(big, buf, sizeof buf), big);
+}
+END_TEST
+
+/* A table measured and then printed makes its rows with the same budget both times. */
+START_TEST(budget_restores_a_saved_state)
+{
+    budget_begin(0);
+    ck_assert_uint_eq(budget_charge(BUDGET_BASE), BUDGET_BASE);
+    const struct budget spent = budget_save();
+    ck_assert_uint_eq(budget_charge(1000), BUDGET_KEEP);
+    budget_restore(&spent);
+    ck_assert_uint_eq(budget_charge(1000), BUDGET_KEEP);
+    ck_assert_uint_eq(budget_end(), 1);
+}
+END_TEST
+
 int main(void)
 {
     Suite *const s = suite_create("cli_json");
@@ -216,6 +267,8 @@ int main(void)
     tcase_add_test(tc, string_in_chunks);
     tcase_add_test(tc, printable_text_for_terminals);
     tcase_add_test(tc, width_counts_characters);
+    tcase_add_test(tc, budget_cuts_long_strings_once_spent);
+    tcase_add_test(tc, budget_restores_a_saved_state);
     suite_add_tcase(s, tc);
     SRunner *const sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
