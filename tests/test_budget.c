@@ -57,16 +57,25 @@ static uint32_t add_thread_list(struct mkdump *b, uint32_t n)
     return s;
 }
 
-/* The open of a built dump, with the heap it took by glibc's count (-1: not known). */
-static dmp_file *open_counted(const uint8_t *data, size_t len, const dmp_options *opts,
-                              long long *heap)
+/* Opens a built dump and checks that it holds no more than its budget (and the part never
+ * refused), by the library's count and, where there is one, by glibc's. */
+static dmp_file *open_within_budget(const uint8_t *data, size_t len, const dmp_options *opts,
+                                    dmp_heap_usage *u)
 {
     const long long before = heap_in_use();
     dmp_file *f = NULL;
     dmp_error err;
     ck_assert_int_eq(dmp_open_mem_ex(data, len, opts, &f, &err), DMP_OK);
     const long long after = heap_in_use();
-    *heap = before < 0 || after < 0 ? -1 : after - before;
+    dmp_get_heap_usage(f, u);
+    ck_assert_uint_le(u->used, u->peak);
+    ck_assert_uint_le(u->peak, u->budget + u->always);
+    if (before >= 0 && after >= 0)
+        ck_assert_msg((uint64_t)(after - before) <= u->budget + u->always,
+                      "the open holds %lld bytes, budget %llu (+%llu always)", after - before,
+                      (unsigned long long)u->budget, (unsigned long long)u->always);
+    else
+        printf("no mallinfo2 here (ASan or not glibc): the library's own count is checked\n");
     return f;
 }
 
@@ -101,20 +110,9 @@ START_TEST(aliased_exception_streams_bounded)
         mkd_add_stream(b, DMP_STREAM_EXCEPTION, (uint32_t)rva, sizeof rec);
     size_t len;
     const uint8_t *data = mkd_finish(b, &len);
-    long long heap;
-    dmp_file *f = open_counted(data, len, NULL, &heap);
     dmp_heap_usage u;
-    dmp_get_heap_usage(f, &u);
+    dmp_file *f = open_within_budget(data, len, NULL, &u);
     ck_assert_uint_eq(u.budget, default_budget(len));
-    ck_assert_uint_le(u.peak, u.budget + u.always);
-    ck_assert_uint_le(u.used, u.peak);
-    if (heap >= 0)
-        ck_assert_msg((uint64_t)heap <= u.budget + u.always,
-                      "the open holds %lld bytes, budget %llu (+%llu always)", heap,
-                      (unsigned long long)u.budget, (unsigned long long)u.always);
-    else
-        printf("aliased_exception_streams_bounded: no mallinfo2 here (ASan or not glibc); "
-               "the library's own count is checked\n");
     ck_assert_uint_eq(dmp_thread_count(f), THREADS);
     ck_assert_uint_ge(u.refused, 1);
     ck_assert_uint_eq(budget_diags(f, "exceptions"), 1);
@@ -126,12 +124,8 @@ START_TEST(aliased_exception_streams_bounded)
     /* A budget of the caller's, with room for the directory and 1 MiB more, leaves out what
      * does not fit the same way, and says so. */
     const dmp_options small = {.max_alloc = ENTRIES * sizeof(struct dmpi_stream) + (1 << 20)};
-    f = open_counted(data, len, &small, &heap);
-    dmp_get_heap_usage(f, &u);
+    f = open_within_budget(data, len, &small, &u);
     ck_assert_uint_eq(u.budget, small.max_alloc);
-    ck_assert_uint_le(u.peak, u.budget + u.always);
-    if (heap >= 0)
-        ck_assert_uint_le((uint64_t)heap, small.max_alloc + u.always);
     ck_assert_uint_eq(dmp_thread_count(f), THREADS);
     ck_assert_uint_eq(budget_diags(f, "exceptions"), 1);
     char text[256];
@@ -166,22 +160,15 @@ START_TEST(aliased_memory_lists_bounded)
         mkd_add_stream(b, DMP_STREAM_MEMORY_LIST, (uint32_t)rva, 4 + RANGES * 16);
     size_t len;
     const uint8_t *data = mkd_finish(b, &len);
-    long long heap;
-    dmp_file *f = open_counted(data, len, NULL, &heap);
     dmp_heap_usage u;
-    dmp_get_heap_usage(f, &u);
-    ck_assert_uint_le(u.peak, u.budget + u.always);
-    if (heap >= 0)
-        ck_assert_uint_le((uint64_t)heap, u.budget + u.always);
+    dmp_file *f = open_within_budget(data, len, NULL, &u);
     ck_assert_uint_eq(dmp_range_count(f), RANGES);
     ck_assert_uint_eq(budget_diags(f, NULL), 0);
     dmp_close(f);
 
     /* Room for the directory and 16 KiB: not for the index. */
     const dmp_options tight = {.max_alloc = ENTRIES * sizeof(struct dmpi_stream) + (16 << 10)};
-    f = open_counted(data, len, &tight, &heap);
-    dmp_get_heap_usage(f, &u);
-    ck_assert_uint_le(u.peak, u.budget + u.always);
+    f = open_within_budget(data, len, &tight, &u);
     ck_assert_uint_eq(budget_diags(f, "memory index"), 1);
     ck_assert_uint_eq(dmp_range_count(f), 0);
     uint8_t byte;
@@ -231,15 +218,8 @@ START_TEST(aliased_crashpad_links_bounded)
     mkd_add_stream_data(b, DMP_STREAM_CRASHPAD_INFO, rec, sizeof rec);
     size_t len;
     const uint8_t *data = mkd_finish(b, &len);
-    long long heap;
-    dmp_file *f = open_counted(data, len, NULL, &heap);
     dmp_heap_usage u;
-    dmp_get_heap_usage(f, &u);
-    ck_assert_uint_le(u.peak, u.budget + u.always);
-    if (heap >= 0)
-        ck_assert_msg((uint64_t)heap <= u.budget + u.always,
-                      "the open holds %lld bytes, budget %llu (+%llu always)", heap,
-                      (unsigned long long)u.budget, (unsigned long long)u.always);
+    dmp_file *f = open_within_budget(data, len, NULL, &u);
     ck_assert_uint_eq(dmp_thread_count(f), 4);
     ck_assert_uint_eq(budget_diags(f, "Crashpad info"), 1);
     dmp_close(f);
