@@ -18,7 +18,19 @@ struct stack_args {
     bool json, all, registers, have_thread, quiet;
     uint32_t thread_id;
     dmp_walk_options opt;
+    /* Frames the document may still print. Threads can share one context and stack, so
+     * without it `--all` would print up to max_frames frames for every 48-byte thread entry:
+     * the walks of a document together take at most FRAME_BUDGET_BASE frames and one more
+     * per FRAME_BUDGET_BYTES of the dump. An honest walk's frames each take 16 bytes of
+     * captured stack or more, most far more, so honest dumps stay well below. */
+    uint64_t frames_left;
+    size_t not_walked; /* threads left unwalked once it was spent */
 };
+
+#define FRAME_BUDGET_BASE 4096
+#define FRAME_BUDGET_BYTES 64
+static const char skipped_dumper[] = "the thread that wrote the dump (BreakpadInfo)";
+static const char skipped_budget[] = "the document's frame budget is spent";
 
 static const char *found_by(dmp_frame_trust t)
 {
@@ -224,21 +236,32 @@ static bool crashed_thread(const dmp_file *f, uint32_t *tid)
     return true;
 }
 
-/* One thread: walks it and prints it. False on a walk failure (out of memory). */
+/* One thread: walks it, within what is left of the frame budget, and prints it. `skipped`:
+ * why it is not walked, or NULL. False on a walk failure (out of memory). */
 static bool do_thread(const dmp_file *f, struct stack_args *sa, struct json *j, size_t index,
-                      bool crashed, bool skipped)
+                      bool crashed, const char *skipped)
 {
     dmp_thread t;
     dmp_thread_get(f, index, &t);
     dmp_stack *st = NULL;
-    if (!skipped && dmp_walk_thread(f, index, &sa->opt, &st) != DMP_OK)
-        return false;
+    if (!skipped && sa->frames_left == 0) {
+        skipped = skipped_budget;
+        sa->not_walked++;
+    }
+    if (!skipped) {
+        dmp_walk_options opt = sa->opt;
+        const size_t max = opt.max_frames ? opt.max_frames : 1024;
+        opt.max_frames = sa->frames_left < max ? (size_t)sa->frames_left : max;
+        if (dmp_walk_thread(f, index, &opt, &st) != DMP_OK)
+            return false;
+        sa->frames_left -= dmp_stack_frame_count(st);
+    }
     if (sa->json) {
         json_object_begin(j, NULL);
         json_uint(j, "thread_id", t.id);
         json_bool(j, "crashed", crashed);
         if (skipped)
-            json_string(j, "skipped", "the thread that wrote the dump (BreakpadInfo)");
+            json_string(j, "skipped", skipped);
         else
             json_null(j, "skipped");
         json_string(j, "context", st && dmp_stack_from_exception(st) ? "exception" : "thread");
@@ -255,8 +278,11 @@ static bool do_thread(const dmp_file *f, struct stack_args *sa, struct json *j, 
         json_array_end(j);
         json_object_end(j);
     } else {
-        printf("Thread %zu (id %" PRIu32 ")%s%s\n", index, t.id, crashed ? " (crashed)" : "",
-               skipped ? ": skipped, the thread that wrote the dump" : "");
+        printf("Thread %zu (id %" PRIu32 ")%s%s%s\n", index, t.id, crashed ? " (crashed)" : "",
+               skipped ? ": skipped, " : "",
+               skipped == skipped_dumper ? "the thread that wrote the dump"
+               : skipped                 ? skipped
+                                         : "");
         if (st)
             print_stack(f, st);
         printf("\n");
@@ -333,17 +359,24 @@ static int walk_threads(const dmp_file *f, struct stack_args *sa, struct json *j
     dmp_breakpad_info bi;
     const bool has_dumper = dmp_get_breakpad_info(f, &bi) == DMP_OK && (bi.validity & 1);
     size_t shown = 0;
+    const uint64_t budget = FRAME_BUDGET_BASE + dmp_file_size(f) / FRAME_BUDGET_BYTES;
+    sa->frames_left = budget;
     for (size_t i = 0; i < dmp_thread_count(f); i++) {
         dmp_thread t;
         dmp_thread_get(f, i, &t);
         const bool crashed = has_crash && t.id == crash_tid;
         if (sa->have_thread ? t.id != sa->thread_id : !sa->all && (has_crash ? !crashed : i != 0))
             continue;
-        const bool skipped = has_dumper && t.id == bi.dump_thread_id && !crashed;
-        if (!do_thread(f, sa, j, i, crashed, skipped))
+        const bool dumper = has_dumper && t.id == bi.dump_thread_id && !crashed;
+        if (!do_thread(f, sa, j, i, crashed, dumper ? skipped_dumper : NULL))
             return fail("out of memory walking thread %" PRIu32, t.id);
         shown++;
     }
+    if (sa->not_walked)
+        fprintf(stderr,
+                "dmpread: %s: %zu threads not walked: the walks before them took the "
+                "document's budget of %" PRIu64 " frames\n",
+                sa->path, sa->not_walked, budget);
     if (shown == 0 && sa->have_thread)
         return fail("%s: no thread with id %" PRIu32, sa->path, sa->thread_id);
     return -1;

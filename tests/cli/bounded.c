@@ -38,6 +38,7 @@
 
 #define STREAM_THREAD_LIST 3
 #define STREAM_MODULE_LIST 4
+#define STREAM_MEMORY_LIST 5
 #define STREAM_EXCEPTION 6
 #define STREAM_SYSTEM_INFO 7
 #define STREAM_THREAD_NAMES 24
@@ -408,6 +409,36 @@ static void streams_table_memory(bool rss)
     free(path);
 }
 
+/* Threads that share one context and one stack full of return addresses: each walk scans
+ * up to its cap, so `stack --all` printed about 1,000 frames for every 48-byte thread entry
+ * (100 MB for 260 KB). The walks of a document now share a frame budget (cli/stack.c). */
+static void threads_sharing_a_deep_stack(void)
+{
+    const uint64_t base = 0x10000000, stack = 0x30000000;
+    const uint32_t n = 5000, words = 2048;
+    struct mkdump *const d = mkd_new(4);
+    add_module(d, base, add_long_utf16(d, 8));
+    struct buf b = {0};
+    put32(&b, 1);
+    put64(&b, stack), put32(&b, words * 8), put32(&b, 0); /* the RVA, patched below */
+    const uint32_t list = add_stream(d, STREAM_MEMORY_LIST, &b);
+    struct buf mem = {0};
+    for (uint32_t i = 0; i < words; i++)
+        put64(&mem, base + 0x100 + i);
+    const uint32_t at = append(d, &mem);
+    mkd_poke_u32(d, mkd_stream_rva(d, list) + 16, at);
+    add_threads(d, n, add_context_amd64(d, stack, base + 0x100));
+    uint64_t size;
+    char *const path = write_dump(d, "deep-stacks.dmp", &size);
+    char *text[] = {NULL, "stack", "--all", path, NULL};
+    check_output("stack --all, threads sharing one deep stack", text, size);
+    char *json[] = {NULL, "stack", "--all", "--json", path, NULL};
+    check_output("stack --all --json, threads sharing one deep stack", json, size);
+    if (!keep)
+        remove(path);
+    free(path);
+}
+
 int main(int argc, char **argv)
 {
     bool rss = true;
@@ -429,6 +460,7 @@ int main(int argc, char **argv)
     exceptions_sharing_a_thread();
     crashpad_sharing_a_value();
     words_into_a_long_name();
+    threads_sharing_a_deep_stack();
     streams_table_memory(rss);
     return failures ? 1 : 0;
 }
