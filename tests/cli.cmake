@@ -55,6 +55,7 @@ set_tests_properties(cli_shared_dumps cli_shared_dumps_json PROPERTIES SKIP_RETU
 add_executable(cli_bounded ${CMAKE_CURRENT_LIST_DIR}/cli/bounded.c)
 target_link_libraries(cli_bounded PRIVATE dmpread_mkdump)
 dmpread_target_warnings(cli_bounded NO_CONVERSION)
+dmpread_target_sanitize(cli_bounded)
 set(_bounded_rss "")
 if(DMPREAD_SANITIZE)
     set(_bounded_rss --no-rss)
