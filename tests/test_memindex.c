@@ -292,6 +292,50 @@ START_TEST(memory64_past_eof_is_one_diagnostic)
 }
 END_TEST
 
+/* The big tier cut short inside a range: every kept range has its own size and file offset
+ * (a size is the next range's offset minus its own), the one cut is clipped and marked
+ * truncated, and the rest are one past-EOF diagnostic. */
+START_TEST(memory64_cut_inside_keeps_every_size)
+{
+    enum { N = 100, CUT = 40 };
+    struct mkdump *b = mkd_new(0);
+    struct mkd_range r[N];
+    uint64_t at = 0x10000;
+    for (int i = 0; i < N; i++) {
+        const uint64_t size = 0x40 + 0x10 * (uint64_t)(i % 13);
+        r[i] = (struct mkd_range)R(at, size, (uint8_t)(1 + i % 60));
+        at += size + (i % 4 == 0 ? 0 : 0x1000); /* every fourth abuts the next */
+    }
+    const uint32_t s = mkd_add_memory64_list(b, r, N);
+    uint64_t off = mkd_stream_rva(b, s) + 16 + 16 * N;
+    for (int i = 0; i < CUT; i++)
+        off += r[i].size;
+    size_t len;
+    mkd_finish(b, &len);
+    dmp_file *f = open_prefix(b, (size_t)off + 0x20); /* 0x20 bytes of range CUT remain */
+    ck_assert_uint_eq(dmp_range_count(f), CUT + 1);
+    for (int i = 0; i <= CUT; i++) {
+        const dmp_range got = range_at(f, (size_t)i);
+        ck_assert_uint_eq(got.addr, r[i].addr);
+        ck_assert_uint_eq(got.size, i == CUT ? 0x20 : r[i].size);
+        ck_assert_uint_eq(got.flags, i == CUT ? DMP_RANGE_TRUNCATED : 0);
+        ck_assert_uint_eq(got.descriptor, (uint64_t)i);
+        expect_bytes(f, r[i].addr, (size_t)got.size, r[i].tag);
+    }
+    ck_assert_uint_eq(range_at(f, CUT).file_offset, off);
+    expect_missing(f, r[CUT].addr + 0x10, 0x20, r[CUT].addr + 0x20);
+    dmp_diag d;
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_RANGE_PAST_EOF, &d), 1);
+    ck_assert_uint_eq(d.descriptor, CUT + 1);
+    ck_assert_uint_eq(d.count, N - CUT - 1);
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_RANGE_TRUNCATED, &d), 1);
+    ck_assert_uint_eq(d.descriptor, CUT);
+    ck_assert_uint_eq(d.kept, 0x20);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
 /* Rule 3: Memory64List's running offset advances past dropped descriptors. */
 START_TEST(memory64_offset_advances_past_dropped)
 {
@@ -733,7 +777,7 @@ START_TEST(sorted_lists_collide)
 }
 END_TEST
 
-/* A Memory64 list long enough for several of the big tier's 16-piece blocks, with a
+/* A Memory64 list of 100 ranges (the big tier), with a
  * MemoryList whose ranges fall between its ranges, abut them on either side, or lie below
  * and above them all; listed before and after it. Every position, read, stitched read and
  * readable length must be what one sorted list of all of them gives. */
@@ -748,7 +792,7 @@ START_TEST(two_tiers_agree_with_one_sorted_list)
             big[k] = (struct mkd_range)R(at, size, (uint8_t)(1 + k % 50));
             at += size + (k % 3 == 0 ? 0 : 0x200); /* every third abuts the next */
         }
-        /* Below everything; abutting big[16]'s end (a block boundary) and big[17]'s start
+        /* Below everything; abutting big[16]'s end and big[17]'s start
          * is impossible when they abut, so big[17] (gap 0x200 after it): fill the gap
          * exactly; inside the gap after big[40]; abutting big[99]'s end; far above. */
         const uint64_t end17 = big[17].addr + big[17].size, end40 = big[40].addr + big[40].size;
@@ -825,6 +869,7 @@ static Suite *memindex_suite(void)
     tcase_add_test(tc, truncated_final_range);
     tcase_add_test(tc, descriptor_past_eof_dropped);
     tcase_add_test(tc, memory64_past_eof_is_one_diagnostic);
+    tcase_add_test(tc, memory64_cut_inside_keeps_every_size);
     tcase_add_test(tc, memory64_offset_advances_past_dropped);
     tcase_add_test(tc, memory64_offset_overflow);
     tcase_add_test(tc, range_at_top_of_address_space);
