@@ -55,18 +55,18 @@ struct dmpi_piece {
 };
 
 /* The largest Memory64 list, when it is sorted and every descriptor before those past EOF
- * survives (the usual full-memory dump), is the big tier: piece k is descriptor k, so its
- * rank is first_rank + k and only its start and file offset are kept (16 bytes per piece,
- * in huge pages: no lookup touches the dump's own 4 KiB pages). The list's bytes lie one
- * after another in the file, so piece k's size is offset k + 1 minus offset k, except for
- * the last piece, whose size is kept apart (it may be clipped at EOF). */
+ * survives (the usual full-memory dump), is indexed where it lies in the dump: piece k is
+ * descriptor k. Only every 16th piece's start and file offset are kept (1 byte per piece);
+ * the others' offsets are that block's offset plus the sizes before them in the block. */
+#define DMPI_BIG_BLOCK 16
 struct dmpi_bigtier {
-    uint64_t *start;     /* start of piece k */
-    uint64_t *off;       /* file offset of piece k */
+    const uint8_t *desc; /* descriptor 0, 16 bytes each: start, size */
     size_t count;        /* pieces: the descriptors kept (a dropped tail is not counted) */
     uint64_t first_rank; /* rank of descriptor 0 */
     uint64_t last_size;  /* size of piece count - 1 as kept (clipped at EOF if truncated) */
     bool last_truncated;
+    uint64_t *block_start; /* start of piece 16b */
+    uint64_t *block_off;   /* file offset of piece 16b */
 };
 
 /* One piece as the index serves it, whichever tier holds it. */

@@ -22,9 +22,8 @@
  *
  * Build: the largest Memory64 list is tried first as the big tier (internal.h): when its
  * descriptors up to those past EOF all survive rule 3 and are sorted and disjoint (what a
- * full-memory dump writes), its starts and file offsets are copied into two arrays in huge
- * pages: one pass, 16 bytes per range (a piece's size is the next piece's offset minus its
- * own, its rank its position), and no lookup touches the dump's 4 KiB pages.
+ * full-memory dump writes), it is indexed where it lies in the dump, with one start and one
+ * file offset kept per block of 16 descriptors: one pass, 1 byte per range, nothing copied.
  * The other lists' descriptors that survive rule 3 are written into the index arrays
  * (32 bytes per range), in rank order. When they come sorted and disjoint, list after list,
  * that is the array tier: O(n). When each list is sorted and disjoint on its own but the
@@ -233,70 +232,73 @@ static dmp_status reserve_pieces(struct gather *g, size_t need)
     return st;
 }
 
-/* The big tier: a Memory64 list copied into the start and offset arrays. It qualifies when
- * its descriptors, up to the first whose bytes start at or past EOF (or whose offset passed
- * 2^64), all survive rule 3 and are sorted and disjoint; those past EOF are then the dropped
- * tail. Pushes the diagnostics rule 3 gives (the last kept piece clipped at EOF, every
- * descriptor of the tail), exactly as add_descriptor would. Sets *used false, with nothing
- * pushed, when the list does not qualify. */
+/* The big tier: a Memory64 list indexed where it lies. It qualifies when its descriptors,
+ * up to the first whose bytes start at or past EOF (or whose offset passed 2^64), all
+ * survive rule 3 and are sorted and disjoint; those past EOF are then the dropped tail.
+ * Builds the block tables and pushes the diagnostics rule 3 gives (the last kept piece
+ * clipped at EOF, every descriptor of the tail), exactly as add_descriptor would. Sets
+ * *used false, with nothing pushed, when the list does not qualify. */
 static dmp_status compact_memory64_list(struct gather *g, const struct view *v,
                                         const struct list_layout *l, bool *used)
 {
     struct dmpi_bigtier *const big = &g->f->mem.big;
     const uint64_t file_len = g->f->src.bytes.len;
     const uint8_t *const desc = v->data + l->first_off;
-    const size_t n = (size_t)l->usable; /* at most file size / 16: the arrays fit */
+    const size_t blocks = (size_t)((l->usable + DMPI_BIG_BLOCK - 1) / DMPI_BIG_BLOCK);
     *used = false;
-    if (n == 0)
+    if (blocks == 0)
         return DMP_OK;
-    uint64_t *const start = dmpi_alloc_large(n * sizeof *start);
-    uint64_t *const offs = dmpi_alloc_large(n * sizeof *offs);
-    if (!start || !offs) {
-        free(start);
-        free(offs);
+    uint64_t *const bstart = dmpi_alloc_large(blocks * sizeof *bstart);
+    uint64_t *const boff = dmpi_alloc_large(blocks * sizeof *boff);
+    if (!bstart || !boff) {
+        free(bstart);
+        free(boff);
         return DMP_E_NOMEM;
     }
-    uint64_t off = l->base_rva, last_size = 0, prev_last = 0;
-    size_t k = 0;
+    uint64_t off = l->base_rva, last_off = 0, last_size = 0, prev_last = 0, k = 0;
     bool off_ok = true;
-    for (; k < n; k++) {
-        const uint64_t s = load_u64le(desc + k * DESCRIPTOR_SIZE);
+    for (; k < l->usable; k++) {
+        const uint64_t start = load_u64le(desc + k * DESCRIPTOR_SIZE);
         const uint64_t size = load_u64le(desc + k * DESCRIPTOR_SIZE + 8);
         if (!off_ok || off >= file_len)
             break; /* the tail: nothing from here on lies in the file */
-        if (size == 0 || size - 1 > UINT64_MAX - s || (k > 0 && s <= prev_last)) {
-            free(start);
-            free(offs);
+        if (size == 0 || size - 1 > UINT64_MAX - start || (k > 0 && start <= prev_last)) {
+            free(bstart);
+            free(boff);
             return DMP_OK;
         }
-        start[k] = s;
-        offs[k] = off;
-        prev_last = s + (size - 1);
+        if (k % DMPI_BIG_BLOCK == 0) {
+            bstart[k / DMPI_BIG_BLOCK] = start;
+            boff[k / DMPI_BIG_BLOCK] = off;
+        }
+        prev_last = start + (size - 1);
+        last_off = off;
         last_size = size;
         off_ok = add_u64(off, size, &off);
     }
-    *big = (struct dmpi_bigtier){start, offs, k, g->list->first_rank, last_size, false};
+    *big =
+        (struct dmpi_bigtier){desc, (size_t)k, g->list->first_rank, last_size, false, bstart, boff};
     *used = true;
     dmp_status st = DMP_OK;
-    if (k > 0 && last_size > file_len - offs[k - 1]) {
-        big->last_size = file_len - offs[k - 1];
+    if (k > 0 && last_size > file_len - last_off) {
+        big->last_size = file_len - last_off;
         big->last_truncated = true;
         const dmp_diag d = {
             .kind = DMP_DIAG_RANGE_TRUNCATED,
             .stream_index = g->list->stream_index,
             .stream_type = g->list->stream_type,
             .offset = g->list->desc_offset + (k - 1) * DESCRIPTOR_SIZE,
-            .data_offset = offs[k - 1],
+            .data_offset = last_off,
             .descriptor = k - 1,
             .count = 1,
-            .addr = start[k - 1],
+            .addr = load_u64le(desc + (k - 1) * DESCRIPTOR_SIZE),
             .size = last_size,
             .kept = big->last_size,
         };
         st = dmpi_diag_push(&g->f->diags, &d);
     }
     /* The tail: add_descriptor drops each one before it reaches the arrays. */
-    for (; k < n && st == DMP_OK; k++) {
+    for (; k < l->usable && st == DMP_OK; k++) {
         const uint8_t *const p = desc + k * DESCRIPTOR_SIZE;
         const uint64_t size = load_u64le(p + 8);
         st = add_descriptor(g, k, load_u64le(p), size, off, off_ok);
@@ -710,32 +712,42 @@ static void shrink_pieces(struct dmpi_memindex *mem)
 
 /* ---- The big tier ---------------------------------------------------------------------- */
 
-static uint64_t big_size(const struct dmpi_bigtier *b, size_t k)
+static uint64_t big_start(const struct dmpi_bigtier *b, size_t k)
 {
-    return k + 1 == b->count ? b->last_size : b->off[k + 1] - b->off[k];
+    return load_u64le(b->desc + k * DESCRIPTOR_SIZE);
 }
 
 static void big_get(const struct dmpi_bigtier *b, size_t k, struct dmpi_range *out)
 {
+    const size_t first = k / DMPI_BIG_BLOCK * DMPI_BIG_BLOCK;
+    uint64_t off = b->block_off[k / DMPI_BIG_BLOCK];
+    for (size_t t = first; t < k; t++)
+        off += load_u64le(b->desc + t * DESCRIPTOR_SIZE + 8); /* sums that fit: checked at build */
     const bool last = k + 1 == b->count;
-    out->start = b->start[k];
-    out->size = big_size(b, k);
-    out->file_offset = b->off[k];
+    out->start = big_start(b, k);
+    out->size = last ? b->last_size : load_u64le(b->desc + k * DESCRIPTOR_SIZE + 8);
+    out->file_offset = off;
     out->origin = (b->first_rank + k) | (last && b->last_truncated ? DMPI_ORIGIN_TRUNCATED : 0);
 }
 
-/* Big-tier pieces starting at or below addr: a branch-free binary search over the starts. */
+/* Big-tier pieces starting at or below addr: the last block whose first start is not above
+ * addr, then a count over that block's starts (sorted, so the count is the position). */
 static size_t big_upper(const struct dmpi_bigtier *b, uint64_t addr)
 {
-    if (b->count == 0 || b->start[0] > addr)
+    if (b->count == 0 || b->block_start[0] > addr)
         return 0;
-    size_t lo = 0, n = b->count;
+    size_t lo = 0, n = (b->count + DMPI_BIG_BLOCK - 1) / DMPI_BIG_BLOCK;
     while (n > 1) {
         const size_t half = n / 2;
-        lo = b->start[lo + half] <= addr ? lo + half : lo;
+        lo = b->block_start[lo + half] <= addr ? lo + half : lo;
         n -= half;
     }
-    return lo + 1;
+    const size_t first = lo * DMPI_BIG_BLOCK;
+    const size_t end = b->count - first < DMPI_BIG_BLOCK ? b->count : first + DMPI_BIG_BLOCK;
+    size_t k = first + 1;
+    for (size_t t = first + 1; t < end; t++)
+        k += big_start(b, t) <= addr;
+    return k;
 }
 
 static size_t array_upper(const struct dmpi_memindex *mem, uint64_t addr)
@@ -755,8 +767,8 @@ static size_t array_upper(const struct dmpi_memindex *mem, uint64_t addr)
 
 static void big_free(struct dmpi_bigtier *b)
 {
-    free(b->start);
-    free(b->off);
+    free(b->block_start);
+    free(b->block_off);
     memset(b, 0, sizeof *b);
 }
 
@@ -798,7 +810,7 @@ static dmp_status link_tiers(struct dmpi_memindex *mem, bool *disjoint)
             *disjoint = r.start + (r.size - 1) < start;
         }
         if (*disjoint && k < b->count)
-            *disjoint = b->start[k] > last;
+            *disjoint = big_start(b, k) > last;
         merged[j] = k + j;
     }
     if (!*disjoint) {
