@@ -292,9 +292,9 @@ START_TEST(memory64_past_eof_is_one_diagnostic)
 }
 END_TEST
 
-/* The big tier cut short inside a range: every kept range has its own size and file offset
- * (a size is the next range's offset minus its own), the one cut is clipped and marked
- * truncated, and the rest are one past-EOF diagnostic. */
+/* The big tier cut short inside a range, past two 16-piece blocks: every kept range has its
+ * own size and file offset (its block's offset plus the sizes before it in the block), the
+ * one cut is clipped and marked truncated, and the rest are one past-EOF diagnostic. */
 START_TEST(memory64_cut_inside_keeps_every_size)
 {
     enum { N = 100, CUT = 40 };
@@ -777,7 +777,7 @@ START_TEST(sorted_lists_collide)
 }
 END_TEST
 
-/* A Memory64 list of 100 ranges (the big tier), with a
+/* A Memory64 list long enough for several of the big tier's 16-piece blocks, with a
  * MemoryList whose ranges fall between its ranges, abut them on either side, or lie below
  * and above them all; listed before and after it. Every position, read, stitched read and
  * readable length must be what one sorted list of all of them gives. */
@@ -792,7 +792,7 @@ START_TEST(two_tiers_agree_with_one_sorted_list)
             big[k] = (struct mkd_range)R(at, size, (uint8_t)(1 + k % 50));
             at += size + (k % 3 == 0 ? 0 : 0x200); /* every third abuts the next */
         }
-        /* Below everything; abutting big[16]'s end and big[17]'s start
+        /* Below everything; abutting big[16]'s end (a block boundary) and big[17]'s start
          * is impossible when they abut, so big[17] (gap 0x200 after it): fill the gap
          * exactly; inside the gap after big[40]; abutting big[99]'s end; far above. */
         const uint64_t end17 = big[17].addr + big[17].size, end40 = big[40].addr + big[40].size;
