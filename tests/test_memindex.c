@@ -292,6 +292,50 @@ START_TEST(memory64_past_eof_is_one_diagnostic)
 }
 END_TEST
 
+/* The big tier cut short inside a range, past two 16-piece blocks: every kept range has its
+ * own size and file offset (its block's offset plus the sizes before it in the block), the
+ * one cut is clipped and marked truncated, and the rest are one past-EOF diagnostic. */
+START_TEST(memory64_cut_inside_keeps_every_size)
+{
+    enum { N = 100, CUT = 40 };
+    struct mkdump *b = mkd_new(0);
+    struct mkd_range r[N];
+    uint64_t at = 0x10000;
+    for (int i = 0; i < N; i++) {
+        const uint64_t size = 0x40 + 0x10 * (uint64_t)(i % 13);
+        r[i] = (struct mkd_range)R(at, size, (uint8_t)(1 + i % 60));
+        at += size + (i % 4 == 0 ? 0 : 0x1000); /* every fourth abuts the next */
+    }
+    const uint32_t s = mkd_add_memory64_list(b, r, N);
+    uint64_t off = mkd_stream_rva(b, s) + 16 + 16 * N;
+    for (int i = 0; i < CUT; i++)
+        off += r[i].size;
+    size_t len;
+    mkd_finish(b, &len);
+    dmp_file *f = open_prefix(b, (size_t)off + 0x20); /* 0x20 bytes of range CUT remain */
+    ck_assert_uint_eq(dmp_range_count(f), CUT + 1);
+    for (int i = 0; i <= CUT; i++) {
+        const dmp_range got = range_at(f, (size_t)i);
+        ck_assert_uint_eq(got.addr, r[i].addr);
+        ck_assert_uint_eq(got.size, i == CUT ? 0x20 : r[i].size);
+        ck_assert_uint_eq(got.flags, i == CUT ? DMP_RANGE_TRUNCATED : 0);
+        ck_assert_uint_eq(got.descriptor, (uint64_t)i);
+        expect_bytes(f, r[i].addr, (size_t)got.size, r[i].tag);
+    }
+    ck_assert_uint_eq(range_at(f, CUT).file_offset, off);
+    expect_missing(f, r[CUT].addr + 0x10, 0x20, r[CUT].addr + 0x20);
+    dmp_diag d;
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_RANGE_PAST_EOF, &d), 1);
+    ck_assert_uint_eq(d.descriptor, CUT + 1);
+    ck_assert_uint_eq(d.count, N - CUT - 1);
+    ck_assert_uint_eq(count_diags(f, DMP_DIAG_RANGE_TRUNCATED, &d), 1);
+    ck_assert_uint_eq(d.descriptor, CUT);
+    ck_assert_uint_eq(d.kept, 0x20);
+    dmp_close(f);
+    mkd_free(b);
+}
+END_TEST
+
 /* Rule 3: Memory64List's running offset advances past dropped descriptors. */
 START_TEST(memory64_offset_advances_past_dropped)
 {
@@ -825,6 +869,7 @@ static Suite *memindex_suite(void)
     tcase_add_test(tc, truncated_final_range);
     tcase_add_test(tc, descriptor_past_eof_dropped);
     tcase_add_test(tc, memory64_past_eof_is_one_diagnostic);
+    tcase_add_test(tc, memory64_cut_inside_keeps_every_size);
     tcase_add_test(tc, memory64_offset_advances_past_dropped);
     tcase_add_test(tc, memory64_offset_overflow);
     tcase_add_test(tc, range_at_top_of_address_space);
