@@ -9,9 +9,10 @@
  * remembered in `hit`: the caller gives up on the part it was building (triage.c and
  * dmpread.c turn that into a DMP_DIAG_BUDGET diagnostic) and the open goes on.
  *
- * Two charges are never refused: the input's own heap copy (already made, and limited by
- * dmp_options.max_heap_input) and the diagnostics (at most DMP_DIAG_MAX_PER_KIND a kind, so
- * bounded by a constant), as refusing them would leave nothing to say why.
+ * Some charges are never refused: the dump's handle, the input's own heap copy (already
+ * made, and limited by dmp_options.max_heap_input) and the diagnostics (at most
+ * DMP_DIAG_MAX_PER_KIND a kind, so bounded by a constant), as refusing them would leave
+ * nothing to say why.
  */
 #include "internal.h"
 
@@ -85,22 +86,6 @@ void *dmpi_budget_calloc(struct dmpi_budget *b, size_t n, size_t size)
     if (p)
         memset(p, 0, n * size);
     return p;
-}
-
-void *dmpi_budget_realloc(struct dmpi_budget *b, void *p, size_t old_size, size_t new_size)
-{
-    const uint64_t was = dmpi_budget_cost(old_size), will = dmpi_budget_cost(new_size);
-    if (will > was && !dmpi_budget_take(b, will - was))
-        return NULL;
-    void *const q = realloc(p, new_size ? new_size : 1);
-    if (!q) {
-        if (will > was)
-            dmpi_budget_give(b, will - was);
-        return NULL;
-    }
-    if (will < was)
-        dmpi_budget_give(b, was - will);
-    return q;
 }
 
 void dmpi_budget_free(struct dmpi_budget *b, void *p, size_t size)

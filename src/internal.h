@@ -117,11 +117,10 @@ void dmpi_budget_force(struct dmpi_budget *b, uint64_t bytes);
 void dmpi_budget_give(struct dmpi_budget *b, uint64_t bytes);
 /* What a heap block of `size` bytes is charged: with the allocator's overhead. */
 uint64_t dmpi_budget_cost(uint64_t size);
-/* malloc, calloc, realloc and free charged to the budget; NULL when refused or out of
- * memory (dmpi_budget_hit tells which). realloc and free need the block's current size. */
+/* malloc, calloc and free charged to the budget; NULL when refused or out of memory
+ * (dmpi_budget_hit tells which). free needs the block's size. */
 void *dmpi_budget_malloc(struct dmpi_budget *b, size_t size);
 void *dmpi_budget_calloc(struct dmpi_budget *b, size_t n, size_t size);
-void *dmpi_budget_realloc(struct dmpi_budget *b, void *p, size_t old_size, size_t new_size);
 void dmpi_budget_free(struct dmpi_budget *b, void *p, size_t size);
 /* Whether a charge was refused since the last call; clears the mark. */
 bool dmpi_budget_hit(struct dmpi_budget *b);

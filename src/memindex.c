@@ -102,7 +102,6 @@ static bool is_memory_list(const struct dmpi_stream *s)
 /* State while the descriptors are gathered into mem->starts / mem->pieces. */
 struct gather {
     dmp_file *f;
-    size_t cap;                      /* descriptors the first pass counted room for */
     const struct dmpi_memlist *list; /* the list being walked */
     size_t list_begin;               /* where its pieces begin */
     bool lists_sorted;               /* every list so far is sorted and disjoint on its own */
@@ -141,7 +140,7 @@ static dmp_status add_descriptor(struct gather *g, uint64_t k, uint64_t start, u
     if (off >= file_len)
         return push_diag(g, DMP_DIAG_RANGE_PAST_EOF, k, start, size, off);
     struct dmpi_memindex *const mem = &g->f->mem;
-    assert(mem->starts && mem->count < g->cap);
+    assert(mem->starts && mem->count < mem->cap);
     const size_t i = mem->count;
     if (i > g->list_begin && piece_last(mem, i - 1) >= start)
         g->lists_sorted = false; /* checked while the previous piece is still in cache */
@@ -250,12 +249,7 @@ static dmp_status resize_arrays(struct dmpi_memindex *mem, size_t n)
 /* Makes room in the arrays for `need` pieces in all, keeping those gathered so far. */
 static dmp_status reserve_pieces(struct gather *g, size_t need)
 {
-    if (need <= g->cap)
-        return DMP_OK;
-    const dmp_status st = resize_arrays(&g->f->mem, need);
-    if (st == DMP_OK)
-        g->cap = need;
-    return st;
+    return need <= g->f->mem.cap ? DMP_OK : resize_arrays(&g->f->mem, need);
 }
 
 /* The big tier: a Memory64 list indexed where it lies. It qualifies when its descriptors,
@@ -900,7 +894,7 @@ dmp_status dmpi_memindex_build(dmp_file *f)
 {
     struct dmpi_memindex *const mem = &f->mem;
     mem->budget = &f->budget;
-    struct gather g = {f, 0, NULL, 0, true, SIZE_MAX};
+    struct gather g = {f, NULL, 0, true, SIZE_MAX};
     size_t *seg = NULL;
     dmp_status st = gather_descriptors(&g, mem, &seg);
     if (st == DMP_OK && mem->big.count == 0)
