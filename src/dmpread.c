@@ -331,20 +331,21 @@ const char *dmp_stream_type_name(uint32_t type)
 /* ---- Memory ----------------------------------------------------------------------------- */
 
 /* Walks [addr, addr + len) (len > 0, no wrap) through abutting pieces. True when all of it
- * is captured, with *first the piece holding addr; else *missing is the first gap. */
+ * is captured, with *first the position of the piece holding addr and *r that piece; else
+ * *missing is the first gap. */
 static bool cover(const struct dmpi_memindex *mem, uint64_t addr, uint64_t len, size_t *first,
-                  uint64_t *missing)
+                  struct dmpi_range *r, uint64_t *missing)
 {
-    size_t i;
-    if (!dmpi_memindex_find(mem, addr, &i)) {
+    if (!dmpi_memindex_find(mem, addr, first, r)) {
         *missing = addr;
         return false;
     }
-    *first = i;
-    /* The run of adjacent pieces from i covers up to its last piece's last byte. */
-    struct dmpi_range r;
-    dmpi_memindex_get(mem, dmpi_memindex_run_last(mem, i), &r);
-    const uint64_t run_last = r.start + (r.size - 1);
+    if (len - 1 <= r->size - 1 - (addr - r->start))
+        return true; /* the piece holds it all: the usual read */
+    /* The run of adjacent pieces from the first covers up to its last piece's last byte. */
+    struct dmpi_range last;
+    dmpi_memindex_get(mem, dmpi_memindex_run_last(mem, *first), &last);
+    const uint64_t run_last = last.start + (last.size - 1);
     if (run_last >= addr + (len - 1))
         return true;
     *missing = run_last + 1;
@@ -369,14 +370,13 @@ dmp_status dmp_read_memory(const dmp_file *f, uint64_t addr, void *dst, size_t l
         return DMP_E_WRAP;
     const struct dmpi_memindex *mem = &f->mem;
     size_t i;
+    struct dmpi_range p;
     uint64_t missing;
-    if (!cover(mem, addr, len, &i, &missing))
+    if (!cover(mem, addr, len, &i, &p, &missing))
         return DMP_E_UNMAPPED;
     uint8_t *out = dst;
     size_t left = len;
-    for (uint64_t at = addr; left > 0; i++) {
-        struct dmpi_range p;
-        dmpi_memindex_get(mem, i, &p);
+    for (uint64_t at = addr;;) {
         const uint64_t skip = at - p.start;
         const uint64_t avail = p.size - skip;
         const size_t n = avail < left ? (size_t)avail : left;
@@ -385,6 +385,9 @@ dmp_status dmp_read_memory(const dmp_file *f, uint64_t addr, void *dst, size_t l
         out += n;
         left -= n;
         at += n;
+        if (left == 0)
+            break;
+        dmpi_memindex_get(mem, ++i, &p);
     }
     if (bytes_read)
         *bytes_read = len;
@@ -401,8 +404,9 @@ dmp_status dmp_find_uncovered(const dmp_file *f, uint64_t addr, uint64_t len,
     if (wraps(addr, len))
         return DMP_E_WRAP;
     size_t i;
+    struct dmpi_range r;
     uint64_t missing;
-    if (cover(&f->mem, addr, len, &i, &missing))
+    if (cover(&f->mem, addr, len, &i, &r, &missing))
         return DMP_OK;
     *first_missing = missing;
     return DMP_E_UNMAPPED;
@@ -411,7 +415,7 @@ dmp_status dmp_find_uncovered(const dmp_file *f, uint64_t addr, uint64_t len,
 uint64_t dmp_readable_len(const dmp_file *f, uint64_t addr)
 {
     size_t i;
-    if (!f || !dmpi_memindex_find(&f->mem, addr, &i))
+    if (!f || !dmpi_memindex_find(&f->mem, addr, &i, NULL))
         return 0;
     const struct dmpi_memindex *mem = &f->mem;
     /* Captured bytes all lie in the file, so the run's bytes from addr cannot reach 2^64. */
@@ -451,7 +455,7 @@ dmp_status dmp_range_find(const dmp_file *f, uint64_t addr, size_t *index)
 {
     if (!f || !index)
         return DMP_E_INVALID_ARG;
-    return dmpi_memindex_find(&f->mem, addr, index) ? DMP_OK : DMP_E_NOT_FOUND;
+    return dmpi_memindex_find(&f->mem, addr, index, NULL) ? DMP_OK : DMP_E_NOT_FOUND;
 }
 
 dmp_status dmp_range_next(const dmp_file *f, uint64_t addr, size_t *index)

@@ -55,18 +55,33 @@ struct dmpi_piece {
 };
 
 /* The largest Memory64 list, when it is sorted and every descriptor before those past EOF
- * survives (the usual full-memory dump), is indexed where it lies in the dump: piece k is
- * descriptor k. Only every 16th piece's start and file offset are kept (1 byte per piece);
- * the others' offsets are that block's offset plus the sizes before them in the block. */
+ * survives (the usual full-memory dump), is its own tier: piece k is descriptor k. Its pieces
+ * are kept in blocks of 16: each block's first start and file offset, and each piece's start
+ * and offset as 32-bit deltas from those, so that a lookup reads two cache lines of deltas
+ * and never the descriptors (a piece's size is the next piece's offset minus its own, as
+ * Memory64 data is contiguous). A block whose deltas do not fit in 32 bits is marked far
+ * (its first start delta, always 0, is DMPI_BIG_FAR) and is read from the descriptors. A
+ * radix table over the block starts narrows the search to the blocks of one bucket. */
 #define DMPI_BIG_BLOCK 16
+#define DMPI_BIG_FAR UINT32_MAX
+struct dmpi_bigblock {
+    uint64_t start; /* start of the block's first piece */
+    uint64_t off;   /* its file offset */
+};
 struct dmpi_bigtier {
     const uint8_t *desc; /* descriptor 0, 16 bytes each: start, size */
     size_t count;        /* pieces: the descriptors kept (a dropped tail is not counted) */
     uint64_t first_rank; /* rank of descriptor 0 */
     uint64_t last_size;  /* size of piece count - 1 as kept (clipped at EOF if truncated) */
     bool last_truncated;
-    uint64_t *block_start; /* start of piece 16b */
-    uint64_t *block_off;   /* file offset of piece 16b */
+    size_t blocks;               /* blocks allocated (for the descriptors before the tail) */
+    struct dmpi_bigblock *block; /* [blocks] */
+    uint32_t *delta; /* [blocks][32]: 16 start deltas, then 16 file offset deltas */
+    uint32_t *bucket; /* bucket_count + 1 entries: first block starting at or above
+                       * bucket_base + (k << bucket_shift); NULL: search every block */
+    size_t bucket_count;
+    uint64_t bucket_base;
+    unsigned bucket_shift;
 };
 
 /* One piece as the index serves it, whichever tier holds it. */
@@ -264,8 +279,9 @@ dmp_status dmpi_directory_parse(dmp_file *f, dmp_error *err);
 /* memindex.c */
 dmp_status dmpi_memindex_build(dmp_file *f);
 void dmpi_memindex_free(struct dmpi_memindex *mem);
-/* Position of the piece holding addr, or false. */
-bool dmpi_memindex_find(const struct dmpi_memindex *mem, uint64_t addr, size_t *pos);
+/* Position of the piece holding addr and the piece (out may be NULL), or false. */
+bool dmpi_memindex_find(const struct dmpi_memindex *mem, uint64_t addr, size_t *pos,
+                        struct dmpi_range *out);
 /* The memory list that descriptor rank `rank` came from. */
 const struct dmpi_memlist *dmpi_memindex_list_of(const struct dmpi_memindex *mem, uint64_t rank);
 /* Position of the first piece starting above addr (mem->total when none). */

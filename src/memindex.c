@@ -258,6 +258,8 @@ static dmp_status reserve_pieces(struct gather *g, size_t need)
  * Builds the block tables and pushes the diagnostics rule 3 gives (the last kept piece
  * clipped at EOF, every descriptor of the tail), exactly as add_descriptor would. Sets
  * *used false, with nothing pushed, when the list does not qualify. */
+static dmp_status big_buckets(struct dmpi_memindex *mem);
+
 static dmp_status compact_memory64_list(struct gather *g, const struct view *v,
                                         const struct list_layout *l, bool *used)
 {
@@ -268,11 +270,12 @@ static dmp_status compact_memory64_list(struct gather *g, const struct view *v,
     *used = false;
     if (blocks == 0)
         return DMP_OK;
-    uint64_t *const bstart = index_alloc(&g->f->mem, blocks * sizeof *bstart);
-    uint64_t *const boff = bstart ? index_alloc(&g->f->mem, blocks * sizeof *boff) : NULL;
-    if (!bstart || !boff) {
-        free(bstart);
-        free(boff);
+    struct dmpi_bigblock *const block = index_alloc(&g->f->mem, blocks * sizeof *block);
+    uint32_t *const delta =
+        block ? index_alloc(&g->f->mem, blocks * (2 * DMPI_BIG_BLOCK * sizeof *delta)) : NULL;
+    if (!block || !delta) {
+        free(block);
+        free(delta);
         return DMP_E_NOMEM;
     }
     uint64_t off = l->base_rva, last_off = 0, last_size = 0, prev_last = 0, k = 0;
@@ -283,21 +286,39 @@ static dmp_status compact_memory64_list(struct gather *g, const struct view *v,
         if (!off_ok || off >= file_len)
             break; /* the tail: nothing from here on lies in the file */
         if (size == 0 || size - 1 > UINT64_MAX - start || (k > 0 && start <= prev_last)) {
-            free(bstart);
-            free(boff);
+            free(block);
+            free(delta);
             return DMP_OK;
         }
-        if (k % DMPI_BIG_BLOCK == 0) {
-            bstart[k / DMPI_BIG_BLOCK] = start;
-            boff[k / DMPI_BIG_BLOCK] = off;
+        const size_t b = (size_t)(k / DMPI_BIG_BLOCK), t = (size_t)(k % DMPI_BIG_BLOCK);
+        uint32_t *const d = delta + b * 2 * DMPI_BIG_BLOCK;
+        if (t == 0) {
+            block[b] = (struct dmpi_bigblock){start, off};
+            memset(d, 0xff, DMPI_BIG_BLOCK * sizeof *d); /* pads sort above every delta */
+            d[0] = 0;
+            d[DMPI_BIG_BLOCK] = 0;
+        } else if (d[0] != DMPI_BIG_FAR) {
+            /* Deltas below DMPI_BIG_FAR fit; the pads and the far mark stay unambiguous. */
+            const uint64_t ds = start - block[b].start, dof = off - block[b].off;
+            if (ds < DMPI_BIG_FAR && dof < DMPI_BIG_FAR) {
+                d[t] = (uint32_t)ds;
+                d[DMPI_BIG_BLOCK + t] = (uint32_t)dof;
+            } else {
+                d[0] = DMPI_BIG_FAR;
+            }
         }
         prev_last = start + (size - 1);
         last_off = off;
         last_size = size;
         off_ok = add_u64(off, size, &off);
     }
-    *big =
-        (struct dmpi_bigtier){desc, (size_t)k, g->list->first_rank, last_size, false, bstart, boff};
+    *big = (struct dmpi_bigtier){.desc = desc,
+                                 .count = (size_t)k,
+                                 .first_rank = g->list->first_rank,
+                                 .last_size = last_size,
+                                 .blocks = blocks,
+                                 .block = block,
+                                 .delta = delta};
     *used = true;
     dmp_status st = DMP_OK;
     if (k > 0 && last_size > file_len - last_off) {
@@ -324,7 +345,7 @@ static dmp_status compact_memory64_list(struct gather *g, const struct view *v,
         st = add_descriptor(g, k, load_u64le(p), size, off, off_ok);
         off_ok = off_ok && add_u64(off, size, &off);
     }
-    return st;
+    return st == DMP_OK ? big_buckets(&g->f->mem) : st;
 }
 
 static dmp_status list_diag(struct gather *g, dmp_diag_kind kind, const struct dmpi_stream *s,
@@ -738,39 +759,111 @@ static void shrink_pieces(struct dmpi_memindex *mem)
 
 static uint64_t big_start(const struct dmpi_bigtier *b, size_t k)
 {
-    return load_u64le(b->desc + k * DESCRIPTOR_SIZE);
+    const uint32_t *const d = b->delta + k / DMPI_BIG_BLOCK * 2 * DMPI_BIG_BLOCK;
+    if (d[0] == DMPI_BIG_FAR)
+        return load_u64le(b->desc + k * DESCRIPTOR_SIZE);
+    return b->block[k / DMPI_BIG_BLOCK].start + d[k % DMPI_BIG_BLOCK];
 }
 
 static void big_get(const struct dmpi_bigtier *b, size_t k, struct dmpi_range *out)
 {
-    const size_t first = k / DMPI_BIG_BLOCK * DMPI_BIG_BLOCK;
-    uint64_t off = b->block_off[k / DMPI_BIG_BLOCK];
-    for (size_t t = first; t < k; t++)
-        off += load_u64le(b->desc + t * DESCRIPTOR_SIZE + 8); /* sums that fit: checked at build */
+    const size_t blk = k / DMPI_BIG_BLOCK, t = k % DMPI_BIG_BLOCK;
+    const uint32_t *const d = b->delta + blk * 2 * DMPI_BIG_BLOCK;
     const bool last = k + 1 == b->count;
-    out->start = big_start(b, k);
-    out->size = last ? b->last_size : load_u64le(b->desc + k * DESCRIPTOR_SIZE + 8);
+    uint64_t off = b->block[blk].off;
+    if (d[0] != DMPI_BIG_FAR) {
+        off += d[DMPI_BIG_BLOCK + t];
+        out->start = b->block[blk].start + d[t];
+        /* Memory64 data is contiguous: a piece ends where the next one's bytes begin. */
+        const uint64_t next_off =
+            t + 1 < DMPI_BIG_BLOCK ? b->block[blk].off + d[DMPI_BIG_BLOCK + t + 1]
+                                   : (last ? 0 : b->block[blk + 1].off);
+        out->size = last ? b->last_size : next_off - off;
+    } else {
+        for (size_t u = k - t; u < k; u++)
+            off += load_u64le(b->desc + u * DESCRIPTOR_SIZE + 8); /* sums fit: see the build */
+        out->start = load_u64le(b->desc + k * DESCRIPTOR_SIZE);
+        out->size = last ? b->last_size : load_u64le(b->desc + k * DESCRIPTOR_SIZE + 8);
+    }
     out->file_offset = off;
     out->origin = (b->first_rank + k) | (last && b->last_truncated ? DMPI_ORIGIN_TRUNCATED : 0);
 }
 
+static size_t big_block_count(const struct dmpi_bigtier *b)
+{
+    return (b->count + DMPI_BIG_BLOCK - 1) / DMPI_BIG_BLOCK;
+}
+
+/* The radix table over the block starts: as many buckets as blocks at most (4 bytes per 16
+ * pieces), each as wide as the smallest power of two that spreads the span over them. */
+static dmp_status big_buckets(struct dmpi_memindex *mem)
+{
+    struct dmpi_bigtier *const b = &mem->big;
+    const size_t nb = big_block_count(b);
+    if (nb < 2 || nb >= UINT32_MAX)
+        return DMP_OK; /* one block, or more than the table's entries can count: search */
+    const uint64_t base = b->block[0].start, span = b->block[nb - 1].start - base;
+    unsigned shift = 0;
+    while ((span >> shift) >= nb)
+        shift++;
+    const size_t n = (size_t)(span >> shift) + 1;
+    uint32_t *const bucket = index_alloc(mem, (n + 1) * sizeof *bucket);
+    if (!bucket)
+        return DMP_E_NOMEM;
+    size_t i = 0;
+    for (size_t k = 0; k < n; k++) {
+        const uint64_t at = base + ((uint64_t)k << shift); /* at most the last block start */
+        while (b->block[i].start < at)
+            i++; /* stops at the last block at the latest */
+        bucket[k] = (uint32_t)i;
+    }
+    bucket[n] = (uint32_t)nb;
+    b->bucket = bucket;
+    b->bucket_count = n;
+    b->bucket_base = base;
+    b->bucket_shift = shift;
+    return DMP_OK;
+}
+
 /* Big-tier pieces starting at or below addr: the last block whose first start is not above
- * addr, then a count over that block's starts (sorted, so the count is the position). */
+ * addr (among those of addr's bucket and the one before them), then a count over that
+ * block's starts (sorted, so the count is the position). */
 static size_t big_upper(const struct dmpi_bigtier *b, uint64_t addr)
 {
-    if (b->count == 0 || b->block_start[0] > addr)
+    if (b->count == 0 || b->block[0].start > addr)
         return 0;
-    size_t lo = 0, n = (b->count + DMPI_BIG_BLOCK - 1) / DMPI_BIG_BLOCK;
+    size_t lo = 0, n = big_block_count(b);
+    if (b->bucket) {
+        const uint64_t k = (addr - b->bucket_base) >> b->bucket_shift;
+        if (k >= b->bucket_count) {
+            lo = n - 1;
+            n = 1;
+        } else {
+            /* Block bucket[k] - 1 starts below the bucket, so at or below addr. */
+            const size_t first = b->bucket[k], end = b->bucket[k + 1];
+            lo = first > 0 ? first - 1 : 0;
+            n = end - lo;
+        }
+    }
     while (n > 1) {
         const size_t half = n / 2;
-        lo = b->block_start[lo + half] <= addr ? lo + half : lo;
+        lo = b->block[lo + half].start <= addr ? lo + half : lo;
         n -= half;
     }
     const size_t first = lo * DMPI_BIG_BLOCK;
-    const size_t end = b->count - first < DMPI_BIG_BLOCK ? b->count : first + DMPI_BIG_BLOCK;
+    const uint32_t *const d = b->delta + lo * 2 * DMPI_BIG_BLOCK;
     size_t k = first + 1;
+    if (d[0] != DMPI_BIG_FAR) {
+        /* Pads and deltas past the block's pieces are DMPI_BIG_FAR, above any rel. */
+        const uint64_t diff = addr - b->block[lo].start;
+        const uint32_t rel = diff < DMPI_BIG_FAR ? (uint32_t)diff : DMPI_BIG_FAR - 1;
+        for (size_t t = 1; t < DMPI_BIG_BLOCK; t++)
+            k += d[t] <= rel;
+        return k;
+    }
+    const size_t end = b->count - first < DMPI_BIG_BLOCK ? b->count : first + DMPI_BIG_BLOCK;
     for (size_t t = first + 1; t < end; t++)
-        k += big_start(b, t) <= addr;
+        k += load_u64le(b->desc + t * DESCRIPTOR_SIZE) <= addr;
     return k;
 }
 
@@ -791,8 +884,9 @@ static size_t array_upper(const struct dmpi_memindex *mem, uint64_t addr)
 
 static void big_free(struct dmpi_bigtier *b)
 {
-    free(b->block_start);
-    free(b->block_off);
+    free(b->block);
+    free(b->delta);
+    free(b->bucket);
     memset(b, 0, sizeof *b);
 }
 
@@ -877,12 +971,15 @@ static dmp_status arrange(dmp_file *f, const struct gather *g, const size_t *seg
 static void true_up(struct dmpi_memindex *mem)
 {
     const struct dmpi_bigtier *const b = &mem->big;
-    const size_t blocks = (b->count + DMPI_BIG_BLOCK - 1) / DMPI_BIG_BLOCK;
     const uint64_t held =
         dmpi_budget_cost((uint64_t)mem->cap * sizeof *mem->starts) +
         dmpi_budget_cost((uint64_t)mem->cap * sizeof *mem->pieces) +
         (mem->merged ? dmpi_budget_cost((uint64_t)mem->count * sizeof *mem->merged) : 0) +
-        (blocks ? 2 * dmpi_budget_cost((uint64_t)blocks * sizeof(uint64_t)) : 0) +
+        (b->block ? dmpi_budget_cost((uint64_t)b->blocks * sizeof *b->block) +
+                        dmpi_budget_cost((uint64_t)b->blocks * 2 * DMPI_BIG_BLOCK *
+                                         sizeof *b->delta)
+                  : 0) +
+        (b->bucket ? dmpi_budget_cost(((uint64_t)b->bucket_count + 1) * sizeof *b->bucket) : 0) +
         dmpi_budget_cost((uint64_t)mem->list_count * sizeof *mem->lists);
     if (held >= mem->charged)
         return; /* every block is counted at least once already */
@@ -944,16 +1041,26 @@ size_t dmpi_memindex_upper(const struct dmpi_memindex *mem, uint64_t addr)
     return big_upper(&mem->big, addr) + array_upper(mem, addr);
 }
 
-bool dmpi_memindex_find(const struct dmpi_memindex *mem, uint64_t addr, size_t *pos)
+bool dmpi_memindex_find(const struct dmpi_memindex *mem, uint64_t addr, size_t *pos,
+                        struct dmpi_range *out)
 {
-    const size_t i = dmpi_memindex_upper(mem, addr);
-    if (i == 0)
+    /* The last piece starting at or below addr is the later of each tier's last such piece
+     * (the tiers share no byte when both are in use), so no position needs translating. */
+    const size_t kb = big_upper(&mem->big, addr), ka = array_upper(mem, addr);
+    if (kb + ka == 0)
         return false;
-    struct dmpi_range r;
-    dmpi_memindex_get(mem, i - 1, &r);
+    struct dmpi_range r = {0, 0, 0, 0};
+    if (kb > 0)
+        big_get(&mem->big, kb - 1, &r);
+    if (ka > 0 && (kb == 0 || mem->starts[ka - 1] > r.start)) {
+        const struct dmpi_piece *const p = &mem->pieces[ka - 1];
+        r = (struct dmpi_range){mem->starts[ka - 1], p->size, p->file_offset, p->origin};
+    }
     if (addr - r.start >= r.size)
         return false;
-    *pos = i - 1;
+    *pos = ka + kb - 1;
+    if (out)
+        *out = r;
     return true;
 }
 
