@@ -56,14 +56,15 @@ struct dmpi_piece {
 
 /* The largest Memory64 list, when it is sorted and every descriptor before those past EOF
  * survives (the usual full-memory dump), is its own tier: piece k is descriptor k. Its pieces
- * are kept in blocks of 16: each block's first start and file offset, and each piece's start
- * and offset as 32-bit deltas from those, so that a lookup reads two cache lines of deltas
- * and never the descriptors (a piece's size is the next piece's offset minus its own, as
- * Memory64 data is contiguous). A block whose deltas do not fit in 32 bits is marked far
- * (its first start delta, always 0, is DMPI_BIG_FAR) and is read from the descriptors. A
- * radix table over the block starts narrows the search to the blocks of one bucket. */
+ * are kept in blocks of 16: each block's first start and file offset, a radix table over
+ * those starts, and, built the first time a lookup meets the block, each piece's start and
+ * offset as 32-bit deltas from the block's, so that later lookups read two cache lines of
+ * deltas and never the descriptors (a piece's size is the next piece's offset minus its own:
+ * Memory64 data is contiguous). A block not built yet, being built by another thread, or
+ * whose deltas do not fit in 32 bits (far) is read from the descriptors. */
 #define DMPI_BIG_BLOCK 16
-#define DMPI_BIG_FAR UINT32_MAX
+#define DMPI_BIG_PAD UINT32_MAX /* start delta of the slots past the last piece */
+enum { DMPI_BIG_UNBUILT, DMPI_BIG_BUILDING, DMPI_BIG_NEAR, DMPI_BIG_FAR };
 struct dmpi_bigblock {
     uint64_t start; /* start of the block's first piece */
     uint64_t off;   /* its file offset */
@@ -76,7 +77,9 @@ struct dmpi_bigtier {
     bool last_truncated;
     size_t blocks;               /* blocks allocated (for the descriptors before the tail) */
     struct dmpi_bigblock *block; /* [blocks] */
-    uint32_t *delta; /* [blocks][32]: 16 start deltas, then 16 file offset deltas */
+    _Atomic(uint8_t) *state;     /* [blocks]: DMPI_BIG_UNBUILT ... DMPI_BIG_FAR */
+    uint32_t *delta;  /* [blocks][32]: 16 start deltas, then 16 file offset deltas; a block's
+                       * are written once, by the thread that moved it to BUILDING */
     uint32_t *bucket; /* bucket_count + 1 entries: first block starting at or above
                        * bucket_base + (k << bucket_shift); NULL: search every block */
     size_t bucket_count;

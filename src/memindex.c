@@ -270,11 +270,15 @@ static dmp_status compact_memory64_list(struct gather *g, const struct view *v,
     *used = false;
     if (blocks == 0)
         return DMP_OK;
+    /* The deltas are written block by block as lookups meet them (big_deltas), so their
+     * pages cost nothing until then; the states start UNBUILT (zero). */
     struct dmpi_bigblock *const block = index_alloc(&g->f->mem, blocks * sizeof *block);
+    _Atomic(uint8_t) *const state = block ? index_calloc(&g->f->mem, blocks, sizeof *state) : NULL;
     uint32_t *const delta =
-        block ? index_alloc(&g->f->mem, blocks * (2 * DMPI_BIG_BLOCK * sizeof *delta)) : NULL;
-    if (!block || !delta) {
+        state ? index_alloc(&g->f->mem, blocks * (2 * DMPI_BIG_BLOCK * sizeof *delta)) : NULL;
+    if (!block || !state || !delta) {
         free(block);
+        free((void *)(uintptr_t)state);
         free(delta);
         return DMP_E_NOMEM;
     }
@@ -287,26 +291,12 @@ static dmp_status compact_memory64_list(struct gather *g, const struct view *v,
             break; /* the tail: nothing from here on lies in the file */
         if (size == 0 || size - 1 > UINT64_MAX - start || (k > 0 && start <= prev_last)) {
             free(block);
+            free((void *)(uintptr_t)state);
             free(delta);
             return DMP_OK;
         }
-        const size_t b = (size_t)(k / DMPI_BIG_BLOCK), t = (size_t)(k % DMPI_BIG_BLOCK);
-        uint32_t *const d = delta + b * 2 * DMPI_BIG_BLOCK;
-        if (t == 0) {
-            block[b] = (struct dmpi_bigblock){start, off};
-            memset(d, 0xff, DMPI_BIG_BLOCK * sizeof *d); /* pads sort above every delta */
-            d[0] = 0;
-            d[DMPI_BIG_BLOCK] = 0;
-        } else if (d[0] != DMPI_BIG_FAR) {
-            /* Deltas below DMPI_BIG_FAR fit; the pads and the far mark stay unambiguous. */
-            const uint64_t ds = start - block[b].start, dof = off - block[b].off;
-            if (ds < DMPI_BIG_FAR && dof < DMPI_BIG_FAR) {
-                d[t] = (uint32_t)ds;
-                d[DMPI_BIG_BLOCK + t] = (uint32_t)dof;
-            } else {
-                d[0] = DMPI_BIG_FAR;
-            }
-        }
+        if (k % DMPI_BIG_BLOCK == 0)
+            block[k / DMPI_BIG_BLOCK] = (struct dmpi_bigblock){start, off};
         prev_last = start + (size - 1);
         last_off = off;
         last_size = size;
@@ -318,6 +308,7 @@ static dmp_status compact_memory64_list(struct gather *g, const struct view *v,
                                  .last_size = last_size,
                                  .blocks = blocks,
                                  .block = block,
+                                 .state = state,
                                  .delta = delta};
     *used = true;
     dmp_status st = DMP_OK;
@@ -757,10 +748,58 @@ static void shrink_pieces(struct dmpi_memindex *mem)
 
 /* ---- The big tier ---------------------------------------------------------------------- */
 
+static size_t big_block_count(const struct dmpi_bigtier *b)
+{
+    return (b->count + DMPI_BIG_BLOCK - 1) / DMPI_BIG_BLOCK;
+}
+
+/* Writes block blk's deltas from its descriptors; false when one does not fit (far). Every
+ * offset sum fits: the build checked the running offset of every kept piece. */
+static bool big_build_block(const struct dmpi_bigtier *b, size_t blk, uint32_t *d)
+{
+    const size_t first = blk * DMPI_BIG_BLOCK;
+    const size_t n = b->count - first < DMPI_BIG_BLOCK ? b->count - first : DMPI_BIG_BLOCK;
+    const uint64_t start0 = b->block[blk].start;
+    uint64_t doff = 0;
+    for (size_t t = 0; t < DMPI_BIG_BLOCK; t++) {
+        if (t >= n) {
+            d[t] = DMPI_BIG_PAD; /* above every rel a lookup compares */
+            d[DMPI_BIG_BLOCK + t] = 0;
+            continue;
+        }
+        const uint8_t *const p = b->desc + (first + t) * DESCRIPTOR_SIZE;
+        const uint64_t ds = load_u64le(p) - start0;
+        if (ds >= DMPI_BIG_PAD || doff >= DMPI_BIG_PAD)
+            return false;
+        d[t] = (uint32_t)ds;
+        d[DMPI_BIG_BLOCK + t] = (uint32_t)doff;
+        doff += load_u64le(p + 8);
+    }
+    return true;
+}
+
+/* Block blk's deltas, built here if no thread has started them; NULL when the block is to be
+ * read from the descriptors (far, or another thread is building it right now). */
+static const uint32_t *big_deltas(const struct dmpi_bigtier *b, size_t blk)
+{
+    _Atomic(uint8_t) *const st = &b->state[blk];
+    uint8_t s = atomic_load_explicit(st, memory_order_acquire);
+    uint32_t *const d = b->delta + blk * 2 * DMPI_BIG_BLOCK;
+    if (s == DMPI_BIG_NEAR)
+        return d;
+    if (s != DMPI_BIG_UNBUILT ||
+        !atomic_compare_exchange_strong_explicit(st, &s, DMPI_BIG_BUILDING, memory_order_relaxed,
+                                                 memory_order_relaxed))
+        return NULL;
+    const bool near = big_build_block(b, blk, d);
+    atomic_store_explicit(st, near ? DMPI_BIG_NEAR : DMPI_BIG_FAR, memory_order_release);
+    return near ? d : NULL;
+}
+
 static uint64_t big_start(const struct dmpi_bigtier *b, size_t k)
 {
-    const uint32_t *const d = b->delta + k / DMPI_BIG_BLOCK * 2 * DMPI_BIG_BLOCK;
-    if (d[0] == DMPI_BIG_FAR)
+    const uint32_t *const d = big_deltas(b, k / DMPI_BIG_BLOCK);
+    if (!d)
         return load_u64le(b->desc + k * DESCRIPTOR_SIZE);
     return b->block[k / DMPI_BIG_BLOCK].start + d[k % DMPI_BIG_BLOCK];
 }
@@ -768,16 +807,16 @@ static uint64_t big_start(const struct dmpi_bigtier *b, size_t k)
 static void big_get(const struct dmpi_bigtier *b, size_t k, struct dmpi_range *out)
 {
     const size_t blk = k / DMPI_BIG_BLOCK, t = k % DMPI_BIG_BLOCK;
-    const uint32_t *const d = b->delta + blk * 2 * DMPI_BIG_BLOCK;
+    const uint32_t *const d = big_deltas(b, blk);
     const bool last = k + 1 == b->count;
     uint64_t off = b->block[blk].off;
-    if (d[0] != DMPI_BIG_FAR) {
+    if (d) {
         off += d[DMPI_BIG_BLOCK + t];
         out->start = b->block[blk].start + d[t];
         /* Memory64 data is contiguous: a piece ends where the next one's bytes begin. */
-        const uint64_t next_off =
-            t + 1 < DMPI_BIG_BLOCK ? b->block[blk].off + d[DMPI_BIG_BLOCK + t + 1]
-                                   : (last ? 0 : b->block[blk + 1].off);
+        const uint64_t next_off = t + 1 < DMPI_BIG_BLOCK
+                                      ? b->block[blk].off + d[DMPI_BIG_BLOCK + t + 1]
+                                      : (last ? 0 : b->block[blk + 1].off);
         out->size = last ? b->last_size : next_off - off;
     } else {
         for (size_t u = k - t; u < k; u++)
@@ -789,13 +828,17 @@ static void big_get(const struct dmpi_bigtier *b, size_t k, struct dmpi_range *o
     out->origin = (b->first_rank + k) | (last && b->last_truncated ? DMPI_ORIGIN_TRUNCATED : 0);
 }
 
-static size_t big_block_count(const struct dmpi_bigtier *b)
-{
-    return (b->count + DMPI_BIG_BLOCK - 1) / DMPI_BIG_BLOCK;
-}
+/* The radix table over the block starts: a bucket for every BUCKET_BLOCKS blocks at most (a
+ * byte per 16 pieces; a bucket's blocks share a cache line or two of block starts), each as
+ * wide as the smallest power of two that spreads the span over them. */
+#define BUCKET_BLOCKS 4
 
-/* The radix table over the block starts: as many buckets as blocks at most (4 bytes per 16
- * pieces), each as wide as the smallest power of two that spreads the span over them. */
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
 static dmp_status big_buckets(struct dmpi_memindex *mem)
 {
     struct dmpi_bigtier *const b = &mem->big;
@@ -803,8 +846,9 @@ static dmp_status big_buckets(struct dmpi_memindex *mem)
     if (nb < 2 || nb >= UINT32_MAX)
         return DMP_OK; /* one block, or more than the table's entries can count: search */
     const uint64_t base = b->block[0].start, span = b->block[nb - 1].start - base;
+    const size_t most = nb / BUCKET_BLOCKS + 1;
     unsigned shift = 0;
-    while ((span >> shift) >= nb)
+    while ((span >> shift) >= most)
         shift++;
     const size_t n = (size_t)(span >> shift) + 1;
     uint32_t *const bucket = index_alloc(mem, (n + 1) * sizeof *bucket);
@@ -844,6 +888,11 @@ static size_t big_upper(const struct dmpi_bigtier *b, uint64_t addr)
             lo = first > 0 ? first - 1 : 0;
             n = end - lo;
         }
+        /* The answer is one of these few blocks: fetch their deltas while searching them. */
+        for (size_t p = lo; p < lo + n && p < lo + BUCKET_BLOCKS + 1; p++) {
+            PREFETCH(&b->state[p]);
+            PREFETCH(b->delta + p * 2 * DMPI_BIG_BLOCK);
+        }
     }
     while (n > 1) {
         const size_t half = n / 2;
@@ -851,12 +900,12 @@ static size_t big_upper(const struct dmpi_bigtier *b, uint64_t addr)
         n -= half;
     }
     const size_t first = lo * DMPI_BIG_BLOCK;
-    const uint32_t *const d = b->delta + lo * 2 * DMPI_BIG_BLOCK;
+    const uint32_t *const d = big_deltas(b, lo);
     size_t k = first + 1;
-    if (d[0] != DMPI_BIG_FAR) {
-        /* Pads and deltas past the block's pieces are DMPI_BIG_FAR, above any rel. */
+    if (d) {
+        /* The pads past the block's last piece are above every rel. */
         const uint64_t diff = addr - b->block[lo].start;
-        const uint32_t rel = diff < DMPI_BIG_FAR ? (uint32_t)diff : DMPI_BIG_FAR - 1;
+        const uint32_t rel = diff < DMPI_BIG_PAD ? (uint32_t)diff : DMPI_BIG_PAD - 1;
         for (size_t t = 1; t < DMPI_BIG_BLOCK; t++)
             k += d[t] <= rel;
         return k;
@@ -885,6 +934,7 @@ static size_t array_upper(const struct dmpi_memindex *mem, uint64_t addr)
 static void big_free(struct dmpi_bigtier *b)
 {
     free(b->block);
+    free((void *)(uintptr_t)b->state);
     free(b->delta);
     free(b->bucket);
     memset(b, 0, sizeof *b);
@@ -975,10 +1025,11 @@ static void true_up(struct dmpi_memindex *mem)
         dmpi_budget_cost((uint64_t)mem->cap * sizeof *mem->starts) +
         dmpi_budget_cost((uint64_t)mem->cap * sizeof *mem->pieces) +
         (mem->merged ? dmpi_budget_cost((uint64_t)mem->count * sizeof *mem->merged) : 0) +
-        (b->block ? dmpi_budget_cost((uint64_t)b->blocks * sizeof *b->block) +
-                        dmpi_budget_cost((uint64_t)b->blocks * 2 * DMPI_BIG_BLOCK *
-                                         sizeof *b->delta)
-                  : 0) +
+        (b->block
+             ? dmpi_budget_cost((uint64_t)b->blocks * sizeof *b->block) +
+                   dmpi_budget_cost((uint64_t)b->blocks * sizeof *b->state) +
+                   dmpi_budget_cost((uint64_t)b->blocks * 2 * DMPI_BIG_BLOCK * sizeof *b->delta)
+             : 0) +
         (b->bucket ? dmpi_budget_cost(((uint64_t)b->bucket_count + 1) * sizeof *b->bucket) : 0) +
         dmpi_budget_cost((uint64_t)mem->list_count * sizeof *mem->lists);
     if (held >= mem->charged)

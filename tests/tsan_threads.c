@@ -3,7 +3,8 @@
  * SPDX-License-Identifier: MIT
  *
  * usage: tsan_threads [--symbols DIR] DUMP...
- * A dump built here first (tests/mkdump), whose memory is 200 adjacent ranges, then each DUMP.
+ * A dump built here first (tests/mkdump), whose memory is a Memory64 list of 200 adjacent
+ * ranges, then each DUMP.
  * The header promises that every function taking a `const dmp_file *` may be called from many
  * threads at once, and that walks may share a dump and a store. For each DUMP this opens it
  * once, then THREADS threads, released together by a barrier, each call every accessor
@@ -152,15 +153,17 @@ static bool run_dump(dmp_file *f, const char *path, const char *symbols_dir)
     return ok;
 }
 
-/* A dump built here whose memory is one run of ADJACENT ranges, so that the first coverage
- * question builds the lazy table (dmpread.h: past 16 adjacent ranges) from every thread. */
+/* A dump built here whose memory is one run of ADJACENT ranges in a Memory64 list, so that the
+ * first coverage question builds the lazy table (dmpread.h: past 16 adjacent ranges) from
+ * every thread, and every thread's first lookups in a block of the big tier race to build
+ * its deltas (memindex.c). */
 static bool run_adjacent(void)
 {
     struct mkd_range r[ADJACENT];
     for (size_t i = 0; i < ADJACENT; i++)
         r[i] = (struct mkd_range){0x10000 + 0x100 * i, 0x100, (uint8_t)(1 + i % 7), false, 0};
     struct mkdump *const b = mkd_new(0);
-    mkd_add_memory_list(b, r, ADJACENT, false);
+    mkd_add_memory64_list(b, r, ADJACENT);
     size_t len;
     const uint8_t *const data = mkd_finish(b, &len);
     dmp_file *f = NULL;
