@@ -70,12 +70,27 @@ done
 
 if [ "$big" -gt 0 ]; then
     echo
-    echo "== lookups at $big ranges (dmpbench, 3 runs; sorted, and the high shape)"
+    echo "== lookups at $big ranges (dmpbench, 5 runs, 262144 lookups and 4096 reads a pass; sorted, and the high shape)"
     "$gen" -n "$big" --stacks 0 "$dumps/sorted-big.dmp" >/dev/null
     "$gen" -n "$big" --stacks 16 --stacks-high "$dumps/high-big.dmp" >/dev/null
+    csv=${LOOKUP_CSV:-$dumps/lookups.csv}
+    rm -f "$csv"
     for d in sorted-big high-big; do
-        echo "-- $d (load $(cut -d' ' -f1 /proc/loadavg))"
-        "$build/bench/dmpbench" --runs 3 "$dumps/$d.dmp" | tail -2
-        [ -z "$old" ] || { echo "-- $d, old build"; "$old/bench/dmpbench" --runs 3 "$dumps/$d.dmp" | tail -2; }
+        for b in "$build" ${old:+"$old"}; do
+            "$b/bench/dmpbench" --runs 5 -q 262144 --read-queries 4096 --csv "$csv" \
+                "$dumps/$d.dmp" >/dev/null
+            echo "$b" >>"$csv.builds"
+        done
     done
+    # The ratios the issue sets: find and read against a bare load (raw8, loads overlapping)
+    # and against a bare load that waits for the one before (raw8_dep, as a read's load waits
+    # for its lookup).
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+        $1 == "label" { next }
+        { getline b < BUILDS
+          printf "%-16s %-24s find %7.1f dep %7.1f read8 %7.1f raw8 %6.1f raw8_dep %6.1f  find/raw8 %5.2f read8/raw8 %5.2f read8/raw8_dep %5.2f (load %s)\n",
+            $c["label"], b, $c["find_ns"], $c["find_dep_ns"], $c["read8_ns"], $c["raw8_ns"],
+            $c["raw8_dep_ns"], $c["find_ns"] / $c["raw8_ns"], $c["read8_ns"] / $c["raw8_ns"],
+            $c["read8_ns"] / $c["raw8_dep_ns"], $c["load1"] }' BUILDS="$csv.builds" "$csv"
+    rm -f "$csv.builds"
 fi
