@@ -778,16 +778,18 @@ static bool big_build_block(const struct dmpi_bigtier *b, size_t blk, uint32_t *
     return true;
 }
 
-/* Block blk's deltas, built here if no thread has started them; NULL when the block is to be
- * read from the descriptors (far, or another thread is building it right now). */
-static const uint32_t *big_deltas(const struct dmpi_bigtier *b, size_t blk)
+/* Block blk's deltas, built here when `build` is set and no thread has started them; NULL
+ * when the block is to be read from the descriptors (far, not built, or being built by
+ * another thread right now). Searches build; reading a piece by position does not, so that
+ * walking the whole index in order (a listing) reads the descriptors and adds no memory. */
+static const uint32_t *big_deltas(const struct dmpi_bigtier *b, size_t blk, bool build)
 {
     _Atomic(uint8_t) *const st = &b->state[blk];
     uint8_t s = atomic_load_explicit(st, memory_order_acquire);
     uint32_t *const d = b->delta + blk * 2 * DMPI_BIG_BLOCK;
     if (s == DMPI_BIG_NEAR)
         return d;
-    if (s != DMPI_BIG_UNBUILT ||
+    if (!build || s != DMPI_BIG_UNBUILT ||
         !atomic_compare_exchange_strong_explicit(st, &s, DMPI_BIG_BUILDING, memory_order_relaxed,
                                                  memory_order_relaxed))
         return NULL;
@@ -798,7 +800,7 @@ static const uint32_t *big_deltas(const struct dmpi_bigtier *b, size_t blk)
 
 static uint64_t big_start(const struct dmpi_bigtier *b, size_t k)
 {
-    const uint32_t *const d = big_deltas(b, k / DMPI_BIG_BLOCK);
+    const uint32_t *const d = big_deltas(b, k / DMPI_BIG_BLOCK, false);
     if (!d)
         return load_u64le(b->desc + k * DESCRIPTOR_SIZE);
     return b->block[k / DMPI_BIG_BLOCK].start + d[k % DMPI_BIG_BLOCK];
@@ -807,7 +809,7 @@ static uint64_t big_start(const struct dmpi_bigtier *b, size_t k)
 static void big_get(const struct dmpi_bigtier *b, size_t k, struct dmpi_range *out)
 {
     const size_t blk = k / DMPI_BIG_BLOCK, t = k % DMPI_BIG_BLOCK;
-    const uint32_t *const d = big_deltas(b, blk);
+    const uint32_t *const d = big_deltas(b, blk, false);
     const bool last = k + 1 == b->count;
     uint64_t off = b->block[blk].off;
     if (d) {
@@ -900,7 +902,7 @@ static size_t big_upper(const struct dmpi_bigtier *b, uint64_t addr)
         n -= half;
     }
     const size_t first = lo * DMPI_BIG_BLOCK;
-    const uint32_t *const d = big_deltas(b, lo);
+    const uint32_t *const d = big_deltas(b, lo, true);
     size_t k = first + 1;
     if (d) {
         /* The pads past the block's last piece are above every rel. */
