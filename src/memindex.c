@@ -23,7 +23,10 @@
  * Build: the largest Memory64 list is tried first as the big tier (internal.h): when its
  * descriptors up to those past EOF all survive rule 3 and are sorted and disjoint (what a
  * full-memory dump writes), it is indexed where it lies in the dump, with one start and one
- * file offset kept per block of 16 descriptors: one pass, 1 byte per range, nothing copied.
+ * file offset kept per block of 16 descriptors and a radix table over those starts: one
+ * pass, about 1 byte per range, nothing copied. Lookups then write each block's pieces as
+ * 32-bit deltas the first time they meet it (8 bytes per range, in memory taken only as
+ * blocks are met), so that later lookups never read the descriptors.
  * The other lists' descriptors that survive rule 3 are written into the index arrays
  * (32 bytes per range), in rank order. When they come sorted and disjoint, list after list,
  * that is the array tier: O(n). When each list is sorted and disjoint on its own but the
@@ -252,14 +255,14 @@ static dmp_status reserve_pieces(struct gather *g, size_t need)
     return need <= g->f->mem.cap ? DMP_OK : resize_arrays(&g->f->mem, need);
 }
 
+static dmp_status big_buckets(struct dmpi_memindex *mem);
+
 /* The big tier: a Memory64 list indexed where it lies. It qualifies when its descriptors,
  * up to the first whose bytes start at or past EOF (or whose offset passed 2^64), all
  * survive rule 3 and are sorted and disjoint; those past EOF are then the dropped tail.
  * Builds the block tables and pushes the diagnostics rule 3 gives (the last kept piece
  * clipped at EOF, every descriptor of the tail), exactly as add_descriptor would. Sets
  * *used false, with nothing pushed, when the list does not qualify. */
-static dmp_status big_buckets(struct dmpi_memindex *mem);
-
 static dmp_status compact_memory64_list(struct gather *g, const struct view *v,
                                         const struct list_layout *l, bool *used)
 {
