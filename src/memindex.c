@@ -896,7 +896,8 @@ static size_t big_upper(const struct dmpi_bigtier *b, uint64_t addr)
         /* The answer is one of these few blocks: fetch their deltas while searching them. */
         for (size_t p = lo; p < lo + n && p < lo + BUCKET_BLOCKS + 1; p++) {
             PREFETCH(&b->state[p]);
-            PREFETCH(b->delta + p * 2 * DMPI_BIG_BLOCK);
+            PREFETCH(b->delta + p * 2 * DMPI_BIG_BLOCK);                  /* start deltas */
+            PREFETCH(b->delta + p * 2 * DMPI_BIG_BLOCK + DMPI_BIG_BLOCK); /* offset deltas */
         }
     }
     while (n > 1) {
