@@ -26,9 +26,9 @@ shift
 }
 if [ "$build" != --one ] && [ $# -eq 0 ]; then
     set -- test_bigtier test_bytes test_cli_json test_context test_contract test_corpus \
-        test_directory test_elf test_exception test_extras test_images test_memindex test_meminfo test_model \
-        test_modules test_pe test_sym test_sysinfo test_threads test_triage_corpus test_walk \
-        test_walk_writers test_writers
+        test_directory test_elf test_exception test_extras test_images test_memindex \
+        test_meminfo test_model test_modules test_pe test_sym test_sysinfo test_threads \
+        test_triage_corpus test_walk test_walk_writers test_writers
 fi
 jobs=$(nproc 2>/dev/null || echo 2)
 command -v valgrind >/dev/null 2>&1 || {
