@@ -269,6 +269,9 @@ dmp_status dmpi_source_open_mem(struct dmpi_source *src, const void *buf, size_t
 void dmpi_source_close(struct dmpi_source *src);
 /* malloc for large arrays: huge-page aligned and advised when `size` is 2 MiB or more. */
 void *dmpi_alloc_large(size_t size);
+/* Zeroed, as dmpi_alloc_large places it; below a huge page it is calloc's, which leaves pages
+ * fresh from the system untouched (a table filled sparsely costs nothing up front). */
+void *dmpi_calloc_large(size_t n, size_t size);
 /* A file opened again for a pass with read() instead of through its mapping (symbol files:
  * a mapping's first touches cost more than reading); -1 when it cannot be opened. */
 int dmpi_file_open(const char *path);

@@ -204,12 +204,8 @@ static dmp_status walk_memory64_list(struct gather *g, const struct view *v,
 
 /* Every allocation of the build is charged to the dump's budget as it is made, and nothing
  * is given back until the build is done (true_up): the charge is never below what is held. */
-static void *index_alloc(struct dmpi_memindex *mem, size_t size)
+static void *index_charge(struct dmpi_memindex *mem, void *p, uint64_t cost)
 {
-    const uint64_t cost = dmpi_budget_cost(size);
-    if (!dmpi_budget_take(mem->budget, cost))
-        return NULL;
-    void *const p = dmpi_alloc_large(size);
     if (!p)
         dmpi_budget_give(mem->budget, cost);
     else
@@ -217,14 +213,22 @@ static void *index_alloc(struct dmpi_memindex *mem, size_t size)
     return p;
 }
 
+static void *index_alloc(struct dmpi_memindex *mem, size_t size)
+{
+    const uint64_t cost = dmpi_budget_cost(size);
+    if (!dmpi_budget_take(mem->budget, cost))
+        return NULL;
+    return index_charge(mem, dmpi_alloc_large(size), cost);
+}
+
 static void *index_calloc(struct dmpi_memindex *mem, size_t n, size_t size)
 {
     if (size && n > SIZE_MAX / size)
         return NULL;
-    void *const p = index_alloc(mem, n * size);
-    if (p)
-        memset(p, 0, n * size);
-    return p;
+    const uint64_t cost = dmpi_budget_cost((uint64_t)n * size);
+    if (!dmpi_budget_take(mem->budget, cost))
+        return NULL;
+    return index_charge(mem, dmpi_calloc_large(n, size), cost);
 }
 
 /* Replaces the arrays by ones with room for `n` pieces, keeping the `count` already there. */

@@ -410,6 +410,18 @@ void *dmpi_alloc_large(size_t size)
     return p;
 }
 
+void *dmpi_calloc_large(size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        return NULL;
+    if (n * size < HUGE_PAGE)
+        return calloc(n, size); /* pages fresh from the system are not touched to clear them */
+    void *const p = dmpi_alloc_large(n * size);
+    if (p)
+        memset(p, 0, n * size);
+    return p;
+}
+
 int dmpi_file_open(const char *path)
 {
     return open(path, O_RDONLY | O_CLOEXEC);
