@@ -414,11 +414,12 @@ void *dmpi_calloc_large(size_t n, size_t size)
 {
     if (size && n > SIZE_MAX / size)
         return NULL;
-    if (n * size < HUGE_PAGE)
-        return calloc(n, size); /* pages fresh from the system are not touched to clear them */
-    void *const p = dmpi_alloc_large(n * size);
+    const size_t bytes = n * size;
+    if (bytes < HUGE_PAGE) /* calloc leaves pages fresh from the system untouched */
+        return calloc(bytes ? bytes : 1, 1);
+    void *const p = dmpi_alloc_large(bytes);
     if (p)
-        memset(p, 0, n * size);
+        memset(p, 0, bytes);
     return p;
 }
 
