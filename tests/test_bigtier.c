@@ -14,30 +14,17 @@
  */
 #define _DEFAULT_SOURCE 1 /* mkstemp, pwrite, ftruncate */
 #include "internal.h"
+#include "seeded.h"
 #include "suite.h"
 
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #define ROUNDS 60
 #define MAX_PIECES 1200
 #define STACKS 4
-
-static uint64_t rng_state;
-static uint64_t rnd(void)
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545f4914f6cdd1du;
-}
-static uint64_t below(uint64_t n)
-{
-    return rnd() % n;
-}
 
 /* The gap before a piece: mostly small, sometimes none, sometimes past 32 bits, and now and
  * then a jump to a far clump. */
@@ -107,9 +94,9 @@ static void count_reach(const struct dmpi_bigtier *bt, struct reach *r)
     }
 }
 
-static void run_round(uint64_t seed, struct reach *reach)
+static void run_round(uint64_t seed, void *arg)
 {
-    rng_state = seed * 0x9e3779b97f4a7c15u + 1;
+    struct reach *const reach = arg;
     static struct mkd_range big[MAX_PIECES];
     static struct expect all[MAX_PIECES + STACKS];
     const size_t n = 17 + (size_t)below(MAX_PIECES - 17);
@@ -235,19 +222,8 @@ static void run_round(uint64_t seed, struct reach *reach)
 START_TEST(random_lists_match_their_descriptors)
 {
     struct reach reach = {0, 0, 0, 0};
-    const char *env = getenv("DMPREAD_SEED");
-    if (env) {
-        const uint64_t seed = strtoull(env, NULL, 0);
-        printf("test_bigtier: DMPREAD_SEED=%llu\n", (unsigned long long)seed);
-        run_round(seed, &reach);
-        return;
-    }
-    const uint64_t first = (uint64_t)time(NULL) * 1000;
-    printf("test_bigtier: seeds %llu..%llu (rerun one with DMPREAD_SEED=N)\n",
-           (unsigned long long)first, (unsigned long long)(first + ROUNDS - 1));
-    fflush(stdout);
-    for (uint64_t s = first; s < first + ROUNDS; s++)
-        run_round(s, &reach);
+    if (!run_seeded("test_bigtier", ROUNDS, run_round, &reach))
+        return; /* one round need not reach every path */
     printf("test_bigtier: blocks %zu near, %zu far; buckets %zu empty, %zu with 3 or more\n",
            reach.near_blocks, reach.far_blocks, reach.empty_buckets, reach.crowded_buckets);
     ck_assert_uint_gt(reach.far_blocks, 0);

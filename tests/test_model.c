@@ -10,30 +10,15 @@
  * interleave cleanly (the library's merge path) or collide somewhere in the merge.
  * The seed is printed on failure; DMPREAD_SEED=N reruns one.
  */
+#include "seeded.h"
 #include "suite.h"
 
-#include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #define SPACE 2048 /* bytes of address space each round works in */
 #define MAX_DESCS 48
 #define ROUNDS 300
 #define READS 200
-
-/* xorshift64*: small, seedable, good enough for test data. */
-static uint64_t rng_state;
-static uint64_t rnd(void)
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545f4914f6cdd1du;
-}
-static uint64_t below(uint64_t n)
-{
-    return rnd() % n;
-}
 
 struct model_desc {
     uint64_t addr;
@@ -212,9 +197,9 @@ static void check_readable_len(const dmp_file *f, const struct model *m, uint64_
            (unsigned long long)dmp_readable_len(f, addr), (unsigned long long)want);
 }
 
-static void run_round(uint64_t seed)
+static void run_round(uint64_t seed, void *arg)
 {
-    rng_state = seed * 0x9e3779b97f4a7c15u + 1;
+    (void)arg;
     struct model m = {0};
     /* Half the rounds work at the top of the address space, where ranges end at 2^64. */
     m.base = below(2) ? 0x10000 : (uint64_t)0 - SPACE;
@@ -246,19 +231,7 @@ static void run_round(uint64_t seed)
 
 START_TEST(random_ranges_match_oracle)
 {
-    const char *env = getenv("DMPREAD_SEED");
-    if (env) {
-        const uint64_t seed = strtoull(env, NULL, 0);
-        printf("test_model: DMPREAD_SEED=%llu\n", (unsigned long long)seed);
-        run_round(seed);
-        return;
-    }
-    const uint64_t first = (uint64_t)time(NULL) * 1000;
-    printf("test_model: seeds %llu..%llu (rerun one with DMPREAD_SEED=N)\n",
-           (unsigned long long)first, (unsigned long long)(first + ROUNDS - 1));
-    fflush(stdout);
-    for (uint64_t s = first; s < first + ROUNDS; s++)
-        run_round(s);
+    run_seeded("test_model", ROUNDS, run_round, NULL);
 }
 END_TEST
 
