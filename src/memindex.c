@@ -880,8 +880,9 @@ static dmp_status big_buckets(struct dmpi_memindex *mem)
 
 /* Big-tier pieces starting at or below addr: the last block whose first start is not above
  * addr (among those of addr's bucket and the one before them), then a count over that
- * block's starts (sorted, so the count is the position). */
-static size_t big_upper(const struct dmpi_bigtier *b, uint64_t addr)
+ * block's starts (sorted, so the count is the position). `build`: as for big_deltas (the
+ * open's own questions build nothing, so an open followed by no lookup writes no deltas). */
+static size_t big_upper(const struct dmpi_bigtier *b, uint64_t addr, bool build)
 {
     if (b->count == 0 || b->block[0].start > addr)
         return 0;
@@ -910,7 +911,7 @@ static size_t big_upper(const struct dmpi_bigtier *b, uint64_t addr)
         n -= half;
     }
     const size_t first = lo * DMPI_BIG_BLOCK;
-    const uint32_t *const d = big_deltas(b, lo, true);
+    const uint32_t *const d = big_deltas(b, lo, build);
     size_t k = first + 1;
     if (d) {
         /* The pads past the block's last piece are above every rel. */
@@ -981,7 +982,7 @@ static dmp_status link_tiers(struct dmpi_memindex *mem, bool *disjoint)
         return DMP_E_NOMEM;
     for (size_t j = 0; j < mem->count && *disjoint; j++) {
         const uint64_t start = mem->starts[j], last = piece_last(mem, j);
-        const size_t k = big_upper(b, start); /* big pieces starting at or below start */
+        const size_t k = big_upper(b, start, false); /* big pieces starting at or below start */
         struct dmpi_range r;
         if (k > 0) {
             big_get(b, k - 1, &r);
@@ -1099,7 +1100,7 @@ void dmpi_memindex_get(const struct dmpi_memindex *mem, size_t i, struct dmpi_ra
 
 size_t dmpi_memindex_upper(const struct dmpi_memindex *mem, uint64_t addr)
 {
-    return big_upper(&mem->big, addr) + array_upper(mem, addr);
+    return big_upper(&mem->big, addr, true) + array_upper(mem, addr);
 }
 
 bool dmpi_memindex_find(const struct dmpi_memindex *mem, uint64_t addr, size_t *pos,
@@ -1107,7 +1108,7 @@ bool dmpi_memindex_find(const struct dmpi_memindex *mem, uint64_t addr, size_t *
 {
     /* The last piece starting at or below addr is the later of each tier's last such piece
      * (the tiers share no byte when both are in use), so no position needs translating. */
-    const size_t kb = big_upper(&mem->big, addr), ka = array_upper(mem, addr);
+    const size_t kb = big_upper(&mem->big, addr, true), ka = array_upper(mem, addr);
     if (kb + ka == 0)
         return false;
     struct dmpi_range r = {0, 0, 0, 0};

@@ -178,8 +178,8 @@ static void run_round(uint64_t seed, void *arg)
     ck_assert_msg(bt->count == kept, "seed %llu: big tier of %zu, want %zu",
                   (unsigned long long)seed, bt->count, kept);
     ck_assert_ptr_nonnull(bt->bucket);
-    /* Walking the index by position builds no block (a listing adds no memory); without
-     * stacks, whose placement at open asks the big tier, none is built yet. */
+    /* Walking the index by position builds no block (a listing adds no memory); checked in
+     * the rounds without stacks. */
     for (size_t pos = 0; pos < total; pos++) {
         dmp_range r;
         ck_assert_int_eq(dmp_range_get(f, pos, &r), DMP_OK);
