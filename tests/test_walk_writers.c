@@ -694,6 +694,12 @@ static void check_walk(const dmp_file *f, const struct chain_file *c, enum mode 
         ck_assert_int_eq(dmp_symstore_add_dir(store, c->symbols), DMP_OK);
         opt.symbols = store;
     } else if (mode == IMAGES) {
+        /* A normal dump holds no image: its unwind data is in Wine's DLLs on this machine. */
+        if (strncmp(c->variant, "wine-normal", 11) == 0 && access(system_image_dirs[0], R_OK)) {
+            printf("%s %s: SKIPPED: Wine's PE DLLs are not in %s (install wine64; CI does)\n",
+                   c->variant, mode_name(mode), system_image_dirs[0]);
+            return;
+        }
         ck_assert_int_eq(dmp_images_new(f, &images), DMP_OK);
         ck_assert_int_eq(dmp_images_add_dir(images, c->images), DMP_OK);
         for (size_t i = 0; i < sizeof system_image_dirs / sizeof system_image_dirs[0]; i++)
