@@ -78,8 +78,10 @@ struct dmpi_bigtier {
     size_t blocks;               /* blocks allocated (for the descriptors before the tail) */
     struct dmpi_bigblock *block; /* [blocks] */
     _Atomic(uint8_t) *state;     /* [blocks]: DMPI_BIG_UNBUILT ... DMPI_BIG_FAR */
-    uint32_t *delta;  /* [blocks][32]: 16 start deltas, then 16 file offset deltas; a block's
-                       * are written once, by the thread that moved it to BUILDING */
+    uint32_t *delta;  /* [blocks][32]: each piece's start less the block's, then where each
+                       * piece's bytes end less the block's file offset (a piece's offset is
+                       * the end of the one before it); written once, by the thread that
+                       * moved the block to BUILDING */
     uint32_t *bucket; /* bucket_count + 1 entries: first block starting at or above
                        * bucket_base + (k << bucket_shift); NULL: search every block */
     size_t bucket_count;

@@ -44,6 +44,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#define NOINLINE __attribute__((noinline))
+#else
+#define PREFETCH(p) ((void)(p))
+#define NOINLINE
+#endif
+
 #define DESCRIPTOR_SIZE 16 /* MINIDUMP_MEMORY_DESCRIPTOR and MINIDUMP_MEMORY_DESCRIPTOR64 */
 #define RANK_MASK (~DMPI_ORIGIN_TRUNCATED)
 
@@ -760,27 +768,28 @@ static size_t big_block_count(const struct dmpi_bigtier *b)
     return (b->count + DMPI_BIG_BLOCK - 1) / DMPI_BIG_BLOCK;
 }
 
-/* Writes block blk's deltas from its descriptors; false when one does not fit (far). Every
- * offset sum fits: the build checked the running offset of every kept piece. */
+/* Writes block blk's deltas from its descriptors (the layout is internal.h's); false when
+ * one does not fit (far). The tier's last piece ends where it was clipped. */
 static bool big_build_block(const struct dmpi_bigtier *b, size_t blk, uint32_t *d)
 {
     const size_t first = blk * DMPI_BIG_BLOCK;
     const size_t n = b->count - first < DMPI_BIG_BLOCK ? b->count - first : DMPI_BIG_BLOCK;
     const uint64_t start0 = b->block[blk].start;
-    uint64_t doff = 0;
+    uint64_t end = 0;
     for (size_t t = 0; t < DMPI_BIG_BLOCK; t++) {
         if (t >= n) {
             d[t] = DMPI_BIG_PAD; /* above every rel a lookup compares */
-            d[DMPI_BIG_BLOCK + t] = 0;
+            d[DMPI_BIG_BLOCK + t] = (uint32_t)end;
             continue;
         }
         const uint8_t *const p = b->desc + (first + t) * DESCRIPTOR_SIZE;
         const uint64_t ds = load_u64le(p) - start0;
-        if (ds >= DMPI_BIG_PAD || doff >= DMPI_BIG_PAD)
+        const uint64_t size = first + t + 1 == b->count ? b->last_size : load_u64le(p + 8);
+        if (ds >= DMPI_BIG_PAD || size >= DMPI_BIG_PAD - end)
             return false;
+        end += size;
         d[t] = (uint32_t)ds;
-        d[DMPI_BIG_BLOCK + t] = (uint32_t)doff;
-        doff += load_u64le(p + 8);
+        d[DMPI_BIG_BLOCK + t] = (uint32_t)end;
     }
     return true;
 }
@@ -789,7 +798,8 @@ static bool big_build_block(const struct dmpi_bigtier *b, size_t blk, uint32_t *
  * when the block is to be read from the descriptors (far, not built, or being built by
  * another thread right now). Searches build; reading a piece by position does not, so that
  * walking the whole index in order (a listing) reads the descriptors and adds no memory. */
-static const uint32_t *big_deltas(const struct dmpi_bigtier *b, size_t blk, bool build)
+static NOINLINE const uint32_t *big_deltas_slow(const struct dmpi_bigtier *b, size_t blk,
+                                                bool build)
 {
     _Atomic(uint8_t) *const st = &b->state[blk];
     uint8_t s = atomic_load_explicit(st, memory_order_acquire);
@@ -805,6 +815,13 @@ static const uint32_t *big_deltas(const struct dmpi_bigtier *b, size_t blk, bool
     return near ? d : NULL;
 }
 
+static inline const uint32_t *big_deltas(const struct dmpi_bigtier *b, size_t blk, bool build)
+{
+    if (atomic_load_explicit(&b->state[blk], memory_order_acquire) == DMPI_BIG_NEAR)
+        return b->delta + blk * 2 * DMPI_BIG_BLOCK;
+    return big_deltas_slow(b, blk, build);
+}
+
 static uint64_t big_start(const struct dmpi_bigtier *b, size_t k)
 {
     const uint32_t *const d = big_deltas(b, k / DMPI_BIG_BLOCK, false);
@@ -813,40 +830,45 @@ static uint64_t big_start(const struct dmpi_bigtier *b, size_t k)
     return b->block[k / DMPI_BIG_BLOCK].start + d[k % DMPI_BIG_BLOCK];
 }
 
+/* Piece t of block blk from its deltas d. */
+static void big_piece(const struct dmpi_bigtier *b, size_t blk, size_t t, const uint32_t *d,
+                      struct dmpi_range *out)
+{
+    const size_t k = blk * DMPI_BIG_BLOCK + t;
+    /* The end of the piece before, or 0 for the first: no branch, as t comes from a search. */
+    const uint32_t off = d[DMPI_BIG_BLOCK + t - (t > 0)] & (0u - (uint32_t)(t > 0));
+    out->start = b->block[blk].start + d[t];
+    out->size = d[DMPI_BIG_BLOCK + t] - off;
+    out->file_offset = b->block[blk].off + off;
+    out->origin =
+        (b->first_rank + k) | (k + 1 == b->count && b->last_truncated ? DMPI_ORIGIN_TRUNCATED : 0);
+}
+
 static void big_get(const struct dmpi_bigtier *b, size_t k, struct dmpi_range *out)
 {
     const size_t blk = k / DMPI_BIG_BLOCK, t = k % DMPI_BIG_BLOCK;
     const uint32_t *const d = big_deltas(b, blk, false);
+    if (d) {
+        big_piece(b, blk, t, d, out);
+        return;
+    }
     const bool last = k + 1 == b->count;
     uint64_t off = b->block[blk].off;
-    if (d) {
-        off += d[DMPI_BIG_BLOCK + t];
-        out->start = b->block[blk].start + d[t];
-        /* Memory64 data is contiguous: a piece ends where the next one's bytes begin. */
-        const uint64_t next_off = t + 1 < DMPI_BIG_BLOCK
-                                      ? b->block[blk].off + d[DMPI_BIG_BLOCK + t + 1]
-                                      : (last ? 0 : b->block[blk + 1].off);
-        out->size = last ? b->last_size : next_off - off;
-    } else {
-        for (size_t u = k - t; u < k; u++)
-            off += load_u64le(b->desc + u * DESCRIPTOR_SIZE + 8); /* sums fit: see the build */
-        out->start = load_u64le(b->desc + k * DESCRIPTOR_SIZE);
-        out->size = last ? b->last_size : load_u64le(b->desc + k * DESCRIPTOR_SIZE + 8);
-    }
+    for (size_t u = k - t; u < k; u++)
+        off += load_u64le(b->desc + u * DESCRIPTOR_SIZE + 8); /* sums fit: see the build */
+    out->start = load_u64le(b->desc + k * DESCRIPTOR_SIZE);
+    out->size = last ? b->last_size : load_u64le(b->desc + k * DESCRIPTOR_SIZE + 8);
     out->file_offset = off;
     out->origin = (b->first_rank + k) | (last && b->last_truncated ? DMPI_ORIGIN_TRUNCATED : 0);
 }
 
-/* The radix table over the block starts: a bucket for every BUCKET_BLOCKS blocks at most (a
- * byte per 16 pieces; a bucket's blocks share a cache line or two of block starts), each as
- * wide as the smallest power of two that spreads the span over them. */
-#define BUCKET_BLOCKS 4
-
-#if defined(__GNUC__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)(p))
-#endif
+/* The radix table over the block starts: a bucket for every BUCKET_BLOCKS blocks at most (4
+ * bytes per 32 pieces; a bucket's blocks share a cache line of block starts), each as wide as
+ * the smallest power of two that spreads the span over them. So a bucket holds 2 to 4 blocks
+ * on evenly spread starts: with the one before, about CANDIDATES. Measured at 10 M ranges
+ * (BENCHMARKS.md, session 9): a bucket per 4 blocks fetched too many candidates' deltas, a
+ * bucket per block made the table 2.5 MB without a faster lookup. */
+#define BUCKET_BLOCKS 2
 
 static dmp_status big_buckets(struct dmpi_memindex *mem)
 {
@@ -878,31 +900,37 @@ static dmp_status big_buckets(struct dmpi_memindex *mem)
     return DMP_OK;
 }
 
-/* Big-tier pieces starting at or below addr: the last block whose first start is not above
- * addr (among those of addr's bucket and the one before them), then a count over that
- * block's starts (sorted, so the count is the position). `build`: as for big_deltas (the
- * open's own questions build nothing, so an open followed by no lookup writes no deltas). */
-static size_t big_upper(const struct dmpi_bigtier *b, uint64_t addr, bool build)
+/* Candidate blocks whose deltas a lookup fetches while it chooses among them: the block
+ * before the bucket's and, usually, all of the bucket's own. */
+#define CANDIDATES 3
+
+/* The block holding the last big-tier piece that starts at or below addr (which block 0's
+ * first start is not above): the last block whose first start is not above addr, among those
+ * of addr's bucket and the one before them. Fetches their deltas meanwhile. */
+static size_t big_block_of(const struct dmpi_bigtier *b, uint64_t addr)
 {
-    if (b->count == 0 || b->block[0].start > addr)
-        return 0;
     size_t lo = 0, n = big_block_count(b);
     if (b->bucket) {
         const uint64_t k = (addr - b->bucket_base) >> b->bucket_shift;
-        if (k >= b->bucket_count) {
-            lo = n - 1;
-            n = 1;
-        } else {
-            /* Block bucket[k] - 1 starts below the bucket, so at or below addr. */
-            const size_t first = b->bucket[k], end = b->bucket[k + 1];
-            lo = first > 0 ? first - 1 : 0;
-            n = end - lo;
-        }
-        /* The answer is one of these few blocks: fetch their deltas while searching them. */
-        for (size_t p = lo; p < lo + n && p < lo + BUCKET_BLOCKS + 1; p++) {
+        if (k >= b->bucket_count)
+            return n - 1;
+        /* Block bucket[k] - 1 starts below the bucket, so at or below addr. */
+        const size_t first = b->bucket[k], end = b->bucket[k + 1];
+        lo = first > 0 ? first - 1 : 0;
+        n = end - lo;
+        /* A fixed count of fetches (the last candidate repeated), so no branch waits. */
+        for (size_t i = 0; i < CANDIDATES; i++) {
+            const size_t p = lo + (i < n ? i : n - 1);
             PREFETCH(&b->state[p]);
             PREFETCH(b->delta + p * 2 * DMPI_BIG_BLOCK);                  /* start deltas */
-            PREFETCH(b->delta + p * 2 * DMPI_BIG_BLOCK + DMPI_BIG_BLOCK); /* offset deltas */
+            PREFETCH(b->delta + p * 2 * DMPI_BIG_BLOCK + DMPI_BIG_BLOCK); /* end deltas */
+        }
+        if (n <= CANDIDATES) {
+            /* Block starts are sorted: the answer is lo plus the candidates not above addr. */
+            size_t c = lo;
+            for (size_t i = 1; i < CANDIDATES; i++)
+                c += (i < n) & (b->block[lo + (i < n ? i : 0)].start <= addr);
+            return c;
         }
     }
     while (n > 1) {
@@ -910,20 +938,37 @@ static size_t big_upper(const struct dmpi_bigtier *b, uint64_t addr, bool build)
         lo = b->block[lo + half].start <= addr ? lo + half : lo;
         n -= half;
     }
-    const size_t first = lo * DMPI_BIG_BLOCK;
-    const uint32_t *const d = big_deltas(b, lo, build);
-    size_t k = first + 1;
+    return lo;
+}
+
+/* Big-tier pieces starting at or below addr, and when there are any, the last of them in
+ * *out (if not NULL). `build`: as for big_deltas (the open's own questions build nothing, so
+ * an open followed by no lookup writes no deltas). */
+static size_t big_find(const struct dmpi_bigtier *b, uint64_t addr, bool build,
+                       struct dmpi_range *out)
+{
+    if (b->count == 0 || b->block[0].start > addr)
+        return 0;
+    const size_t blk = big_block_of(b, addr), first = blk * DMPI_BIG_BLOCK;
+    const uint32_t *const d = big_deltas(b, blk, build);
     if (d) {
-        /* The pads past the block's last piece are above every rel. */
-        const uint64_t diff = addr - b->block[lo].start;
+        /* The last of the block's sorted start deltas not above rel, in four halvings: d[0]
+         * is zero, and the pads past the block's last piece are above every rel. */
+        const uint64_t diff = addr - b->block[blk].start;
         const uint32_t rel = diff < DMPI_BIG_PAD ? (uint32_t)diff : DMPI_BIG_PAD - 1;
-        for (size_t t = 1; t < DMPI_BIG_BLOCK; t++)
-            k += d[t] <= rel;
-        return k;
+        size_t t = 0;
+        for (size_t half = DMPI_BIG_BLOCK / 2; half > 0; half /= 2)
+            t += (size_t)(d[t + half] <= rel) * half; /* arithmetic: no branch to mispredict */
+        if (out)
+            big_piece(b, blk, t, d, out);
+        return first + t + 1;
     }
     const size_t end = b->count - first < DMPI_BIG_BLOCK ? b->count : first + DMPI_BIG_BLOCK;
+    size_t k = first + 1;
     for (size_t t = first + 1; t < end; t++)
         k += load_u64le(b->desc + t * DESCRIPTOR_SIZE) <= addr;
+    if (out)
+        big_get(b, k - 1, out);
     return k;
 }
 
@@ -982,7 +1027,8 @@ static dmp_status link_tiers(struct dmpi_memindex *mem, bool *disjoint)
         return DMP_E_NOMEM;
     for (size_t j = 0; j < mem->count && *disjoint; j++) {
         const uint64_t start = mem->starts[j], last = piece_last(mem, j);
-        const size_t k = big_upper(b, start, false); /* big pieces starting at or below start */
+        /* Big pieces starting at or below start. */
+        const size_t k = big_find(b, start, false, NULL);
         struct dmpi_range r;
         if (k > 0) {
             big_get(b, k - 1, &r);
@@ -1100,7 +1146,7 @@ void dmpi_memindex_get(const struct dmpi_memindex *mem, size_t i, struct dmpi_ra
 
 size_t dmpi_memindex_upper(const struct dmpi_memindex *mem, uint64_t addr)
 {
-    return big_upper(&mem->big, addr, true) + array_upper(mem, addr);
+    return big_find(&mem->big, addr, true, NULL) + array_upper(mem, addr);
 }
 
 bool dmpi_memindex_find(const struct dmpi_memindex *mem, uint64_t addr, size_t *pos,
@@ -1108,12 +1154,11 @@ bool dmpi_memindex_find(const struct dmpi_memindex *mem, uint64_t addr, size_t *
 {
     /* The last piece starting at or below addr is the later of each tier's last such piece
      * (the tiers share no byte when both are in use), so no position needs translating. */
-    const size_t kb = big_upper(&mem->big, addr, true), ka = array_upper(mem, addr);
+    struct dmpi_range r = {0, 0, 0, 0};
+    const size_t kb = big_find(&mem->big, addr, true, &r);
+    const size_t ka = mem->count > 0 ? array_upper(mem, addr) : 0;
     if (kb + ka == 0)
         return false;
-    struct dmpi_range r = {0, 0, 0, 0};
-    if (kb > 0)
-        big_get(&mem->big, kb - 1, &r);
     if (ka > 0 && (kb == 0 || mem->starts[ka - 1] > r.start)) {
         const struct dmpi_piece *const p = &mem->pieces[ka - 1];
         r = (struct dmpi_range){mem->starts[ka - 1], p->size, p->file_offset, p->origin};
