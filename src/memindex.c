@@ -47,9 +47,11 @@
 #if defined(__GNUC__)
 #define PREFETCH(p) __builtin_prefetch(p)
 #define NOINLINE __attribute__((noinline))
+#define ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define PREFETCH(p) ((void)(p))
 #define NOINLINE
+#define ALWAYS_INLINE inline
 #endif
 
 #define DESCRIPTOR_SIZE 16 /* MINIDUMP_MEMORY_DESCRIPTOR and MINIDUMP_MEMORY_DESCRIPTOR64 */
@@ -831,8 +833,8 @@ static uint64_t big_start(const struct dmpi_bigtier *b, size_t k)
 }
 
 /* Piece t of block blk from its deltas d. */
-static void big_piece(const struct dmpi_bigtier *b, size_t blk, size_t t, const uint32_t *d,
-                      struct dmpi_range *out)
+static ALWAYS_INLINE void big_piece(const struct dmpi_bigtier *b, size_t blk, size_t t,
+                                    const uint32_t *d, struct dmpi_range *out)
 {
     const size_t k = blk * DMPI_BIG_BLOCK + t;
     /* The end of the piece before, or 0 for the first: no branch, as t comes from a search. */
@@ -863,12 +865,10 @@ static void big_get(const struct dmpi_bigtier *b, size_t k, struct dmpi_range *o
 }
 
 /* The radix table over the block starts: a bucket for every BUCKET_BLOCKS blocks at most (4
- * bytes per 32 pieces; a bucket's blocks share a cache line of block starts), each as wide as
- * the smallest power of two that spreads the span over them. So a bucket holds 2 to 4 blocks
- * on evenly spread starts: with the one before, about CANDIDATES. Measured at 10 M ranges
- * (BENCHMARKS.md, session 9): a bucket per 4 blocks fetched too many candidates' deltas, a
- * bucket per block made the table 2.5 MB without a faster lookup. */
-#define BUCKET_BLOCKS 2
+ * bytes per 64 pieces; a bucket's blocks share a cache line or two of block starts), each as
+ * wide as the smallest power of two that spreads the span over them, so a bucket holds 4 to 8
+ * blocks on evenly spread starts. */
+#define BUCKET_BLOCKS 4
 
 static dmp_status big_buckets(struct dmpi_memindex *mem)
 {
@@ -901,13 +901,15 @@ static dmp_status big_buckets(struct dmpi_memindex *mem)
 }
 
 /* Candidate blocks whose deltas a lookup fetches while it chooses among them: the block
- * before the bucket's and, usually, all of the bucket's own. */
-#define CANDIDATES 3
+ * before the bucket's and the bucket's first four. Session 9 measured a bucket per block with
+ * 2 candidates and per 2 blocks with 3 and 5 (BENCHMARKS.md): fewer instructions, but slower
+ * dependent lookups, as the block chosen was fetched late more often. */
+#define CANDIDATES 5
 
 /* The block holding the last big-tier piece that starts at or below addr (which block 0's
  * first start is not above): the last block whose first start is not above addr, among those
  * of addr's bucket and the one before them. Fetches their deltas meanwhile. */
-static size_t big_block_of(const struct dmpi_bigtier *b, uint64_t addr)
+static ALWAYS_INLINE size_t big_block_of(const struct dmpi_bigtier *b, uint64_t addr)
 {
     size_t lo = 0, n = big_block_count(b);
     if (b->bucket) {
@@ -944,8 +946,8 @@ static size_t big_block_of(const struct dmpi_bigtier *b, uint64_t addr)
 /* Big-tier pieces starting at or below addr, and when there are any, the last of them in
  * *out (if not NULL). `build`: as for big_deltas (the open's own questions build nothing, so
  * an open followed by no lookup writes no deltas). */
-static size_t big_find(const struct dmpi_bigtier *b, uint64_t addr, bool build,
-                       struct dmpi_range *out)
+static ALWAYS_INLINE size_t big_find(const struct dmpi_bigtier *b, uint64_t addr, bool build,
+                                     struct dmpi_range *out)
 {
     if (b->count == 0 || b->block[0].start > addr)
         return 0;
