@@ -57,14 +57,17 @@ struct dmpi_piece {
 /* The largest Memory64 list, when it is sorted and every descriptor before those past EOF
  * survives (the usual full-memory dump), is its own tier: piece k is descriptor k. Its pieces
  * are kept in blocks of 16: each block's first start and file offset, a radix table over
- * those starts, and, built the first time a lookup meets the block, each piece's start and
- * offset as 32-bit deltas from the block's, so that later lookups read two cache lines of
- * deltas and never the descriptors (a piece's size is the next piece's offset minus its own:
- * Memory64 data is contiguous). A block not built yet, being built by another thread, or
- * whose deltas do not fit in 32 bits (far) is read from the descriptors. */
+ * those starts, and, built once lookups have met the block a few times, each piece's start and
+ * end as 32-bit deltas from the block's start and offset, so that later lookups read two
+ * cache lines of deltas and never the descriptors (a piece's offset is where the one before
+ * it ends: Memory64 data is contiguous). A block not built yet, being built by another
+ * thread, or whose deltas do not fit in 32 bits (far) is read from the descriptors. */
 #define DMPI_BIG_BLOCK 16
 #define DMPI_BIG_PAD UINT32_MAX /* start delta of the slots past the last piece */
-enum { DMPI_BIG_UNBUILT, DMPI_BIG_BUILDING, DMPI_BIG_NEAR, DMPI_BIG_FAR };
+/* A block's state: below DMPI_BIG_MEETINGS, how many searches have met it, each reading the
+ * descriptors; the search that finds DMPI_BIG_MEETINGS - 1 there builds it. */
+#define DMPI_BIG_MEETINGS 4
+enum { DMPI_BIG_UNBUILT = 0, DMPI_BIG_BUILDING = 0xfd, DMPI_BIG_NEAR = 0xfe, DMPI_BIG_FAR = 0xff };
 struct dmpi_bigblock {
     uint64_t start; /* start of the block's first piece */
     uint64_t off;   /* its file offset */
