@@ -57,8 +57,8 @@ struct dmpi_piece {
 /* The largest Memory64 list, when it is sorted and every descriptor before those past EOF
  * survives (the usual full-memory dump), is its own tier: piece k is descriptor k. Its pieces
  * are kept in blocks of 16: each block's first start and file offset, a radix table over
- * those starts, and, built once lookups have met the block a few times, each piece's start and
- * end as 32-bit deltas from the block's start and offset, so that later lookups read two
+ * those starts, and, built once lookups have met the block a few times, each piece's start
+ * and end as 32-bit deltas from the block's start and offset, so that later lookups read two
  * cache lines of deltas and never the descriptors (a piece's offset is where the one before
  * it ends: Memory64 data is contiguous). A block not built yet, being built by another
  * thread, or whose deltas do not fit in 32 bits (far) is read from the descriptors. */

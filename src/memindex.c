@@ -25,8 +25,8 @@
  * full-memory dump writes), it is indexed where it lies in the dump, with one start and one
  * file offset kept per block of 16 descriptors and a radix table over those starts: one
  * pass, about 1 byte per range, nothing copied. Lookups then write each block's pieces as
- * 32-bit deltas once they have met it a few times (8 bytes per range, in memory taken only as
- * blocks are met), so that later lookups never read the descriptors.
+ * 32-bit deltas once they have met it a few times (8 bytes per range, in memory taken only
+ * as blocks are met), so that later lookups never read the descriptors.
  * The other lists' descriptors that survive rule 3 are written into the index arrays
  * (32 bytes per range), in rank order. When they come sorted and disjoint, list after list,
  * that is the array tier: O(n). When each list is sorted and disjoint on its own but the
@@ -796,11 +796,11 @@ static bool big_build_block(const struct dmpi_bigtier *b, size_t blk, uint32_t *
     return true;
 }
 
-/* Block blk's deltas, built here when `build` is set, searches met the block before
- * (DMPI_BIG_MEETINGS), and no thread has started them; NULL when the block is to be read from the
- * descriptors (far, not built, or being built by another thread right now). Searches build; reading
- * a piece by position does not, so that walking the whole index in order (a listing) reads the
- * descriptors and adds no memory. */
+/* Block blk's deltas, built here when `build` is set, searches have met the block before
+ * (DMPI_BIG_MEETINGS) and no thread has started them; NULL when the block is to be read from
+ * the descriptors (far, not built, or being built by another thread right now). Searches
+ * build; reading a piece by position does not, so that walking the whole index in order (a
+ * listing) reads the descriptors and adds no memory. */
 static NOINLINE const uint32_t *big_deltas_slow(const struct dmpi_bigtier *b, size_t blk,
                                                 bool build)
 {
