@@ -843,6 +843,13 @@ static uint64_t big_start(const struct dmpi_bigtier *b, size_t k)
     return b->block[k / DMPI_BIG_BLOCK].start + d[k % DMPI_BIG_BLOCK];
 }
 
+/* Piece k's origin: its rank, and whether it is the last piece, clipped at EOF. */
+static inline uint64_t big_origin(const struct dmpi_bigtier *b, size_t k)
+{
+    return (b->first_rank + k) |
+           (k + 1 == b->count && b->last_truncated ? DMPI_ORIGIN_TRUNCATED : 0);
+}
+
 /* Piece t of block blk from its deltas d. */
 static ALWAYS_INLINE void big_piece(const struct dmpi_bigtier *b, size_t blk, size_t t,
                                     const uint32_t *d, struct dmpi_range *out)
@@ -853,8 +860,7 @@ static ALWAYS_INLINE void big_piece(const struct dmpi_bigtier *b, size_t blk, si
     out->start = b->block[blk].start + d[t];
     out->size = d[DMPI_BIG_BLOCK + t] - off;
     out->file_offset = b->block[blk].off + off;
-    out->origin =
-        (b->first_rank + k) | (k + 1 == b->count && b->last_truncated ? DMPI_ORIGIN_TRUNCATED : 0);
+    out->origin = big_origin(b, k);
 }
 
 static void big_get(const struct dmpi_bigtier *b, size_t k, struct dmpi_range *out)
@@ -872,7 +878,7 @@ static void big_get(const struct dmpi_bigtier *b, size_t k, struct dmpi_range *o
     out->start = load_u64le(b->desc + k * DESCRIPTOR_SIZE);
     out->size = last ? b->last_size : load_u64le(b->desc + k * DESCRIPTOR_SIZE + 8);
     out->file_offset = off;
-    out->origin = (b->first_rank + k) | (last && b->last_truncated ? DMPI_ORIGIN_TRUNCATED : 0);
+    out->origin = big_origin(b, k);
 }
 
 /* The radix table over the block starts: a bucket for every BUCKET_BLOCKS blocks at most (4
